@@ -1,0 +1,117 @@
+# pushpull -- build, test, demo and bench.
+#
+#   make               library objects into build/, programs into bin/
+#   make test          every Check suite under ASan + UBSan (installs Check if it can)
+#   make test LAYER=net    one layer's suites: tests/test_net*.c
+#   make demo          every paradigm side by side with its cost table
+#   make bench         benchmarks (not tests): ratios against peers, same run
+#   make clean
+#
+# Sources are found by pattern, so a new module needs no edit here:
+#   src/<layer>/*.c        -> build/libpushpull.a         (optimised)
+#                          -> build/san/libpushpull.a     (sanitised, for tests)
+#   tools/<name>.c         -> bin/<name>
+#   tests/test_<x>.c       -> build/test/test_<x>         (one Check suite each)
+#   tests/support/*.c      -> linked into every test binary
+#   tools/bench/<name>.c   -> build/bench/<name>          (run by tools/bench/run.sh)
+
+CC      ?= gcc
+CSTD     = -std=c11 -D_GNU_SOURCE
+WARN     = -Wall -Wextra -Werror
+CFLAGS  ?= -O2 -g
+CPPFLAGS = -Isrc -MMD -MP
+SANFLAGS = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
+           -fno-omit-frame-pointer
+
+LIB_SRC   := $(sort $(wildcard src/*/*.c))
+LIB_OBJ   := $(LIB_SRC:%.c=build/obj/%.o)
+SAN_OBJ   := $(LIB_SRC:%.c=build/san/%.o)
+TOOL_SRC  := $(sort $(wildcard tools/*.c))
+TOOLS     := $(TOOL_SRC:tools/%.c=bin/%)
+TEST_SRC  := $(sort $(wildcard tests/test_*.c))
+TESTS     := $(TEST_SRC:tests/%.c=build/test/%)
+SUP_SRC   := $(sort $(wildcard tests/support/*.c))
+SUP_OBJ   := $(SUP_SRC:%.c=build/san/%.o)
+BENCH_SRC := $(sort $(wildcard tools/bench/*.c))
+BENCHES   := $(BENCH_SRC:tools/bench/%.c=build/bench/%)
+
+LAYER ?=
+RUN_TESTS := $(if $(LAYER),$(filter build/test/test_$(LAYER)%,$(TESTS)),$(TESTS))
+
+.PHONY: all test demo bench clean check-deps
+all: $(TOOLS)
+
+build/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(WARN) $(CFLAGS) $(CPPFLAGS) -c $< -o $@
+
+build/san/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(WARN) $(SANFLAGS) $(CPPFLAGS) -Itests -c $< -o $@
+
+build/libpushpull.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+build/san/libpushpull.a: $(SAN_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+bin/%: build/obj/tools/%.o build/libpushpull.a
+	@mkdir -p bin
+	$(CC) $(CFLAGS) -o $@ $^ -lm
+
+# Benchmark programs (tools/bench/*.c) are optimised like the programs.
+build/bench/%: build/obj/tools/bench/%.o build/libpushpull.a
+	@mkdir -p build/bench
+	$(CC) $(CFLAGS) -o $@ $^ -lm
+
+# --- tests ---------------------------------------------------------------
+# Check is found with pkg-config.  On a fresh Debian machine it is missing:
+# as root we install it, otherwise we print the one command that does.
+check-deps:
+	@if ! pkg-config --exists check 2>/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Check is missing: installing check and pkg-config with apt-get"; \
+	    (apt-get install -y check pkg-config >/dev/null 2>&1 || \
+	     (apt-get update >/dev/null && apt-get install -y check pkg-config >/dev/null)) || \
+	      { echo "apt-get could not install Check"; exit 1; }; \
+	  else \
+	    echo "Check (the C unit-test library) is missing. Install it with:"; \
+	    echo "    sudo apt-get install check pkg-config"; \
+	    exit 1; \
+	  fi; \
+	fi
+
+CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
+CHECK_LIBS   = $(shell pkg-config --libs check 2>/dev/null)
+
+build/test/%: tests/%.c build/san/libpushpull.a $(SUP_OBJ) | check-deps
+	@mkdir -p build/test
+	$(CC) $(CSTD) $(WARN) $(SANFLAGS) $(CPPFLAGS) -Itests $(CHECK_CFLAGS) \
+	  -o $@ $< $(SUP_OBJ) build/san/libpushpull.a $(CHECK_LIBS) -lm -lpthread
+
+# Every suite runs even when an earlier one fails; the exit status is the
+# number of failed suites, so CI fails on any failure.  Tests that start
+# programs find them in bin/, so the programs are built first.
+test: check-deps $(TOOLS)
+	@$(MAKE) --no-print-directory $(RUN_TESTS)
+	@failed=0; for t in $(RUN_TESTS); do \
+	  echo "== $$t"; \
+	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+	  UBSAN_OPTIONS=print_stacktrace=1 $$t || failed=$$((failed + 1)); \
+	done; \
+	if [ $$failed -ne 0 ]; then echo "$$failed test suite(s) failed"; exit 1; fi; \
+	echo "all test suites passed"
+
+demo: $(TOOLS)
+	@if [ -x bin/pushpull ]; then bin/pushpull demo; \
+	 else echo "make demo: the side-by-side demo arrives with the protocol layers (see README)"; fi
+
+bench: $(TOOLS) $(BENCHES)
+	@sh tools/bench/run.sh
+
+clean:
+	rm -rf build bin
+
+-include $(LIB_OBJ:.o=.d) $(SAN_OBJ:.o=.d) $(SUP_OBJ:.o=.d)

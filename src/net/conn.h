@@ -1,0 +1,156 @@
+/* conn.h -- TCP connections with an output queue, listeners, connect.
+ *
+ * A 'struct net_conn' is one non-blocking TCP socket on a loop.  It reads
+ * for you and hands the protocol layer bytes; it writes what you give it,
+ * keeping whatever the kernel cannot take yet; it counts every syscall in
+ * its own 'struct net_counts' and in its ledger.
+ *
+ * Reading.  On readiness the connection recv()s into a buffer shared by
+ * the whole loop and calls on_data() with every byte not yet consumed.
+ * on_data() returns how many leading bytes it consumed; the rest (usually
+ * a partial message) is copied into a buffer the connection owns and is
+ * handed back, with newer bytes after it, on the next call.  So an idle
+ * connection holds no read buffer at all, and a parser may keep pointers
+ * into 'data' until it consumes those bytes.  on_data() may modify the
+ * bytes it is given (an in-place chunked decoder does).
+ *
+ * Writing.  net_conn_write() sends at once when nothing is queued, so the
+ * common case is one send() and no copy.  What the kernel does not take is
+ * copied into the output queue, EPOLLOUT is switched on, and the queue is
+ * drained as the socket allows.  While on_data() runs the connection is
+ * "corked": replies are queued and sent with one send() when on_data()
+ * returns -- a batch of pipelined requests gets one write.  Past the
+ * high-water mark net_conn_backlogged() says so (stop producing); past the
+ * hard cap the connection is aborted with ENOBUFS rather than growing.
+ *
+ * Closing.  net_conn_close() is graceful: flush the queue, shutdown(SHUT_WR),
+ * read and discard until the peer's FIN (or a linger timeout), then close.
+ * That keeps the kernel from answering the peer's unread bytes with a RST
+ * that would destroy a final error response.  net_conn_abort() closes now.
+ * Either way on_close() is the last callback, and the memory is freed in a
+ * deferred call, so a 'struct net_conn *' stays valid until the current
+ * turn ends.
+ *
+ * Descriptors.  Accepts use accept4(SOCK_NONBLOCK | SOCK_CLOEXEC) until
+ * EAGAIN.  When the process runs out of descriptors (EMFILE, ENFILE) the
+ * listener stops watching for a moment (NET_ACCEPT_PAUSE_MS) and tries
+ * again, so the loop keeps serving its existing connections, never spins,
+ * and accepts again as soon as descriptors are freed.
+ */
+#ifndef PUSHPULL_NET_CONN_H
+#define PUSHPULL_NET_CONN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/uio.h>
+#include "net/loop.h"
+#include "net/ledger.h"
+
+struct net_conn;
+struct net_listener;
+
+#define NET_READ_CHUNK        (64 * 1024)        /* one recv() at most */
+#define NET_HIGH_WATER        (256 * 1024)       /* default backlog mark */
+#define NET_OUT_CAP           (8 * 1024 * 1024)  /* default hard cap of the output queue */
+#define NET_IN_CAP            (2 * 1024 * 1024)  /* default cap of unconsumed input */
+#define NET_LINGER_MS         2000               /* graceful close waits this long for FIN */
+#define NET_ACCEPT_PAUSE_MS   100                /* listener rest after EMFILE/ENFILE */
+
+struct net_conn_ops {
+	/* Bytes arrived; see "Reading" above.  Returns bytes consumed (<= len). */
+	size_t (*on_data)(struct net_conn *c, uint8_t *data, size_t len);
+	/* The peer sent FIN.  NULL: close gracefully once output is flushed. */
+	void (*on_eof)(struct net_conn *c);
+	/* The output queue emptied after it had been non-empty. */
+	void (*on_drain)(struct net_conn *c);
+	/* A net_connect() finished: err is 0 or an errno (ECONNREFUSED...).
+	 * On failure on_close(c, err) follows. */
+	void (*on_connect)(struct net_conn *c, int err);
+	/* The connection is closed: err is 0 for an orderly close, else an
+	 * errno (ECONNRESET, ETIMEDOUT, ENOBUFS for a full queue...).  Last
+	 * callback; do not touch 'c' after the current turn. */
+	void (*on_close)(struct net_conn *c, int err);
+};
+
+typedef void net_accept_fn(struct net_listener *l, struct net_conn *c, void *ud);
+
+/* --- listeners ---------------------------------------------------------- */
+
+/* Listens on host:port (IPv4 dotted quad or "localhost"; port 0 picks a
+ * free port, see net_listener_port).  SO_REUSEADDR is set.  Each accepted
+ * connection is passed to on_accept(), which must give it ops with
+ * net_conn_set_ops().  Accepted connections are charged to 'ledger'
+ * (may be NULL).  Returns NULL with *err set to an errno. */
+struct net_listener *net_listen(struct net_loop *loop, const char *host,
+				uint16_t port, int backlog,
+				net_accept_fn *on_accept, void *ud,
+				struct net_ledger *ledger, int *err);
+uint16_t net_listener_port(const struct net_listener *l);
+/* Connections accepted so far, and the times accept was paused by EMFILE/ENFILE. */
+uint64_t net_listener_accepted(const struct net_listener *l);
+uint64_t net_listener_pauses(const struct net_listener *l);
+void net_listener_close(struct net_listener *l);
+
+/* --- connecting --------------------------------------------------------- */
+
+/* Starts a non-blocking connect to host:port; ops->on_connect reports the
+ * outcome (the error comes from SO_ERROR).  Returns NULL with *err set
+ * only when no attempt could start. */
+struct net_conn *net_connect(struct net_loop *loop, const char *host,
+			     uint16_t port, const struct net_conn_ops *ops,
+			     void *ud, struct net_ledger *ledger, int *err);
+
+/* --- a connection ------------------------------------------------------- */
+
+void  net_conn_set_ops(struct net_conn *c, const struct net_conn_ops *ops, void *ud);
+void *net_conn_ud(const struct net_conn *c);
+void  net_conn_set_ud(struct net_conn *c, void *ud);
+int   net_conn_fd(const struct net_conn *c);
+struct net_loop *net_conn_loop(const struct net_conn *c);
+
+/* Queues or sends 'len' bytes.  Returns 0, or -1 if the connection is
+ * closing or the hard cap was crossed (it is then aborted with ENOBUFS). */
+int  net_conn_write(struct net_conn *c, const void *data, size_t len);
+int  net_conn_writev(struct net_conn *c, const struct iovec *iov, int iovcnt);
+size_t net_conn_pending(const struct net_conn *c);    /* bytes queued */
+bool net_conn_backlogged(const struct net_conn *c);   /* pending > high water */
+void net_conn_set_limits(struct net_conn *c, size_t high_water, size_t out_cap,
+			 size_t in_cap);
+
+/* Queue writes without sending until uncorked (one send() for the lot).
+ * Corks nest; the last uncork flushes. */
+void net_conn_cork(struct net_conn *c);
+void net_conn_uncork(struct net_conn *c);
+
+/* Stop and resume reading (backpressure towards the peer).  Resuming
+ * hands any unconsumed input back to on_data() in a deferred call. */
+void net_conn_pause_read(struct net_conn *c);
+void net_conn_resume_read(struct net_conn *c);
+/* Bytes received but not yet consumed by on_data(). */
+size_t net_conn_unconsumed(const struct net_conn *c);
+
+int  net_conn_set_nodelay(struct net_conn *c, bool on);
+/* After the queue is flushed, send FIN but keep reading. */
+void net_conn_shutdown_write(struct net_conn *c);
+/* Graceful close, see above.  Idempotent. */
+void net_conn_close(struct net_conn *c);
+/* Close now, discarding queued output; on_close(c, err). */
+void net_conn_abort(struct net_conn *c, int err);
+bool net_conn_closing(const struct net_conn *c);
+
+/* This connection's own counts (TCP_INFO fields fill in at close). */
+const struct net_counts *net_conn_counts(const struct net_conn *c);
+struct net_ledger *net_conn_ledger(const struct net_conn *c);
+/* Moves the connection, and everything it has cost so far, to 'ledger'
+ * (e.g. once the request shows which paradigm it is). */
+void net_conn_set_ledger(struct net_conn *c, struct net_ledger *ledger);
+
+/* The kernel's counters for this socket right now (one getsockopt). */
+struct net_tcp_info {
+	uint64_t segs_in, segs_out, data_segs_in, data_segs_out, retrans;
+	uint32_t rtt_us;
+};
+int net_conn_tcp_info(struct net_conn *c, struct net_tcp_info *out);
+
+#endif

@@ -1,0 +1,121 @@
+/* loop.h -- the event loop: file descriptors, timers, deferred calls.
+ *
+ * One loop per thread.  Each turn of the loop:
+ *   1. sleeps in epoll_wait until a watched descriptor is ready or the
+ *      earliest timer is due (never longer, never busy-waiting);
+ *   2. calls the callback of every ready descriptor;
+ *   3. fires every due timer, earliest first;
+ *   4. runs the deferred calls queued before this step began.
+ *
+ * LEVEL-TRIGGERED, on purpose.  A descriptor that is still readable after
+ * its callback returns is reported again on the next turn.  That lets a
+ * callback take only part of what is waiting (a full buffer, a paused
+ * reader, fairness between connections) without losing a wake-up, and it
+ * costs nothing extra in the common case: a short recv() already tells us
+ * the socket is drained.  Edge-triggered would oblige every reader to
+ * loop until EAGAIN -- one more recv per wake-up -- or lose data.  The
+ * price of level-triggering is one epoll_ctl each time write interest is
+ * switched on or off, and that only happens under backpressure (conn.c).
+ *
+ * Descriptors are kept in a table indexed by fd, as redis's ae.c does.
+ * A callback may remove or close any descriptor, including ones whose
+ * events are still pending in this turn: the loop looks the fd up again
+ * before each dispatch and skips it when it is no longer watched.
+ *
+ * Timers live in a binary min-heap: insert and cancel are O(log n), the
+ * next deadline is O(1).  'struct net_timer' is embedded in the caller's
+ * own object, so arming a timer allocates nothing once the heap has grown.
+ *
+ * Read next: conn.h (connections, listeners, output queues).
+ */
+#ifndef PUSHPULL_NET_LOOP_H
+#define PUSHPULL_NET_LOOP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "net/ledger.h"
+
+struct net_loop;
+
+/* Interest and readiness bits. */
+enum {
+	NET_READ  = 1,
+	NET_WRITE = 2,
+	NET_ERROR = 4,      /* EPOLLERR or EPOLLHUP: only ever reported */
+};
+
+typedef void net_io_fn(struct net_loop *loop, int fd, unsigned events, void *ud);
+
+struct net_timer;
+typedef void net_timer_fn(struct net_loop *loop, struct net_timer *t, void *ud);
+typedef void net_defer_fn(struct net_loop *loop, void *ud);
+
+/* Embed one in your own struct and net_timer_init() it once. */
+struct net_timer {
+	uint64_t due_ms;        /* private */
+	uint64_t every_ms;      /* private: 0 for one-shot */
+	uint64_t seq;           /* private: breaks ties, so equal deadlines fire in start order */
+	size_t slot;            /* private: heap index + 1, 0 when not armed */
+	net_timer_fn *fn;
+	void *ud;
+};
+
+/* A new loop.  'ledger' pays for epoll_wait and for epoll_ctl on
+ * descriptors that have no payer of their own; NULL uses a ledger inside
+ * the loop labelled "loop".  Returns NULL with errno set on failure. */
+struct net_loop *net_loop_new(struct net_ledger *ledger);
+/* Frees the loop.  Descriptors still watched are not closed: they belong
+ * to whoever watched them. */
+void net_loop_free(struct net_loop *loop);
+
+/* Runs turns until net_loop_stop().  Returns 0, or -1 if epoll_wait failed. */
+int  net_loop_run(struct net_loop *loop);
+/* One turn, sleeping at most 'max_wait_ms' (-1: until something happens).
+ * Returns the number of descriptor events dispatched, or -1. */
+int  net_loop_run_once(struct net_loop *loop, int max_wait_ms);
+/* Makes net_loop_run() return after the current turn.  Safe from any callback. */
+void net_loop_stop(struct net_loop *loop);
+bool net_loop_stopped(const struct net_loop *loop);
+
+/* SIGINT and SIGTERM stop the loop (through a signalfd) instead of killing
+ * the process.  Returns 0 or -1. */
+int  net_loop_stop_on_signals(struct net_loop *loop);
+
+struct net_ledger *net_loop_ledger(struct net_loop *loop);
+
+/* Milliseconds on CLOCK_MONOTONIC, read once per turn; timers use it. */
+uint64_t net_loop_now(const struct net_loop *loop);
+/* Microseconds on CLOCK_MONOTONIC, read now (a vDSO call, no syscall). */
+uint64_t net_now_us(void);
+
+/* Watch 'fd' for 'mask' (NET_READ | NET_WRITE).  If the fd is already
+ * watched its callback, data and interest are replaced.  'payer' pays for
+ * the epoll_ctl calls on this fd from now on; NULL: the loop's ledger.
+ * The payer must outlive the watch.  Returns 0 or -1 with errno. */
+int  net_loop_watch(struct net_loop *loop, int fd, unsigned mask,
+		    net_io_fn *fn, void *ud, const struct net_charge *payer);
+/* Change the interest of a watched fd; no syscall if it is unchanged. */
+int  net_loop_set_mask(struct net_loop *loop, int fd, unsigned mask);
+unsigned net_loop_mask(const struct net_loop *loop, int fd);
+/* Stop watching 'fd'.  Call before closing it. */
+void net_loop_unwatch(struct net_loop *loop, int fd);
+
+void net_timer_init(struct net_timer *t, net_timer_fn *fn, void *ud);
+/* Arms 't' to fire 'after_ms' from now, then every 'every_ms' if that is
+ * non-zero.  Re-arming an armed timer moves it.  Returns 0, or -1 if the
+ * heap could not grow (ENOMEM). */
+int  net_timer_start(struct net_loop *loop, struct net_timer *t,
+		     uint64_t after_ms, uint64_t every_ms);
+/* Disarms 't'; a stopped timer never fires, even if it was due this turn. */
+void net_timer_stop(struct net_loop *loop, struct net_timer *t);
+static inline bool net_timer_armed(const struct net_timer *t) { return t->slot != 0; }
+size_t net_loop_timer_count(const struct net_loop *loop);
+
+/* Calls fn(loop, ud) after the current turn's descriptor and timer
+ * callbacks: the safe place to free an object whose callback is still on
+ * the stack.  Calls queued from a deferred call run in the next turn.
+ * Returns 0 or -1 (ENOMEM). */
+int  net_loop_defer(struct net_loop *loop, net_defer_fn *fn, void *ud);
+
+#endif
