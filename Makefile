@@ -15,7 +15,9 @@
 #   tests/support/*.c      -> linked into every test binary
 #   tools/bench/<name>.c   -> build/bench/<name>          (run by tools/bench/run.sh)
 
-CC      ?= gcc
+ifeq ($(origin CC),default)
+CC       = gcc
+endif
 CSTD     = -std=c11 -D_GNU_SOURCE
 WARN     = -Wall -Wextra -Werror
 CFLAGS  ?= -O2 -g
@@ -39,7 +41,7 @@ LAYER ?=
 RUN_TESTS := $(if $(LAYER),$(filter build/test/test_$(LAYER)%,$(TESTS)),$(TESTS))
 
 .PHONY: all test demo bench clean check-deps
-all: $(TOOLS)
+all: build/libpushpull.a $(TOOLS)
 
 build/obj/%.o: %.c
 	@mkdir -p $(dir $@)

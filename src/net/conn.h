@@ -81,7 +81,8 @@ typedef void net_accept_fn(struct net_listener *l, struct net_conn *c, void *ud)
  * free port, see net_listener_port).  SO_REUSEADDR is set.  Each accepted
  * connection is passed to on_accept(), which must give it ops with
  * net_conn_set_ops().  Accepted connections are charged to 'ledger'
- * (may be NULL).  Returns NULL with *err set to an errno. */
+ * (may be NULL); setting up the listener is charged to the loop's ledger.
+ * Returns NULL with *err set to an errno. */
 struct net_listener *net_listen(struct net_loop *loop, const char *host,
 				uint16_t port, int backlog,
 				net_accept_fn *on_accept, void *ud,

@@ -1,0 +1,564 @@
+/* conn.c -- one TCP connection: reading, the output queue, closing.
+ *
+ * conn.h explains the contract (how on_data consumes, when writes are
+ * sent, what graceful close means).  This file is the mechanism; tcp.c
+ * makes the sockets (listen, accept, connect) and hands them to
+ * net_conn_new().  A connection moves through these states:
+ *
+ *   CONNECTING --on_connect--> OPEN --net_conn_close--> FLUSHING
+ *        |                       |                         | queue empty
+ *        |                       |                         v
+ *        +------ error ----------+---- abort ----------> LINGER (FIN sent,
+ *                                                          |    reading to EOF)
+ *                                                          v
+ *                                                        CLOSED (fd closed,
+ *                                                          on_close called,
+ *                                                          freed next turn)
+ */
+#include "net/conn_private.h"
+#include "net/sys.h"
+
+#include <errno.h>
+#include <linux/tcp.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* One read buffer for every connection of the thread: an idle connection
+ * owns none (conn.h, "Reading").  Reads never nest, so one is enough. */
+static _Thread_local uint8_t scratch[NET_READ_CHUNK];
+
+static void on_io(struct net_loop *loop, int fd, unsigned events, void *ud);
+static void flush(struct net_conn *c, bool writable);
+static void finish(struct net_conn *c, int err);
+
+/* --- creation and the small accessors ----------------------------------- */
+
+struct net_conn *net_conn_new(struct net_loop *loop, int fd, enum net_conn_state st,
+			      struct net_ledger *ledger)
+{
+	struct net_conn *c = calloc(1, sizeof *c);
+	if (!c)
+		return NULL;
+	c->loop = loop;
+	c->fd = fd;
+	c->state = st;
+	c->charge.own = &c->counts;
+	c->charge.ledger = ledger;
+	c->high_water = NET_HIGH_WATER;
+	c->out_limit = NET_OUT_CAP;
+	c->in_limit = NET_IN_CAP;
+	unsigned mask = st == NET_CONN_CONNECTING ? NET_WRITE : NET_READ;
+	if (net_loop_watch(loop, fd, mask, on_io, c, &c->charge) < 0) {
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
+void net_conn_set_ops(struct net_conn *c, const struct net_conn_ops *ops, void *ud)
+{
+	c->ops = ops;
+	c->ud = ud;
+}
+
+void *net_conn_ud(const struct net_conn *c) { return c->ud; }
+void  net_conn_set_ud(struct net_conn *c, void *ud) { c->ud = ud; }
+int   net_conn_fd(const struct net_conn *c) { return c->fd; }
+struct net_loop *net_conn_loop(const struct net_conn *c) { return c->loop; }
+const struct net_counts *net_conn_counts(const struct net_conn *c) { return &c->counts; }
+struct net_ledger *net_conn_ledger(const struct net_conn *c) { return c->charge.ledger; }
+size_t net_conn_pending(const struct net_conn *c) { return c->out_len - c->out_off; }
+bool net_conn_backlogged(const struct net_conn *c) { return net_conn_pending(c) > c->high_water; }
+size_t net_conn_unconsumed(const struct net_conn *c) { return c->in_len; }
+bool net_conn_closing(const struct net_conn *c) { return c->state >= NET_CONN_FLUSHING; }
+
+void net_conn_set_limits(struct net_conn *c, size_t high_water, size_t out_cap, size_t in_cap)
+{
+	c->high_water = high_water;
+	c->out_limit = out_cap;
+	c->in_limit = in_cap;
+}
+
+void net_conn_set_ledger(struct net_conn *c, struct net_ledger *ledger)
+{
+	if (c->charge.ledger == ledger)
+		return;
+	if (c->charge.ledger)
+		net_counts_sub(&c->charge.ledger->c, &c->counts);
+	if (ledger)
+		net_counts_add(&ledger->c, &c->counts);
+	c->charge.ledger = ledger;
+}
+
+int net_conn_set_nodelay(struct net_conn *c, bool on)
+{
+	int v = on;
+	return net_sys_setsockopt(&c->charge, c->fd, IPPROTO_TCP, TCP_NODELAY, &v, sizeof v);
+}
+
+/* Watch for exactly what the state needs: reading unless paused or the
+ * peer is done, writing only while bytes are queued (or connect pends). */
+static void update_interest(struct net_conn *c)
+{
+	if (c->state == NET_CONN_CLOSED)
+		return;
+	unsigned mask = 0;
+	if (c->state == NET_CONN_CONNECTING)
+		mask = NET_WRITE;
+	else {
+		if (!c->read_paused && !c->eof)
+			mask |= NET_READ;
+		if (net_conn_pending(c) > 0 && c->cork == 0)
+			mask |= NET_WRITE;
+	}
+	if (net_loop_set_mask(c->loop, c->fd, mask) < 0)
+		finish(c, errno);
+}
+
+/* --- closing ------------------------------------------------------------ */
+
+static void free_conn(struct net_loop *loop, void *ud)
+{
+	(void)loop;
+	struct net_conn *c = ud;
+	free(c->in);
+	free(c->out);
+	free(c);
+}
+
+/* Reads the kernel's counters into 'out'. */
+static int read_tcp_info(struct net_conn *c, struct net_tcp_info *out)
+{
+	struct tcp_info ti;
+	socklen_t n = sizeof ti;
+	memset(&ti, 0, sizeof ti);
+	if (net_sys_getsockopt(&c->charge, c->fd, IPPROTO_TCP, TCP_INFO, &ti, &n) < 0)
+		return -1;
+	out->segs_in = ti.tcpi_segs_in;
+	out->segs_out = ti.tcpi_segs_out;
+	out->data_segs_in = ti.tcpi_data_segs_in;
+	out->data_segs_out = ti.tcpi_data_segs_out;
+	out->retrans = ti.tcpi_total_retrans;
+	out->rtt_us = ti.tcpi_rtt;
+	return 0;
+}
+
+int net_conn_tcp_info(struct net_conn *c, struct net_tcp_info *out)
+{
+	if (c->state == NET_CONN_CLOSED) {
+		errno = EBADF;
+		return -1;
+	}
+	return read_tcp_info(c, out);
+}
+
+/* Adds what the kernel saw to the connection and its ledger. */
+static void charge_tcp_info(struct net_conn *c)
+{
+	struct net_tcp_info ti;
+	if (c->handshaken == 0 || read_tcp_info(c, &ti) < 0)
+		return;
+	struct net_counts k = { 0 };
+	k.segs_in = ti.segs_in;
+	k.segs_out = ti.segs_out;
+	k.data_segs_in = ti.data_segs_in;
+	k.data_segs_out = ti.data_segs_out;
+	k.retrans = ti.retrans;
+	k.rtt_us_sum = ti.rtt_us;
+	k.rtt_samples = 1;
+	net_counts_add(&c->counts, &k);
+	if (c->charge.ledger)
+		net_counts_add(&c->charge.ledger->c, &k);
+}
+
+/* The end of every path: the socket is closed and on_close is told. */
+static void finish(struct net_conn *c, int err)
+{
+	if (c->state == NET_CONN_CLOSED)
+		return;
+	c->state = NET_CONN_CLOSED;
+	net_timer_stop(c->loop, &c->linger);
+	charge_tcp_info(c);
+	net_loop_unwatch(c->loop, c->fd);
+	net_sys_close(&c->charge, c->fd);
+	c->counts.closed++;
+	if (c->charge.ledger)
+		c->charge.ledger->c.closed++;
+	c->out_len = c->out_off = 0;
+	/* The buffers are freed with the struct, next turn: a callback up
+	 * the stack may still be reading 'data' that points into c->in. */
+	(void)net_loop_defer(c->loop, free_conn, c);   /* ENOMEM: leak, never free under a caller */
+	if (c->ops && c->ops->on_close)
+		c->ops->on_close(c, err);
+}
+
+void net_conn_abort(struct net_conn *c, int err)
+{
+	finish(c, err);
+}
+
+static void on_linger_timeout(struct net_loop *loop, struct net_timer *t, void *ud)
+{
+	(void)loop; (void)t;
+	finish(ud, 0);
+}
+
+/* Called when the queue is empty and a close was asked for. */
+static void close_flushed(struct net_conn *c)
+{
+	/* Nothing more can come (FIN seen), or everything the peer sent was
+	 * read (the last recv came up short and nothing is held): close now.
+	 * Otherwise send FIN and read until the peer's FIN, so unread bytes
+	 * do not make the kernel reset the connection under our last reply. */
+	if (c->eof || (c->in_len == 0 && c->drained)) {
+		finish(c, 0);
+		return;
+	}
+	if (net_sys_shutdown(&c->charge, c->fd, SHUT_WR) < 0) {
+		finish(c, errno == ENOTCONN ? 0 : errno);
+		return;
+	}
+	c->state = NET_CONN_LINGER;
+	c->read_paused = false;
+	net_timer_init(&c->linger, on_linger_timeout, c);
+	net_timer_start(c->loop, &c->linger, NET_LINGER_MS, 0);
+	update_interest(c);
+}
+
+void net_conn_close(struct net_conn *c)
+{
+	if (c->state >= NET_CONN_FLUSHING)
+		return;
+	if (c->state == NET_CONN_CONNECTING) {
+		finish(c, 0);
+		return;
+	}
+	c->state = NET_CONN_FLUSHING;
+	if (net_conn_pending(c) == 0 && c->cork == 0)
+		close_flushed(c);
+}
+
+void net_conn_shutdown_write(struct net_conn *c)
+{
+	if (c->state != NET_CONN_OPEN || c->wr_shut)
+		return;
+	c->shut_after_flush = true;
+	if (net_conn_pending(c) == 0 && c->cork == 0)
+		flush(c, false);
+}
+
+/* --- writing ------------------------------------------------------------ */
+
+/* Appends to the output queue, compacting or growing it; aborts the
+ * connection when the hard cap would be crossed. */
+static int enqueue(struct net_conn *c, const void *data, size_t len)
+{
+	size_t pending = net_conn_pending(c);
+	if (pending + len > c->out_limit) {
+		finish(c, ENOBUFS);
+		return -1;
+	}
+	if (c->out_len + len > c->out_cap) {
+		if (c->out_off > 0) {           /* slide the live bytes to the front */
+			memmove(c->out, c->out + c->out_off, pending);
+			c->out_len = pending;
+			c->out_off = 0;
+		}
+		if (c->out_len + len > c->out_cap) {
+			size_t cap = c->out_cap ? c->out_cap : 4096;
+			while (cap < c->out_len + len)
+				cap *= 2;
+			if (cap > c->out_limit)
+				cap = c->out_limit;
+			uint8_t *p = realloc(c->out, cap);
+			if (!p) {
+				finish(c, ENOMEM);
+				return -1;
+			}
+			c->out = p;
+			c->out_cap = cap;
+		}
+	}
+	memcpy(c->out + c->out_len, data, len);
+	c->out_len += len;
+	return 0;
+}
+
+/* Sends what is queued: one send() per call, since a short send means
+ * the socket buffer is full and another would only say EAGAIN.
+ * 'writable': called because EPOLLOUT said so, i.e. the queue had backed
+ * up; only then does emptying it call on_drain. */
+static void flush(struct net_conn *c, bool writable)
+{
+	size_t pending = net_conn_pending(c);
+	if (pending > 0) {
+		ssize_t r = net_sys_send(&c->charge, c->fd, c->out + c->out_off, pending);
+		if (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+			finish(c, errno);
+			return;
+		}
+		if (r > 0)
+			c->out_off += (size_t)r;
+		if (net_conn_pending(c) > 0) {
+			update_interest(c);
+			return;
+		}
+		free(c->out);                   /* idle connections hold no buffer */
+		c->out = NULL;
+		c->out_len = c->out_off = c->out_cap = 0;
+		update_interest(c);
+		if (writable && c->state == NET_CONN_OPEN && c->ops && c->ops->on_drain)
+			c->ops->on_drain(c);
+		if (c->state == NET_CONN_CLOSED || net_conn_pending(c) > 0)
+			return;                 /* on_drain closed it, or wrote more */
+	}
+	if (c->state == NET_CONN_FLUSHING) {
+		close_flushed(c);
+	} else if (c->shut_after_flush && !c->wr_shut) {
+		c->wr_shut = true;
+		if (net_sys_shutdown(&c->charge, c->fd, SHUT_WR) < 0 && errno != ENOTCONN)
+			finish(c, errno);
+	}
+}
+
+int net_conn_writev(struct net_conn *c, const struct iovec *iov, int iovcnt)
+{
+	if (c->state != NET_CONN_OPEN || c->shut_after_flush) {
+		errno = EPIPE;
+		return -1;
+	}
+	size_t done = 0;
+	if (net_conn_pending(c) == 0 && c->cork == 0) {
+		/* The fast path: nothing queued, so send straight from the
+		 * caller's memory and copy only what the kernel refused. */
+		ssize_t r = iovcnt == 1
+			? net_sys_send(&c->charge, c->fd, iov[0].iov_base, iov[0].iov_len)
+			: net_sys_writev(&c->charge, c->fd, iov, iovcnt);
+		if (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+			finish(c, errno);
+			return -1;
+		}
+		done = r > 0 ? (size_t)r : 0;
+	}
+	for (int i = 0; i < iovcnt; i++) {
+		size_t len = iov[i].iov_len;
+		if (done >= len) {
+			done -= len;
+			continue;
+		}
+		if (enqueue(c, (const uint8_t *)iov[i].iov_base + done, len - done) < 0)
+			return -1;
+		done = 0;
+	}
+	if (c->cork == 0)
+		update_interest(c);
+	return 0;
+}
+
+int net_conn_write(struct net_conn *c, const void *data, size_t len)
+{
+	struct iovec v = { (void *)data, len };
+	return net_conn_writev(c, &v, 1);
+}
+
+void net_conn_cork(struct net_conn *c)
+{
+	c->cork++;
+}
+
+void net_conn_uncork(struct net_conn *c)
+{
+	if (c->cork > 0 && --c->cork == 0 && c->state != NET_CONN_CLOSED)
+		flush(c, false);
+}
+
+/* --- reading ------------------------------------------------------------ */
+
+/* Hands every unconsumed byte to on_data, corked so that the replies it
+ * writes leave in one send(), and keeps what it did not consume. */
+static void deliver(struct net_conn *c, uint8_t *data, size_t len)
+{
+	size_t used = len;
+	net_conn_cork(c);
+	if (c->ops && c->ops->on_data)
+		used = c->ops->on_data(c, data, len);
+	if (used > len)
+		used = len;
+	if (c->state == NET_CONN_CLOSED)
+		return;
+	size_t rest = len - used;
+	if (data == c->in) {
+		memmove(c->in, c->in + used, rest);
+		c->in_len = rest;
+	} else if (rest > 0) {
+		c->in = malloc(rest > 4096 ? rest : 4096);
+		if (!c->in) {
+			finish(c, ENOMEM);
+			return;
+		}
+		c->in_cap = rest > 4096 ? rest : 4096;
+		memcpy(c->in, data + used, rest);
+		c->in_len = rest;
+	}
+	if (c->in_len == 0 && c->in) {
+		free(c->in);                    /* nothing in flight: hold nothing */
+		c->in = NULL;
+		c->in_cap = 0;
+	}
+	net_conn_uncork(c);
+}
+
+static void on_eof(struct net_conn *c)
+{
+	c->eof = true;
+	update_interest(c);
+	if (c->state == NET_CONN_FLUSHING && net_conn_pending(c) == 0)
+		finish(c, 0);
+	else if (c->state == NET_CONN_OPEN) {
+		if (c->ops && c->ops->on_eof)
+			c->ops->on_eof(c);
+		else
+			net_conn_close(c);
+	}
+}
+
+static void do_read(struct net_conn *c)
+{
+	if (c->state == NET_CONN_LINGER || c->state == NET_CONN_FLUSHING) {
+		/* Closing: read only to find the peer's FIN; discard the rest. */
+		ssize_t r = net_sys_recv(&c->charge, c->fd, scratch, sizeof scratch);
+		if (r == 0 || (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
+			if (c->state == NET_CONN_LINGER)
+				finish(c, 0);
+			else
+				on_eof(c);
+		}
+		return;
+	}
+	uint8_t *buf = scratch;
+	size_t room = sizeof scratch;
+	if (c->in_len > 0) {
+		/* A partial message is held: read straight in behind it. */
+		if (c->in_len >= c->in_limit) {
+			finish(c, EMSGSIZE);
+			return;
+		}
+		if (c->in_cap - c->in_len < NET_READ_CHUNK / 4) {
+			size_t cap = c->in_cap * 2;
+			if (cap < c->in_len + NET_READ_CHUNK / 4)
+				cap = c->in_len + NET_READ_CHUNK / 4;
+			if (cap > c->in_limit)
+				cap = c->in_limit;
+			uint8_t *p = realloc(c->in, cap);
+			if (!p) {
+				finish(c, ENOMEM);
+				return;
+			}
+			c->in = p;
+			c->in_cap = cap;
+		}
+		buf = c->in + c->in_len;
+		room = c->in_cap - c->in_len;
+	}
+	ssize_t r = net_sys_recv(&c->charge, c->fd, buf, room);
+	if (r < 0) {
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
+			finish(c, errno);
+		return;
+	}
+	if (r == 0) {
+		on_eof(c);
+		return;
+	}
+	c->drained = (size_t)r < room;
+	if (buf == scratch)
+		deliver(c, scratch, (size_t)r);
+	else {
+		c->in_len += (size_t)r;
+		deliver(c, c->in, c->in_len);
+	}
+}
+
+static void redeliver(struct net_loop *loop, void *ud)
+{
+	(void)loop;
+	struct net_conn *c = ud;
+	c->redeliver_pending = false;
+	if (c->state == NET_CONN_OPEN && !c->read_paused && c->in_len > 0)
+		deliver(c, c->in, c->in_len);
+}
+
+void net_conn_pause_read(struct net_conn *c)
+{
+	if (c->read_paused)
+		return;
+	c->read_paused = true;
+	if (c->cork == 0)
+		update_interest(c);
+}
+
+void net_conn_resume_read(struct net_conn *c)
+{
+	if (!c->read_paused || c->state != NET_CONN_OPEN)
+		return;
+	c->read_paused = false;
+	if (c->cork == 0)
+		update_interest(c);
+	if (c->in_len > 0 && !c->redeliver_pending &&
+	    net_loop_defer(c->loop, redeliver, c) == 0)
+		c->redeliver_pending = true;
+}
+
+/* --- connect completion and dispatch ------------------------------------ */
+
+void net_conn_connected(struct net_conn *c)
+{
+	if (c->state != NET_CONN_CONNECTING)
+		return;                 /* closed meanwhile */
+	int err = c->connect_err;
+	socklen_t n = sizeof err;
+	if (err == 0 && net_sys_getsockopt(&c->charge, c->fd, SOL_SOCKET, SO_ERROR, &err, &n) < 0)
+		err = errno;
+	if (err == 0) {
+		c->state = NET_CONN_OPEN;
+		c->handshaken = 1;
+		c->counts.handshakes++;
+		if (c->charge.ledger)
+			c->charge.ledger->c.handshakes++;
+		update_interest(c);
+	}
+	if (c->ops && c->ops->on_connect)
+		c->ops->on_connect(c, err);
+	if (err)
+		finish(c, err);
+}
+
+static void on_io(struct net_loop *loop, int fd, unsigned events, void *ud)
+{
+	(void)loop; (void)fd;
+	struct net_conn *c = ud;
+	c->counts.wakeups++;
+	if (c->charge.ledger)
+		c->charge.ledger->c.wakeups++;
+	if (c->state == NET_CONN_CONNECTING) {
+		net_conn_connected(c);
+		return;
+	}
+	/* Writable (or in error with bytes to send: the send reports it). */
+	if ((events & NET_WRITE) || ((events & NET_ERROR) && net_conn_pending(c) > 0))
+		flush(c, true);
+	if (c->state == NET_CONN_CLOSED)
+		return;
+	/* Each callback above may have closed the connection. */
+	if ((events & NET_READ) || ((events & NET_ERROR) && !c->read_paused && !c->eof))
+		do_read(c);
+	else if ((events & NET_ERROR) && c->state != NET_CONN_CLOSED && net_conn_pending(c) == 0) {
+		/* An error on a socket we are neither reading nor writing:
+		 * level-triggered epoll would report it forever, so end here. */
+		int err = 0;
+		socklen_t n = sizeof err;
+		net_sys_getsockopt(&c->charge, c->fd, SOL_SOCKET, SO_ERROR, &err, &n);
+		finish(c, err ? err : ECONNRESET);
+	}
+}

@@ -1,0 +1,52 @@
+/* conn_private.h -- private to src/net: the connection struct, shared by
+ * conn.c (reading, writing, closing) and tcp.c (making sockets). */
+#ifndef PUSHPULL_NET_CONN_PRIVATE_H
+#define PUSHPULL_NET_CONN_PRIVATE_H
+
+#include "net/conn.h"
+
+enum net_conn_state {
+	NET_CONN_CONNECTING,
+	NET_CONN_OPEN,
+	NET_CONN_FLUSHING,      /* close asked: sending what is queued */
+	NET_CONN_LINGER,        /* FIN sent: reading until the peer's FIN */
+	NET_CONN_CLOSED,        /* fd closed; freed at the end of the turn */
+};
+
+/* Field order keeps the struct small: it is the whole per-connection cost
+ * of an idle connection in src/net (plus one fd-table slot). */
+struct net_conn {
+	struct net_loop *loop;
+	const struct net_conn_ops *ops;
+	void *ud;
+	struct net_charge charge;       /* own = &counts, ledger = the label's */
+	struct net_counts counts;
+
+	uint8_t *out;                   /* queue: live bytes are [out_off, out_len) */
+	size_t out_off, out_len, out_cap;
+	uint8_t *in;                    /* unconsumed input, only while some is held */
+	size_t in_len, in_cap;
+	size_t high_water, out_limit, in_limit;
+
+	struct net_timer linger;
+	int fd;
+	int connect_err;                /* connect() failed at once with this */
+	uint16_t cork;
+	uint8_t state;                  /* enum net_conn_state */
+	bool read_paused : 1;
+	bool eof : 1;                   /* the peer's FIN has been read */
+	bool drained : 1;               /* the last recv came up short */
+	bool shut_after_flush : 1;      /* net_conn_shutdown_write asked */
+	bool wr_shut : 1;
+	bool redeliver_pending : 1;
+	bool handshaken : 1;            /* counted one handshake: TCP_INFO is meaningful */
+};
+
+/* Wraps a connected (or connecting) socket and starts watching it. */
+struct net_conn *net_conn_new(struct net_loop *loop, int fd, enum net_conn_state st,
+			      struct net_ledger *ledger);
+
+/* Finishes a connect: reads SO_ERROR (or connect_err), tells on_connect. */
+void net_conn_connected(struct net_conn *c);
+
+#endif

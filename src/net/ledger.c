@@ -1,0 +1,184 @@
+/* ledger.c -- adding up and printing what connections cost; see ledger.h. */
+#include "net/ledger.h"
+#include "util/json.h"
+
+#include <string.h>
+
+static const char *const sys_names[NET_SYS_KINDS] = {
+	[NET_SYS_SOCKET] = "socket",       [NET_SYS_BIND] = "bind",
+	[NET_SYS_LISTEN] = "listen",       [NET_SYS_ACCEPT] = "accept4",
+	[NET_SYS_CONNECT] = "connect",     [NET_SYS_READ] = "recv",
+	[NET_SYS_WRITE] = "send",          [NET_SYS_SHUTDOWN] = "shutdown",
+	[NET_SYS_CLOSE] = "close",         [NET_SYS_SOCKOPT] = "sockopt",
+	[NET_SYS_EPOLL_CTL] = "epoll_ctl", [NET_SYS_EPOLL_WAIT] = "epoll_wait",
+};
+
+const char *net_sys_name(enum net_sys k)
+{
+	return k < NET_SYS_KINDS ? sys_names[k] : "?";
+}
+
+void net_ledger_init(struct net_ledger *l, const char *label)
+{
+	memset(l, 0, sizeof *l);
+	snprintf(l->label, sizeof l->label, "%s", label ? label : "");
+}
+
+/* The counters are all uint64_t, so the struct is walked as an array;
+ * the static assert keeps that true if someone adds a field. */
+#define NCOUNTS (sizeof(struct net_counts) / sizeof(uint64_t))
+_Static_assert(sizeof(struct net_counts) % sizeof(uint64_t) == 0,
+	       "net_counts must hold only uint64_t fields");
+
+void net_counts_add(struct net_counts *dst, const struct net_counts *src)
+{
+	uint64_t *d = (uint64_t *)dst;
+	const uint64_t *s = (const uint64_t *)src;
+	for (size_t i = 0; i < NCOUNTS; i++)
+		d[i] += s[i];
+}
+
+void net_counts_sub(struct net_counts *dst, const struct net_counts *src)
+{
+	uint64_t *d = (uint64_t *)dst;
+	const uint64_t *s = (const uint64_t *)src;
+	for (size_t i = 0; i < NCOUNTS; i++)
+		d[i] -= s[i];
+}
+
+uint64_t net_counts_syscalls(const struct net_counts *c)
+{
+	uint64_t n = 0;
+	for (int k = 0; k < NET_SYS_KINDS; k++)
+		n += c->sys[k];
+	return n;
+}
+
+void net_latency_record(struct net_latency *lat, uint64_t us)
+{
+	int b = 0;
+	while (b < NET_LAT_BUCKETS - 1 && us + 1 >= (2ull << b))  /* us+1 in [2^b, 2^(b+1)) */
+		b++;
+	lat->bucket[b]++;
+	lat->count++;
+	lat->sum_us += us;
+	if (us > lat->max_us)
+		lat->max_us = us;
+}
+
+uint64_t net_latency_percentile(const struct net_latency *lat, double p)
+{
+	if (lat->count == 0)
+		return 0;
+	uint64_t want = (uint64_t)((double)lat->count * p / 100.0 + 0.999999);
+	uint64_t seen = 0;
+	for (int b = 0; b < NET_LAT_BUCKETS; b++) {
+		seen += lat->bucket[b];
+		if (seen >= want) {
+			uint64_t top = (2ull << b) - 2;   /* largest us in bucket b */
+			return top < lat->max_us ? top : lat->max_us;
+		}
+	}
+	return lat->max_us;
+}
+
+/* --- printing ----------------------------------------------------------- */
+
+/* One printable row: a name and how to read its value from a ledger. */
+struct row {
+	const char *name;
+	uint64_t (*get)(const struct net_ledger *l, int arg);
+	int arg;
+};
+
+static uint64_t get_sys(const struct net_ledger *l, int k) { return l->c.sys[k]; }
+static uint64_t get_sys_total(const struct net_ledger *l, int k) { (void)k; return net_counts_syscalls(&l->c); }
+static uint64_t get_field(const struct net_ledger *l, int off)
+{
+	return *(const uint64_t *)((const char *)&l->c + off);
+}
+static uint64_t get_events(const struct net_ledger *l, int k) { (void)k; return l->events; }
+static uint64_t get_rtt(const struct net_ledger *l, int k)
+{
+	(void)k;
+	return l->c.rtt_samples ? l->c.rtt_us_sum / l->c.rtt_samples : 0;
+}
+static uint64_t get_lat(const struct net_ledger *l, int p)
+{
+	return p == 0 ? (l->lat.count ? l->lat.sum_us / l->lat.count : 0)
+		      : p == 1000 ? l->lat.max_us : net_latency_percentile(&l->lat, p / 10.0);
+}
+
+#define FIELD(f) get_field, (int)offsetof(struct net_counts, f)
+static const struct row rows[] = {
+	{ "events delivered", get_events, 0 },
+	{ "tcp handshakes", FIELD(handshakes) },
+	{ "connections closed", FIELD(closed) },
+	{ "segments out", FIELD(segs_out) },
+	{ "segments in", FIELD(segs_in) },
+	{ "data segments out", FIELD(data_segs_out) },
+	{ "data segments in", FIELD(data_segs_in) },
+	{ "retransmits", FIELD(retrans) },
+	{ "bytes out", FIELD(bytes_out) },
+	{ "bytes in", FIELD(bytes_in) },
+	{ "syscalls", get_sys_total, 0 },
+	{ "  socket", get_sys, NET_SYS_SOCKET },
+	{ "  bind", get_sys, NET_SYS_BIND },
+	{ "  listen", get_sys, NET_SYS_LISTEN },
+	{ "  accept4", get_sys, NET_SYS_ACCEPT },
+	{ "  connect", get_sys, NET_SYS_CONNECT },
+	{ "  recv", get_sys, NET_SYS_READ },
+	{ "  send", get_sys, NET_SYS_WRITE },
+	{ "  shutdown", get_sys, NET_SYS_SHUTDOWN },
+	{ "  close", get_sys, NET_SYS_CLOSE },
+	{ "  sockopt", get_sys, NET_SYS_SOCKOPT },
+	{ "  epoll_ctl", get_sys, NET_SYS_EPOLL_CTL },
+	{ "  epoll_wait", get_sys, NET_SYS_EPOLL_WAIT },
+	{ "wake-ups", FIELD(wakeups) },
+	{ "avg rtt us", get_rtt, 0 },
+	{ "latency avg us", get_lat, 0 },
+	{ "latency p50 us", get_lat, 500 },
+	{ "latency p99 us", get_lat, 990 },
+	{ "latency max us", get_lat, 1000 },
+};
+#define NROWS (sizeof rows / sizeof rows[0])
+
+void net_ledger_print_table(FILE *out, struct net_ledger *const *ls, size_t n)
+{
+	int w = 20;
+	for (size_t j = 0; j < n; j++) {
+		int lw = (int)strlen(ls[j]->label);
+		if (lw > w) w = lw;
+	}
+	fprintf(out, "%-20s", "");
+	for (size_t j = 0; j < n; j++)
+		fprintf(out, " %*s", w, ls[j]->label);
+	fputc('\n', out);
+	for (size_t r = 0; r < NROWS; r++) {
+		fprintf(out, "%-20s", rows[r].name);
+		for (size_t j = 0; j < n; j++)
+			fprintf(out, " %*llu", w,
+				(unsigned long long)rows[r].get(ls[j], rows[r].arg));
+		fputc('\n', out);
+	}
+}
+
+void net_ledger_print_json(FILE *out, struct net_ledger *const *ls, size_t n)
+{
+	fputc('[', out);
+	for (size_t j = 0; j < n; j++) {
+		fputs(j ? ",{\"label\":" : "{\"label\":", out);
+		json_fput(out, ls[j]->label, strlen(ls[j]->label));
+		for (size_t r = 0; r < NROWS; r++) {
+			const char *name = rows[r].name;
+			while (*name == ' ')
+				name++;
+			fputs(",\"", out);
+			for (const char *p = name; *p; p++)   /* "bytes out" -> bytes_out */
+				fputc(*p == ' ' || *p == '-' ? '_' : *p, out);
+			fprintf(out, "\":%llu", (unsigned long long)rows[r].get(ls[j], rows[r].arg));
+		}
+		fputc('}', out);
+	}
+	fputs("]\n", out);
+}

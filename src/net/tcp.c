@@ -1,0 +1,210 @@
+/* tcp.c -- making TCP sockets: listen, accept, connect.
+ *
+ * Every socket is non-blocking and close-on-exec from birth.  What each
+ * step costs is charged like everything else: setting up a listener to
+ * the loop's ledger, and from accept4 on, each connection's to its own --
+ * including the accept4 that ends a batch with EAGAIN, which is charged
+ * to the last connection of the batch, because with a connection per
+ * request that extra call is part of what each request costs.
+ * One accepted or connected socket counts as one three-way handshake.
+ *
+ * Read next: conn.c, which takes over the sockets made here.
+ */
+#include "net/conn_private.h"
+#include "net/sys.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct net_listener {
+	struct net_loop *loop;
+	net_accept_fn *on_accept;
+	void *ud;
+	struct net_charge charge;       /* the listener's own syscalls: the loop's ledger */
+	struct net_ledger *conn_ledger; /* where accepted connections start */
+	struct net_timer pause;         /* after EMFILE: rest, then accept again */
+	uint64_t accepted, pauses;
+	int fd;
+	uint16_t port;
+};
+
+#define ACCEPTS_PER_WAKEUP 128          /* then let other descriptors run */
+
+/* "127.0.0.1", "0.0.0.0" or "localhost" -> an IPv4 socket address. */
+static int parse_addr(const char *host, uint16_t port, struct sockaddr_in *sa)
+{
+	memset(sa, 0, sizeof *sa);
+	sa->sin_family = AF_INET;
+	sa->sin_port = htons(port);
+	if (!host || !*host || strcmp(host, "localhost") == 0)
+		host = "127.0.0.1";
+	return inet_pton(AF_INET, host, &sa->sin_addr) == 1 ? 0 : -1;
+}
+
+/* --- listening and accepting -------------------------------------------- */
+
+static void on_listen_io(struct net_loop *loop, int fd, unsigned events, void *ud);
+
+static void on_pause_end(struct net_loop *loop, struct net_timer *t, void *ud)
+{
+	(void)t;
+	struct net_listener *l = ud;
+	net_loop_set_mask(loop, l->fd, NET_READ);
+}
+
+/* A new connection pays for the accept4 that made it, and counts the
+ * handshake the kernel completed before accept4 could return it. */
+static void charge_accept(struct net_conn *c)
+{
+	net_charge_sys(&c->charge, NET_SYS_ACCEPT);
+	c->handshaken = 1;
+	c->counts.handshakes++;
+	if (c->charge.ledger)
+		c->charge.ledger->c.handshakes++;
+}
+
+static void on_listen_io(struct net_loop *loop, int fd, unsigned events, void *ud)
+{
+	(void)events;
+	struct net_listener *l = ud;
+	struct net_conn *last = NULL;
+	for (int i = 0; i < ACCEPTS_PER_WAKEUP; i++) {
+		/* Who pays is known only afterwards: a new connection pays
+		 * for its accept4 (charge_accept); one that fails or says
+		 * EAGAIN is paid by the batch's last connection, if any. */
+		int cfd = net_sys_accept4(NULL, fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (cfd < 0) {
+			net_charge_sys(last ? &last->charge : &l->charge, NET_SYS_ACCEPT);
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+				/* Out of descriptors.  The pending connection stays
+				 * in the backlog, so level-triggered epoll would wake
+				 * us at once, forever: stop watching for a moment. */
+				l->pauses++;
+				net_loop_set_mask(loop, fd, 0);
+				net_timer_start(loop, &l->pause, NET_ACCEPT_PAUSE_MS, 0);
+			}
+			return;                 /* EAGAIN: the backlog is empty */
+		}
+		struct net_conn *c = net_conn_new(loop, cfd, NET_CONN_OPEN, l->conn_ledger);
+		if (!c) {
+			net_charge_sys(&l->charge, NET_SYS_ACCEPT);
+			net_sys_close(&l->charge, cfd);
+			continue;
+		}
+		charge_accept(c);
+		last = c;
+		l->accepted++;
+		l->on_accept(l, c, l->ud);
+	}
+}
+
+struct net_listener *net_listen(struct net_loop *loop, const char *host,
+				uint16_t port, int backlog,
+				net_accept_fn *on_accept, void *ud,
+				struct net_ledger *ledger, int *err)
+{
+	struct sockaddr_in sa;
+	if (parse_addr(host, port, &sa) < 0) {
+		*err = EINVAL;
+		return NULL;
+	}
+	struct net_listener *l = calloc(1, sizeof *l);
+	if (!l) {
+		*err = ENOMEM;
+		return NULL;
+	}
+	l->loop = loop;
+	l->on_accept = on_accept;
+	l->ud = ud;
+	l->charge.ledger = net_loop_ledger(loop);
+	l->conn_ledger = ledger;
+	net_timer_init(&l->pause, on_pause_end, l);
+	l->fd = net_sys_socket(&l->charge, AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (l->fd < 0)
+		goto fail;
+	int one = 1;
+	socklen_t n = sizeof sa;
+	/* getsockname is counted with the sockopt calls. */
+	if (net_sys_setsockopt(&l->charge, l->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
+	    net_sys_bind(&l->charge, l->fd, (struct sockaddr *)&sa, sizeof sa) < 0 ||
+	    net_sys_listen(&l->charge, l->fd, backlog > 0 ? backlog : 511) < 0 ||
+	    (net_charge_sys(&l->charge, NET_SYS_SOCKOPT),
+	     getsockname(l->fd, (struct sockaddr *)&sa, &n) < 0) ||
+	    net_loop_watch(loop, l->fd, NET_READ, on_listen_io, l, &l->charge) < 0)
+		goto fail;
+	l->port = ntohs(sa.sin_port);
+	return l;
+fail:
+	*err = errno;
+	if (l->fd >= 0)
+		net_sys_close(&l->charge, l->fd);
+	free(l);
+	return NULL;
+}
+
+uint16_t net_listener_port(const struct net_listener *l) { return l->port; }
+uint64_t net_listener_accepted(const struct net_listener *l) { return l->accepted; }
+uint64_t net_listener_pauses(const struct net_listener *l) { return l->pauses; }
+
+void net_listener_close(struct net_listener *l)
+{
+	if (!l)
+		return;
+	net_timer_stop(l->loop, &l->pause);
+	net_loop_unwatch(l->loop, l->fd);
+	net_sys_close(&l->charge, l->fd);
+	free(l);
+}
+
+/* --- connecting --------------------------------------------------------- */
+
+static void connect_failed(struct net_loop *loop, void *ud)
+{
+	(void)loop;
+	net_conn_connected(ud);
+}
+
+struct net_conn *net_connect(struct net_loop *loop, const char *host,
+			     uint16_t port, const struct net_conn_ops *ops,
+			     void *ud, struct net_ledger *ledger, int *err)
+{
+	struct sockaddr_in sa;
+	if (parse_addr(host, port, &sa) < 0) {
+		*err = EINVAL;
+		return NULL;
+	}
+	struct net_charge pay = { NULL, ledger };
+	int fd = net_sys_socket(&pay, AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		*err = errno;
+		return NULL;
+	}
+	struct net_conn *c = net_conn_new(loop, fd, NET_CONN_CONNECTING, ledger);
+	if (!c) {
+		*err = errno ? errno : ENOMEM;
+		net_sys_close(&pay, fd);
+		return NULL;
+	}
+	c->counts.sys[NET_SYS_SOCKET]++;        /* already in the ledger via 'pay' */
+	net_conn_set_ops(c, ops, ud);
+	/* Non-blocking: EINPROGRESS is the normal answer.  Either way the
+	 * outcome is read from SO_ERROR when the socket turns writable, so
+	 * on_connect never runs before net_connect has returned. */
+	if (net_sys_connect(&c->charge, fd, (struct sockaddr *)&sa, sizeof sa) < 0 &&
+	    errno != EINPROGRESS) {
+		/* Failed at once: SO_ERROR would now read 0, so keep the error
+		 * and report it from the loop, as an asynchronous failure. */
+		c->connect_err = errno;
+		if (net_loop_defer(loop, connect_failed, c) < 0) {
+			*err = c->connect_err;
+			net_conn_abort(c, *err);
+			return NULL;
+		}
+	}
+	return c;
+}

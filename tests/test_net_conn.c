@@ -1,0 +1,568 @@
+/* test_net_conn.c -- connections over 127.0.0.1: echo, the ledger and
+ * TCP_INFO, the output queue under a peer that stops reading, closing,
+ * refused connects, and surviving EMFILE. */
+#include <check.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <unistd.h>
+
+#include "net/conn.h"
+#include "support/looptest.h"
+
+/* --- a small echo server and a counting client ------------------------- */
+
+struct side {
+	struct net_loop *loop;
+	struct net_ledger ledger;
+	struct net_conn *conn;
+	uint8_t got[1 << 16];
+	size_t got_len;
+	uint64_t got_total;         /* bytes received, including those not kept */
+	uint8_t next;               /* pattern check for large transfers */
+	bool pattern_ok;
+	int connect_err, close_err;
+	bool connected, closed, eof, drained;
+	int deliveries;
+	int echo;                   /* server: echo what arrives */
+	int replies_per_read;       /* server: answer each delivery with N writes */
+};
+
+static size_t side_data(struct net_conn *c, uint8_t *data, size_t len)
+{
+	struct side *s = net_conn_ud(c);
+	s->deliveries++;
+	for (size_t i = 0; i < len; i++) {
+		if (data[i] != s->next)
+			s->pattern_ok = false;
+		s->next++;
+	}
+	size_t keep = len < sizeof s->got - s->got_len ? len : sizeof s->got - s->got_len;
+	memcpy(s->got + s->got_len, data, keep);
+	s->got_len += keep;
+	s->got_total += len;
+	if (s->echo)
+		net_conn_write(c, data, len);
+	for (int i = 0; i < s->replies_per_read; i++)
+		net_conn_write(c, "ok\n", 3);
+	return len;
+}
+
+static void side_eof(struct net_conn *c)
+{
+	struct side *s = net_conn_ud(c);
+	s->eof = true;
+}
+
+static void side_drain(struct net_conn *c) { ((struct side *)net_conn_ud(c))->drained = true; }
+
+static void side_connect(struct net_conn *c, int err)
+{
+	struct side *s = net_conn_ud(c);
+	s->connect_err = err;
+	s->connected = err == 0;
+}
+
+static void side_close(struct net_conn *c, int err)
+{
+	struct side *s = net_conn_ud(c);
+	s->closed = true;
+	s->close_err = err;
+	s->conn = NULL;
+}
+
+static const struct net_conn_ops side_ops = {
+	.on_data = side_data, .on_eof = side_eof, .on_drain = side_drain,
+	.on_connect = side_connect, .on_close = side_close,
+};
+
+static void server_accept(struct net_listener *l, struct net_conn *c, void *ud)
+{
+	(void)l;
+	struct side *s = ud;
+	s->conn = c;
+	net_conn_set_ops(c, &side_ops, s);
+}
+
+struct pair {
+	struct net_loop *loop;
+	struct net_ledger listen_ledger;
+	struct net_listener *l;
+	struct side *srv, *cli;
+};
+
+static bool both_up(void *arg)
+{
+	struct pair *p = arg;
+	return p->cli->connected && p->srv->conn != NULL;
+}
+
+static void pair_open(struct pair *p)
+{
+	p->loop = net_loop_new(NULL);
+	p->srv = calloc(1, sizeof *p->srv);
+	p->cli = calloc(1, sizeof *p->cli);
+	p->srv->pattern_ok = p->cli->pattern_ok = true;
+	net_ledger_init(&p->srv->ledger, "server");
+	net_ledger_init(&p->cli->ledger, "client");
+	net_ledger_init(&p->listen_ledger, "listener");
+	int err = 0;
+	p->l = net_listen(p->loop, "127.0.0.1", 0, 16, server_accept, p->srv,
+			  &p->srv->ledger, &err);
+	ck_assert_msg(p->l != NULL, "listen: %s", strerror(err));
+	ck_assert_uint_gt(net_listener_port(p->l), 0);
+	p->cli->conn = net_connect(p->loop, "127.0.0.1", net_listener_port(p->l),
+				   &side_ops, p->cli, &p->cli->ledger, &err);
+	ck_assert_msg(p->cli->conn != NULL, "connect: %s", strerror(err));
+	ck_assert(looptest_run_until_pred(p->loop, both_up, p, 2000));
+}
+
+static void pair_close(struct pair *p)
+{
+	if (p->cli->conn)
+		net_conn_abort(p->cli->conn, 0);
+	if (p->srv->conn)
+		net_conn_abort(p->srv->conn, 0);
+	net_listener_close(p->l);
+	net_loop_run_once(p->loop, 0);          /* frees the connections */
+	net_loop_free(p->loop);
+	free(p->srv);
+	free(p->cli);
+}
+
+static bool got_bytes(void *arg)
+{
+	void **a = arg;
+	return ((struct side *)a[0])->got_total >= *(uint64_t *)a[1];
+}
+
+static bool wait_bytes(struct pair *p, struct side *s, uint64_t n, int ms)
+{
+	void *a[2] = { s, &n };
+	return looptest_run_until_pred(p->loop, got_bytes, a, ms);
+}
+
+/* --- echo, and the ledger agrees with what the test did ----------------- */
+
+START_TEST(echo_and_ledger)
+{
+	struct pair p;
+	pair_open(&p);
+	p.srv->echo = 1;
+	ck_assert_int_eq(net_conn_set_nodelay(p.cli->conn, true), 0);
+	const int N = 20;
+	for (int i = 0; i < N; i++) {
+		/* One write per round trip: N sends, each its own segment. */
+		char msg[8] = "ping-00";
+		msg[5] = (char)('0' + i / 10);
+		msg[6] = (char)('0' + i % 10);
+		ck_assert_int_eq(net_conn_write(p.cli->conn, msg, 7), 0);
+		ck_assert(wait_bytes(&p, p.cli, (uint64_t)(i + 1) * 7, 2000));
+	}
+	ck_assert(memcmp(p.cli->got, "ping-00ping-01", 14) == 0);
+	ck_assert(memcmp(p.cli->got + 7 * 19, "ping-19", 7) == 0);
+
+	const struct net_counts *cc = net_conn_counts(p.cli->conn);
+	ck_assert_uint_eq(cc->handshakes, 1);
+	ck_assert_uint_eq(cc->sys[NET_SYS_SOCKET], 1);
+	ck_assert_uint_eq(cc->sys[NET_SYS_CONNECT], 1);
+	ck_assert_uint_eq(cc->sys[NET_SYS_WRITE], (uint64_t)N);
+	ck_assert_uint_eq(cc->bytes_out, (uint64_t)N * 7);
+	ck_assert_uint_eq(cc->bytes_in, (uint64_t)N * 7);
+	ck_assert_uint_ge(cc->sys[NET_SYS_READ], (uint64_t)N);
+	const struct net_counts *sc = net_conn_counts(p.srv->conn);
+	ck_assert_uint_eq(sc->handshakes, 1);
+	/* accept4 twice: the connection, then the EAGAIN that ends the batch. */
+	ck_assert_uint_eq(sc->sys[NET_SYS_ACCEPT], 2);
+	ck_assert_uint_eq(sc->sys[NET_SYS_WRITE], (uint64_t)N);    /* one echo per read */
+
+	/* Close both; TCP_INFO lands in the ledgers. */
+	net_conn_close(p.cli->conn);
+	ck_assert(looptest_run_until(p.loop, &p.srv->eof, 2000));
+	net_conn_close(p.srv->conn);
+	ck_assert(looptest_run_until(p.loop, &p.cli->closed, 2000));
+	ck_assert(looptest_run_until(p.loop, &p.srv->closed, 2000));
+	struct net_counts *cl = &p.cli->ledger.c;
+	ck_assert_uint_eq(cl->closed, 1);
+	ck_assert_uint_eq(cl->handshakes, 1);
+	ck_assert_uint_eq(cl->sys[NET_SYS_CLOSE], 1);
+	ck_assert_uint_eq(cl->sys[NET_SYS_WRITE], (uint64_t)N);
+	/* The kernel saw at least one segment per write, plus SYN and FIN. */
+	ck_assert_uint_ge(cl->data_segs_out, (uint64_t)N);
+	ck_assert_uint_ge(cl->segs_out, (uint64_t)N + 2);
+	ck_assert_uint_ge(cl->segs_in, (uint64_t)N);
+	ck_assert_uint_eq(cl->rtt_samples, 1);
+	ck_assert_uint_ge(p.srv->ledger.c.data_segs_out, (uint64_t)N);
+	/* The listener's own costs stay off the connections' ledger. */
+	ck_assert_uint_eq(p.srv->ledger.c.sys[NET_SYS_LISTEN], 0);
+	pair_close(&p);
+}
+END_TEST
+
+/* A delivery is corked: three replies leave in one send(). */
+START_TEST(replies_to_one_read_are_one_send)
+{
+	struct pair p;
+	pair_open(&p);
+	p.srv->replies_per_read = 3;
+	uint64_t before = net_conn_counts(p.srv->conn)->sys[NET_SYS_WRITE];
+	ck_assert_int_eq(net_conn_write(p.cli->conn, "GET\n", 4), 0);
+	ck_assert(wait_bytes(&p, p.cli, 9, 2000));
+	ck_assert(memcmp(p.cli->got, "ok\nok\nok\n", 9) == 0);
+	ck_assert_int_eq(p.srv->deliveries, 1);
+	ck_assert_uint_eq(net_conn_counts(p.srv->conn)->sys[NET_SYS_WRITE] - before, 1);
+	pair_close(&p);
+}
+END_TEST
+
+/* Relabelling moves everything the connection cost to the new ledger. */
+START_TEST(ledger_relabel)
+{
+	struct pair p;
+	pair_open(&p);
+	struct net_ledger other;
+	net_ledger_init(&other, "sse");
+	struct net_counts was = p.srv->ledger.c;
+	ck_assert_uint_eq(was.handshakes, 1);
+	net_conn_set_ledger(p.srv->conn, &other);
+	ck_assert_uint_eq(p.srv->ledger.c.handshakes, 0);
+	ck_assert_uint_eq(other.c.handshakes, 1);
+	ck_assert_uint_eq(other.c.sys[NET_SYS_ACCEPT], was.sys[NET_SYS_ACCEPT]);
+	net_conn_write(p.srv->conn, "hi", 2);
+	ck_assert_uint_eq(other.c.bytes_out, 2);
+
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct net_ledger *ls[] = { &p.srv->ledger, &other };
+	net_ledger_print_table(f, ls, 2);
+	net_ledger_print_json(f, ls, 2);
+	fclose(f);
+	ck_assert_ptr_nonnull(strstr(buf, "tcp handshakes"));
+	ck_assert_ptr_nonnull(strstr(buf, "\"label\":\"sse\",\"events_delivered\":0,\"tcp_handshakes\":1"));
+	free(buf);
+	pair_close(&p);
+}
+END_TEST
+
+/* --- the output queue: backpressure and the hard cap -------------------- */
+
+START_TEST(backpressure_then_resume_loses_nothing)
+{
+	struct pair p;
+	pair_open(&p);
+	net_conn_pause_read(p.cli->conn);           /* the peer stops reading */
+	static uint8_t chunk[64 * 1024];
+	uint8_t v = 0;
+	uint64_t sent = 0;
+	int rounds = 0;
+	while (!net_conn_backlogged(p.srv->conn) && rounds++ < 1000) {
+		for (size_t i = 0; i < sizeof chunk; i++)
+			chunk[i] = v++;
+		ck_assert_int_eq(net_conn_write(p.srv->conn, chunk, sizeof chunk), 0);
+		sent += sizeof chunk;
+		net_loop_run_once(p.loop, 0);
+	}
+	ck_assert(net_conn_backlogged(p.srv->conn));
+	ck_assert_uint_gt(net_conn_pending(p.srv->conn), 256 * 1024);
+	ck_assert_uint_eq(p.cli->got_total, 0);
+	ck_assert(!p.srv->drained);
+	/* The writer is waiting for EPOLLOUT, not spinning. */
+	ck_assert_uint_eq(net_loop_mask(p.loop, net_conn_fd(p.srv->conn)), NET_READ | NET_WRITE);
+
+	net_conn_resume_read(p.cli->conn);
+	ck_assert(wait_bytes(&p, p.cli, sent, 5000));
+	ck_assert_uint_eq(p.cli->got_total, sent);
+	ck_assert(p.cli->pattern_ok);               /* in order, nothing lost */
+	ck_assert(looptest_run_until(p.loop, &p.srv->drained, 2000));
+	ck_assert_uint_eq(net_conn_pending(p.srv->conn), 0);
+	ck_assert_uint_eq(net_loop_mask(p.loop, net_conn_fd(p.srv->conn)), NET_READ);
+	pair_close(&p);
+}
+END_TEST
+
+START_TEST(hard_cap_closes)
+{
+	struct pair p;
+	pair_open(&p);
+	net_conn_pause_read(p.cli->conn);
+	net_conn_set_limits(p.srv->conn, 64 * 1024, 512 * 1024, NET_IN_CAP);
+	static uint8_t chunk[32 * 1024];
+	int rc = 0, rounds = 0;
+	while (rc == 0 && rounds++ < 10000) {
+		rc = net_conn_write(p.srv->conn, chunk, sizeof chunk);
+		if (rc == 0)
+			ck_assert_uint_le(net_conn_pending(p.srv->conn), 512 * 1024);
+	}
+	ck_assert_int_eq(rc, -1);
+	ck_assert(p.srv->closed);
+	ck_assert_int_eq(p.srv->close_err, ENOBUFS);
+	pair_close(&p);
+}
+END_TEST
+
+/* --- closing ------------------------------------------------------------ */
+
+START_TEST(graceful_close_flushes_everything)
+{
+	struct pair p;
+	pair_open(&p);
+	net_conn_pause_read(p.cli->conn);
+	static uint8_t big[2 * 1024 * 1024];
+	for (size_t i = 0; i < sizeof big; i++)
+		big[i] = (uint8_t)i;
+	ck_assert_int_eq(net_conn_write(p.srv->conn, big, sizeof big), 0);
+	net_conn_close(p.srv->conn);                /* with most of it still queued */
+	ck_assert(net_conn_closing(p.srv->conn));
+	ck_assert_int_eq(net_conn_write(p.srv->conn, "late", 4), -1);
+	net_conn_resume_read(p.cli->conn);
+	ck_assert(looptest_run_until(p.loop, &p.cli->eof, 5000));
+	ck_assert_uint_eq(p.cli->got_total, sizeof big);
+	ck_assert(p.cli->pattern_ok);
+	net_conn_close(p.cli->conn);
+	ck_assert(looptest_run_until(p.loop, &p.srv->closed, 3000));
+	ck_assert_int_eq(p.srv->close_err, 0);
+	pair_close(&p);
+}
+END_TEST
+
+START_TEST(half_close_then_reply)
+{
+	struct pair p;
+	pair_open(&p);
+	net_conn_write(p.cli->conn, "question", 8);
+	net_conn_shutdown_write(p.cli->conn);       /* FIN after the question */
+	ck_assert(looptest_run_until(p.loop, &p.srv->eof, 2000));
+	ck_assert_uint_eq(p.srv->got_total, 8);
+	ck_assert_int_eq(net_conn_write(p.srv->conn, "answer", 6), 0);
+	net_conn_close(p.srv->conn);
+	ck_assert(looptest_run_until(p.loop, &p.cli->eof, 2000));
+	ck_assert(memcmp(p.cli->got, "answer", 6) == 0);
+	ck_assert(looptest_run_until(p.loop, &p.srv->closed, 2000));
+	pair_close(&p);
+}
+END_TEST
+
+START_TEST(write_to_vanished_peer)
+{
+	struct pair p;
+	pair_open(&p);
+	net_conn_abort(p.cli->conn, 0);             /* the client is gone */
+	/* Writing into the void: EPIPE or ECONNRESET, never SIGPIPE. */
+	static uint8_t chunk[64 * 1024];
+	for (int i = 0; i < 100 && !p.srv->closed; i++) {
+		net_conn_write(p.srv->conn, chunk, sizeof chunk);
+		net_loop_run_once(p.loop, 10);
+	}
+	ck_assert(p.srv->closed);
+	ck_assert(p.srv->close_err == EPIPE || p.srv->close_err == ECONNRESET ||
+		  p.srv->close_err == 0);
+	pair_close(&p);
+}
+END_TEST
+
+/* --- connecting to nothing ---------------------------------------------- */
+
+START_TEST(connect_refused)
+{
+	struct net_loop *loop = net_loop_new(NULL);
+	/* A port that was free a moment ago: bind, read it, close. */
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t n = sizeof sa;
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sa, &n), 0);
+	close(fd);
+	struct side *s = calloc(1, sizeof *s);
+	net_ledger_init(&s->ledger, "client");
+	int err = 0;
+	s->conn = net_connect(loop, "127.0.0.1", ntohs(sa.sin_port), &side_ops, s, &s->ledger, &err);
+	ck_assert_ptr_nonnull(s->conn);
+	ck_assert(looptest_run_until(loop, &s->closed, 2000));
+	ck_assert_int_eq(s->connect_err, ECONNREFUSED);
+	ck_assert_int_eq(s->close_err, ECONNREFUSED);
+	ck_assert(!s->connected);
+	ck_assert_uint_eq(s->ledger.c.handshakes, 0);
+	ck_assert_uint_eq(s->ledger.c.sys[NET_SYS_CONNECT], 1);
+	net_loop_run_once(loop, 0);
+	net_loop_free(loop);
+	free(s);
+}
+END_TEST
+
+START_TEST(bad_address)
+{
+	struct net_loop *loop = net_loop_new(NULL);
+	int err = 0;
+	ck_assert_ptr_null(net_connect(loop, "not-an-address", 80, &side_ops, NULL, NULL, &err));
+	ck_assert_int_eq(err, EINVAL);
+	ck_assert_ptr_null(net_listen(loop, "300.1.1.1", 0, 1, server_accept, NULL, NULL, &err));
+	ck_assert_int_eq(err, EINVAL);
+	net_loop_free(loop);
+}
+END_TEST
+
+/* --- EMFILE: run out of descriptors, keep serving, recover -------------- */
+
+static int open_fds(void)
+{
+	int n = 0;
+	DIR *d = opendir("/proc/self/fd");
+	if (!d)
+		return -1;
+	while (readdir(d))
+		n++;
+	closedir(d);
+	return n - 3;                       /* ".", ".." and the DIR itself */
+}
+
+struct emfile_server {
+	struct net_loop *loop;
+	bool quit;
+};
+
+static size_t emfile_data(struct net_conn *c, uint8_t *data, size_t len)
+{
+	struct emfile_server *e = net_conn_ud(c);
+	if (len >= 1 && data[0] == 'q')
+		e->quit = true;
+	net_conn_write(c, data, len);       /* echo */
+	return len;
+}
+
+static const struct net_conn_ops emfile_ops = { .on_data = emfile_data };
+
+static void emfile_accept(struct net_listener *l, struct net_conn *c, void *ud)
+{
+	(void)l;
+	net_conn_set_ops(c, &emfile_ops, ud);
+}
+
+/* Child: an echo server with only 'room' descriptors to spare.  Exits 0
+ * if accept was paused by EMFILE at least once and the loop never spun. */
+static void emfile_child(int port_pipe, int room)
+{
+	struct emfile_server e = { .quit = false };
+	e.loop = net_loop_new(NULL);
+	int err = 0;
+	struct net_listener *l = net_listen(e.loop, "127.0.0.1", 0, 64, emfile_accept, &e, NULL, &err);
+	if (!l)
+		_exit(10);
+	struct rlimit rl;
+	rl.rlim_cur = rl.rlim_max = (rlim_t)(open_fds() + room);
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+		_exit(11);
+	uint16_t port = net_listener_port(l);
+	if (write(port_pipe, &port, sizeof port) != sizeof port)
+		_exit(12);
+	close(port_pipe);
+	uint64_t deadline = looptest_now_ms() + 8000;
+	while (!e.quit && looptest_now_ms() < deadline)
+		net_loop_run_once(e.loop, 50);
+	uint64_t waits = net_loop_ledger(e.loop)->c.sys[NET_SYS_EPOLL_WAIT];
+	_exit(!e.quit ? 13 : net_listener_pauses(l) == 0 ? 14 : waits > 2000 ? 15 : 0);
+}
+
+static int echo_within(int fd, int ms)
+{
+	struct pollfd pf = { .fd = fd, .events = POLLIN };
+	if (poll(&pf, 1, ms) != 1)
+		return 0;
+	char b[8];
+	return read(fd, b, sizeof b) > 0;
+}
+
+START_TEST(emfile_survival)
+{
+	int pp[2];
+	ck_assert_int_eq(pipe(pp), 0);
+	const int room = 4;     /* descriptors the server has left for connections */
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		close(pp[0]);
+		emfile_child(pp[1], room);
+	}
+	close(pp[1]);
+	uint16_t port = 0;
+	ck_assert_int_eq(read(pp[0], &port, sizeof port), (ssize_t)sizeof port);
+	close(pp[0]);
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port),
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	enum { N = 10 };
+	int fds[N];
+	for (int i = 0; i < N; i++) {
+		fds[i] = socket(AF_INET, SOCK_STREAM, 0);
+		/* The kernel completes the handshake from the backlog. */
+		ck_assert_int_eq(connect(fds[i], (struct sockaddr *)&sa, sizeof sa), 0);
+		ck_assert_int_eq(write(fds[i], "x", 1), 1);
+	}
+	/* The first 'room' connections are served. */
+	for (int i = 0; i < room; i++)
+		ck_assert_msg(echo_within(fds[i], 3000), "connection %d not served", i);
+	/* Free the server's descriptors: the rest are accepted and served. */
+	for (int i = 0; i < room; i++)
+		close(fds[i]);
+	for (int i = room; i < N; i++) {
+		ck_assert_msg(echo_within(fds[i], 3000), "connection %d not served after recovery", i);
+		close(fds[i]);
+		/* Our close frees one of the server's descriptors for the next. */
+	}
+	/* Ask it to quit on a fresh connection: accept still works. */
+	int q = socket(AF_INET, SOCK_STREAM, 0);
+	ck_assert_int_eq(connect(q, (struct sockaddr *)&sa, sizeof sa), 0);
+	ck_assert_int_eq(write(q, "q", 1), 1);
+	int status = 0;
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	close(q);
+	ck_assert(WIFEXITED(status));
+	ck_assert_msg(WEXITSTATUS(status) == 0, "server child exit %d", WEXITSTATUS(status));
+}
+END_TEST
+
+Suite *conn_suite(void)
+{
+	Suite *s = suite_create("net_conn");
+	TCase *tc = tcase_create("loopback");
+	tcase_set_timeout(tc, 20);
+	tcase_add_test(tc, echo_and_ledger);
+	tcase_add_test(tc, replies_to_one_read_are_one_send);
+	tcase_add_test(tc, ledger_relabel);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("output_queue");
+	tcase_set_timeout(tc, 20);
+	tcase_add_test(tc, backpressure_then_resume_loses_nothing);
+	tcase_add_test(tc, hard_cap_closes);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("closing");
+	tcase_set_timeout(tc, 20);
+	tcase_add_test(tc, graceful_close_flushes_everything);
+	tcase_add_test(tc, half_close_then_reply);
+	tcase_add_test(tc, write_to_vanished_peer);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("connect");
+	tcase_add_test(tc, connect_refused);
+	tcase_add_test(tc, bad_address);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("descriptors");
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, emfile_survival);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(conn_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
