@@ -88,7 +88,9 @@ check-deps:
 CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS   = $(shell pkg-config --libs check 2>/dev/null)
 
-build/test/%: tests/%.c build/san/libpushpull.a $(SUP_OBJ) | check-deps
+TEST_HDRS := $(wildcard tests/*.h tests/support/*.h)
+
+build/test/%: tests/%.c build/san/libpushpull.a $(SUP_OBJ) $(TEST_HDRS) | check-deps
 	@mkdir -p build/test
 	$(CC) $(CSTD) $(WARN) $(SANFLAGS) $(CPPFLAGS) -Itests $(CHECK_CFLAGS) \
 	  -o $@ $< $(SUP_OBJ) build/san/libpushpull.a $(CHECK_LIBS) -lm -lpthread

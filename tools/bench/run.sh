@@ -7,3 +7,6 @@ cd "$(dirname "$0")/../.."
 
 echo "== src/net: timers and a 64-byte ping-pong"
 build/bench/bench_net
+echo
+echo "== src/http: parsing realistic browser requests, whole and byte by byte"
+build/bench/bench_http_parser
