@@ -31,6 +31,7 @@ static _Thread_local uint8_t scratch[NET_READ_CHUNK];
 static void on_io(struct net_loop *loop, int fd, unsigned events, void *ud);
 static void flush(struct net_conn *c, bool writable);
 static void finish(struct net_conn *c, int err);
+static void redeliver(struct net_loop *loop, void *ud);
 
 /* --- creation and the small accessors ----------------------------------- */
 
@@ -71,6 +72,11 @@ struct net_ledger *net_conn_ledger(const struct net_conn *c) { return c->charge.
 size_t net_conn_pending(const struct net_conn *c) { return c->out_len - c->out_off; }
 bool net_conn_backlogged(const struct net_conn *c) { return net_conn_pending(c) > c->high_water; }
 size_t net_conn_unconsumed(const struct net_conn *c) { return c->in_len; }
+uint8_t *net_conn_held(const struct net_conn *c, size_t *len)
+{
+	*len = c->in_len;
+	return c->in_len ? c->in : NULL;
+}
 bool net_conn_closing(const struct net_conn *c) { return c->state >= NET_CONN_FLUSHING; }
 
 void net_conn_set_limits(struct net_conn *c, size_t high_water, size_t out_cap, size_t in_cap)
@@ -380,9 +386,10 @@ void net_conn_uncork(struct net_conn *c)
 static void deliver(struct net_conn *c, uint8_t *data, size_t len)
 {
 	size_t used = len;
+	const struct net_conn_ops *ops = c->ops;
 	net_conn_cork(c);
-	if (c->ops && c->ops->on_data)
-		used = c->ops->on_data(c, data, len);
+	if (ops && ops->on_data)
+		used = ops->on_data(c, data, len);
 	if (used > len)
 		used = len;
 	if (c->state == NET_CONN_CLOSED)
@@ -406,6 +413,12 @@ static void deliver(struct net_conn *c, uint8_t *data, size_t len)
 		c->in = NULL;
 		c->in_cap = 0;
 	}
+	/* A protocol switch (HTTP -> WebSocket) inside on_data: the bytes
+	 * after the handshake belong to the new owner, now, not at the next
+	 * recv -- which may never come if the peer waits for an answer. */
+	if (c->ops != ops && c->in_len > 0 && !c->read_paused && !c->redeliver_pending &&
+	    net_loop_defer(c->loop, redeliver, c) == 0)
+		c->redeliver_pending = true;
 	net_conn_uncork(c);
 }
 

@@ -104,6 +104,9 @@ struct net_conn *net_connect(struct net_loop *loop, const char *host,
 
 /* --- a connection ------------------------------------------------------- */
 
+/* Gives the connection its protocol.  Called from inside on_data (a
+ * protocol switch), the bytes that on_data did not consume are handed to
+ * the new on_data in a deferred call. */
 void  net_conn_set_ops(struct net_conn *c, const struct net_conn_ops *ops, void *ud);
 void *net_conn_ud(const struct net_conn *c);
 void  net_conn_set_ud(struct net_conn *c, void *ud);
@@ -130,6 +133,10 @@ void net_conn_pause_read(struct net_conn *c);
 void net_conn_resume_read(struct net_conn *c);
 /* Bytes received but not yet consumed by on_data(). */
 size_t net_conn_unconsumed(const struct net_conn *c);
+/* Those bytes themselves (NULL when none), valid until the next on_data
+ * or the end of the turn after close: for a reader whose message ends
+ * with the connection (an HTTP body delimited by close). */
+uint8_t *net_conn_held(const struct net_conn *c, size_t *len);
 
 int  net_conn_set_nodelay(struct net_conn *c, bool on);
 /* After the queue is flushed, send FIN but keep reading. */

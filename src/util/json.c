@@ -4,6 +4,7 @@
 #include "util/json.h"
 #include "util/utf8.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -90,4 +91,119 @@ void json_fput(FILE *out, const void *s, size_t n)
 {
 	struct sink k = { NULL, 0, 0, out };
 	quote(&k, s, n);
+}
+
+/* --- reading ------------------------------------------------------------ */
+
+static size_t skip_ws(const char *s, size_t n, size_t i)
+{
+	while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r'))
+		i++;
+	return i;
+}
+
+/* The end of the value starting at s[i], or (size_t)-1. */
+static size_t skip_value(const char *s, size_t n, size_t i)
+{
+	if (i >= n)
+		return (size_t)-1;
+	if (s[i] == '"') {
+		for (i++; i < n; i++) {
+			if (s[i] == '\\')
+				i++;                    /* the escaped byte */
+			else if (s[i] == '"')
+				return i + 1;
+		}
+		return (size_t)-1;
+	}
+	if (s[i] == '{' || s[i] == '[') {
+		int depth = 0;
+		for (; i < n; i++) {
+			if (s[i] == '"') {
+				size_t e = skip_value(s, n, i);
+				if (e == (size_t)-1)
+					return e;
+				i = e - 1;
+			} else if (s[i] == '{' || s[i] == '[') {
+				depth++;
+			} else if ((s[i] == '}' || s[i] == ']') && --depth == 0) {
+				return i + 1;
+			}
+		}
+		return (size_t)-1;
+	}
+	size_t start = i;                       /* number, true, false, null */
+	while (i < n && s[i] != ',' && s[i] != '}' && s[i] != ']' &&
+	       s[i] != ' ' && s[i] != '\n' && s[i] != '\r' && s[i] != '\t')
+		i++;
+	return i > start ? i : (size_t)-1;
+}
+
+const char *json_get(const char *s, size_t n, const char *key, size_t *vlen)
+{
+	size_t klen = strlen(key);
+	size_t i = skip_ws(s, n, 0);
+	if (i >= n || s[i] != '{')
+		return NULL;
+	i = skip_ws(s, n, i + 1);
+	while (i < n && s[i] == '"') {
+		size_t kend = skip_value(s, n, i);
+		if (kend == (size_t)-1)
+			return NULL;
+		bool match = kend - i - 2 == klen && memcmp(s + i + 1, key, klen) == 0;
+		i = skip_ws(s, n, kend);
+		if (i >= n || s[i] != ':')
+			return NULL;
+		i = skip_ws(s, n, i + 1);
+		size_t vend = skip_value(s, n, i);
+		if (vend == (size_t)-1)
+			return NULL;
+		if (match) {
+			*vlen = vend - i;
+			return s + i;
+		}
+		i = skip_ws(s, n, vend);
+		if (i < n && s[i] == ',')
+			i = skip_ws(s, n, i + 1);
+	}
+	return NULL;
+}
+
+int json_array_next(const char *arr, size_t n, size_t *pos, const char **el, size_t *elen)
+{
+	size_t i = *pos;
+	if (i == 0) {
+		i = skip_ws(arr, n, 0);
+		if (i >= n || arr[i] != '[')
+			return -1;
+		i++;
+	}
+	i = skip_ws(arr, n, i);
+	if (i < n && arr[i] == ',')
+		i = skip_ws(arr, n, i + 1);
+	if (i < n && arr[i] == ']') {
+		*pos = i;
+		return 0;
+	}
+	size_t end = skip_value(arr, n, i);
+	if (end == (size_t)-1)
+		return -1;
+	*el = arr + i;
+	*elen = end - i;
+	*pos = end;
+	return 1;
+}
+
+int json_u64(const char *v, size_t n, uint64_t *out)
+{
+	uint64_t x = 0;
+	if (n == 0)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		if (v[i] < '0' || v[i] > '9' || x > (UINT64_MAX - 9) / 10)
+			return 0;
+		x = x * 10 + (uint64_t)(v[i] - '0');
+	}
+	*out = x;
+	return 1;
 }

@@ -1,0 +1,126 @@
+/* http_server.h -- HTTP/1.1 connections on src/net: the server side.
+ *
+ * The rest of src/http is sans-IO; this module and http_client.h are
+ * where it meets src/net.  They make no syscalls themselves: bytes come
+ * from net/conn.h's on_data and leave through net_conn_write.
+ *
+ * A connection reads requests with http_request_parse() and
+ * http_body_decode_in_place(), routes each one to a handler by method and
+ * path, and writes the answers back strictly in request order, however
+ * the handlers answer:
+ *
+ *   at once      http_respond() inside the handler -- request-response;
+ *   later        keep the 'struct http_exchange *' and call http_respond()
+ *                from another event -- long polling;
+ *   as a stream  http_stream_start(), then http_stream_send() as often as
+ *                needed, then http_stream_end() -- chunked; the SSE stream;
+ *   by leaving   http_upgrade(): send 101 and hand the socket to another
+ *                protocol -- WebSocket.
+ *
+ * Pipelining: requests that arrive together are all parsed and handled,
+ * up to HTTP_PIPELINE_MAX in flight; an answer that is ready while an
+ * earlier one is still pending waits in its exchange.  Answers written
+ * while the connection's bytes are being handled leave in one send().
+ *
+ * What a careful server does, it does: HEAD gets the GET head without a
+ * body; HTTP/1.0 closes unless it asked for keep-alive; "Connection:
+ * close" closes after its answer; "Expect: 100-continue" gets a 100
+ * before the body is read; a request whose head (or body) takes longer
+ * than 'request_timeout_ms' gets 408 and a close (slowloris); a
+ * keep-alive connection idle for 'idle_timeout_ms' is closed; a request
+ * the parser refuses gets its status (400, 413, 414, 431, 501, 505) with
+ * the reason as body, and the connection is closed -- nothing after a bad
+ * request is read as a request.  Unknown paths get 404, a known path with
+ * another method 405 with Allow.
+ *
+ * Read next: http_client.h, then src/paradigms.
+ */
+#ifndef PUSHPULL_HTTP_SERVER_H
+#define PUSHPULL_HTTP_SERVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "http/http_parser.h"
+#include "net/conn.h"
+#include "net/loop.h"
+
+#define HTTP_PIPELINE_MAX        16      /* requests in flight per connection */
+#define HTTP_REQUEST_TIMEOUT_MS  10000   /* head and body must arrive within */
+#define HTTP_IDLE_TIMEOUT_MS     60000   /* keep-alive connection with nothing to do */
+#define HTTP_ROUTES_MAX          32
+
+struct http_server;
+struct http_exchange;           /* one request and its answer */
+
+/* A handler.  'req' and 'body' are valid only during the call: copy what
+ * a deferred answer needs.  The handler must eventually answer 'x' (now
+ * or later) unless the connection goes first; see http_exchange_on_abort. */
+typedef void http_handler_fn(struct http_exchange *x, const struct http_request *req,
+			     const char *body, size_t body_len, void *ud);
+
+struct http_server_config {
+	const char *host;               /* NULL: 127.0.0.1 */
+	uint16_t port;                  /* 0: any free port, see http_server_port */
+	int backlog;                    /* 0: 511 */
+	struct http_limits limits;      /* zeroed: http_limits_default */
+	uint32_t request_timeout_ms;    /* 0: HTTP_REQUEST_TIMEOUT_MS */
+	uint32_t idle_timeout_ms;       /* 0: HTTP_IDLE_TIMEOUT_MS */
+	struct net_ledger *ledger;      /* connections start here; may be NULL */
+};
+
+struct http_server *http_server_new(struct net_loop *loop,
+				    const struct http_server_config *cfg, int *err);
+/* Closes the listener and every connection (their exchanges are aborted). */
+void http_server_free(struct http_server *s);
+uint16_t http_server_port(const struct http_server *s);
+size_t http_server_connections(const struct http_server *s);
+
+/* Routes 'method' requests for the exact path 'path' (no query) to 'fn'.
+ * "GET" also serves HEAD.  Returns 0, or -1 when the table is full. */
+int http_server_route(struct http_server *s, const char *method, const char *path,
+		      http_handler_fn *fn, void *ud);
+
+/* --- answering ---------------------------------------------------------- */
+
+/* A complete answer with Content-Length.  'extra_fields' are raw header
+ * lines each ending in CRLF ("Allow: GET\r\n"), or NULL.  After this 'x'
+ * is gone.  Returns 0, or -1 if the connection is gone or the head does
+ * not fit HTTP_HEAD_MAX. */
+#define HTTP_HEAD_MAX 1024
+int http_respond(struct http_exchange *x, int status, const char *content_type,
+		 const char *extra_fields, const void *body, size_t len);
+
+/* Starts a streamed answer: chunked for HTTP/1.1; for HTTP/1.0 the body
+ * is simply the bytes that follow, ended by closing the connection.
+ * Returns 0; 1 for a HEAD request, whose answer is then complete and 'x'
+ * gone; -1 if the connection is gone. */
+int http_stream_start(struct http_exchange *x, int status, const char *content_type,
+		      const char *extra_fields);
+/* Sends 'len' > 0 bytes of the stream (one chunk, one write).  Returns 0
+ * or -1 (connection gone, or its output queue hit its cap: it is closed). */
+int http_stream_send(struct http_exchange *x, const void *data, size_t len);
+/* Ends the stream (the last chunk, or a close for HTTP/1.0); 'x' is gone. */
+void http_stream_end(struct http_exchange *x);
+
+/* Sends 'response' (a complete 101 head) and gives the connection to
+ * 'ops'/'ud'; the bytes that followed the request go to ops->on_data.
+ * The exchange and the HTTP state are gone.  Returns the connection, or
+ * NULL if it is gone. */
+struct net_conn *http_upgrade(struct http_exchange *x, const void *response, size_t len,
+			      const struct net_conn_ops *ops, void *ud);
+
+/* Called if the connection closes before 'x' is answered (a held long
+ * poll, a stream): then 'x' is gone and must not be answered.  When the
+ * close is caused by a failing http_stream_send(), the callback runs
+ * inside that call, before it returns -1. */
+typedef void http_abort_fn(struct http_exchange *x, void *ud);
+void http_exchange_on_abort(struct http_exchange *x, http_abort_fn *fn, void *ud);
+
+bool http_exchange_is_head(const struct http_exchange *x);
+int  http_exchange_minor_version(const struct http_exchange *x);
+struct net_conn *http_exchange_conn(const struct http_exchange *x);
+/* Charges the connection, and all it cost so far, to 'ledger'. */
+void http_exchange_set_ledger(struct http_exchange *x, struct net_ledger *ledger);
+
+#endif

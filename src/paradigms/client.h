@@ -1,0 +1,78 @@
+/* client.h -- the client side of every paradigm, one object per client.
+ *
+ * A program (pushpull client) runs one; the demo and the load generator
+ * run many on one loop.  Each receives the feed's events its own way and
+ * reports every one through 'on_event' as the same JSON object the server
+ * renders ({"seq":N,"type":"...","data":"..."}), so their outputs compare
+ * line for line:
+ *
+ *   PP_RPC     'count' requests (default 1) of 'method' on 'path'; each
+ *              answer is reported (request-response)
+ *   PP_SHORT   GET 'path' every 'interval_ms'; a state newer than the last
+ *              is reported, and the events it skipped are counted as missed
+ *   PP_LONG    GET 'path'?since=N&timeout=T, again as soon as it answers
+ *   PP_SSE     GET 'path' as an event stream; reconnects after the stream
+ *              ends, waiting the server's retry time and sending
+ *              Last-Event-ID, so nothing the ring holds is lost
+ *   PP_WS      a WebSocket on 'path'; every text message is an event, and
+ *              pp_client_send() publishes
+ *
+ * Every connection a client opens is charged to 'ledger'.
+ * Read next: client_http.c, client_sse.c, client_ws.c.
+ */
+#ifndef PUSHPULL_PARADIGMS_CLIENT_H
+#define PUSHPULL_PARADIGMS_CLIENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "net/ledger.h"
+#include "net/loop.h"
+#include "paradigms/hub.h"
+
+struct pp_client;
+
+struct pp_client_event {
+	uint64_t seq;                   /* 0 when the message has none */
+	const char *json;               /* the event as a JSON object */
+	size_t json_len;
+};
+
+typedef void pp_client_event_fn(struct pp_client *c, const struct pp_client_event *ev, void *ud);
+/* Something worth telling a person: an error, a reconnect, a gap. */
+typedef void pp_client_note_fn(struct pp_client *c, const char *msg, void *ud);
+
+struct pp_client_opts {
+	enum pp_kind kind;
+	const char *host;               /* IPv4 or "localhost" */
+	uint16_t port;
+	const char *path;               /* target, e.g. "/score" */
+	const char *method;             /* PP_RPC: "GET" (default) or "POST" */
+	const char *body;               /* PP_RPC with POST */
+	uint32_t interval_ms;           /* short-poll interval; retry delay (default 1000) */
+	uint32_t lp_timeout_ms;         /* long poll: the timeout asked for (default 30000) */
+	uint64_t since;                 /* long poll: start after this event */
+	bool keep_alive;
+	uint64_t count;                 /* stop after this many events; 0: never */
+	struct net_ledger *ledger;
+	pp_client_event_fn *on_event;
+	pp_client_note_fn *on_note;
+	void *ud;
+};
+
+/* Starts a client; its first request goes out from the loop.  NULL with
+ * *err set if it cannot start (an unknown kind, no memory). */
+struct pp_client *pp_client_start(struct net_loop *loop, const struct pp_client_opts *o,
+				  int *err);
+void pp_client_free(struct pp_client *c);
+
+/* Sends a text message (PP_WS only): it is published to the feed.
+ * Returns 0, or -1 if the socket is not open. */
+int pp_client_send(struct pp_client *c, const char *text, size_t len);
+
+bool pp_client_finished(const struct pp_client *c);     /* 'count' reached */
+uint64_t pp_client_events(const struct pp_client *c);
+uint64_t pp_client_missed(const struct pp_client *c);   /* known gaps */
+enum pp_kind pp_client_kind(const struct pp_client *c);
+
+#endif
