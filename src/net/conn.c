@@ -186,7 +186,7 @@ static void finish(struct net_conn *c, int err)
 	c->state = NET_CONN_CLOSED;
 	net_timer_stop(c->loop, &c->linger);
 	charge_tcp_info(c);
-	net_loop_unwatch(c->loop, c->fd);
+	net_loop_forget(c->loop, c->fd);        /* close() leaves the epoll set: no epoll_ctl */
 	net_sys_close(&c->charge, c->fd);
 	c->counts.closed++;
 	if (c->charge.ledger)
@@ -425,15 +425,20 @@ static void deliver(struct net_conn *c, uint8_t *data, size_t len)
 static void on_eof(struct net_conn *c)
 {
 	c->eof = true;
-	update_interest(c);
-	if (c->state == NET_CONN_FLUSHING && net_conn_pending(c) == 0)
+	if (c->state == NET_CONN_FLUSHING && net_conn_pending(c) == 0) {
 		finish(c, 0);
-	else if (c->state == NET_CONN_OPEN) {
+		return;
+	}
+	if (c->state == NET_CONN_OPEN) {
 		if (c->ops && c->ops->on_eof)
 			c->ops->on_eof(c);
 		else
 			net_conn_close(c);
 	}
+	/* Still open (the peer only half-closed, or output is pending): stop
+	 * watching for input, which level-triggered epoll would report as
+	 * readable forever.  Skipped when the connection just closed. */
+	update_interest(c);
 }
 
 static void do_read(struct net_conn *c)

@@ -182,6 +182,12 @@ void net_loop_unwatch(struct net_loop *loop, int fd)
 	memset(f, 0, sizeof *f);
 }
 
+void net_loop_forget(struct net_loop *loop, int fd)
+{
+	if (fd >= 0 && fd < loop->fds_cap)
+		memset(&loop->fds[fd], 0, sizeof loop->fds[fd]);
+}
+
 /* --- timers: a binary min-heap ------------------------------------------ */
 
 static bool earlier(const struct net_timer *a, const struct net_timer *b)

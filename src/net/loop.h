@@ -98,8 +98,12 @@ int  net_loop_watch(struct net_loop *loop, int fd, unsigned mask,
 /* Change the interest of a watched fd; no syscall if it is unchanged. */
 int  net_loop_set_mask(struct net_loop *loop, int fd, unsigned mask);
 unsigned net_loop_mask(const struct net_loop *loop, int fd);
-/* Stop watching 'fd'.  Call before closing it. */
+/* Stop watching 'fd' (one epoll_ctl).  The fd stays open. */
 void net_loop_unwatch(struct net_loop *loop, int fd);
+/* Forget 'fd' without a syscall, because the caller is about to close it:
+ * closing an fd takes it out of the epoll set by itself (when no other
+ * descriptor refers to the same socket, which is true of ours). */
+void net_loop_forget(struct net_loop *loop, int fd);
 
 void net_timer_init(struct net_timer *t, net_timer_fn *fn, void *ud);
 /* Arms 't' to fire 'after_ms' from now, then every 'every_ms' if that is

@@ -156,7 +156,7 @@ void net_listener_close(struct net_listener *l)
 	if (!l)
 		return;
 	net_timer_stop(l->loop, &l->pause);
-	net_loop_unwatch(l->loop, l->fd);
+	net_loop_forget(l->loop, l->fd);
 	net_sys_close(&l->charge, l->fd);
 	free(l);
 }

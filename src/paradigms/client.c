@@ -95,4 +95,5 @@ int pp_client_send(struct pp_client *c, const char *text, size_t len)
 bool pp_client_finished(const struct pp_client *c) { return c->finished; }
 uint64_t pp_client_events(const struct pp_client *c) { return c->events; }
 uint64_t pp_client_missed(const struct pp_client *c) { return c->missed; }
+uint64_t pp_client_last_seq(const struct pp_client *c) { return c->last_seq; }
 enum pp_kind pp_client_kind(const struct pp_client *c) { return c->o.kind; }

@@ -73,6 +73,7 @@ int pp_client_send(struct pp_client *c, const char *text, size_t len);
 bool pp_client_finished(const struct pp_client *c);     /* 'count' reached */
 uint64_t pp_client_events(const struct pp_client *c);
 uint64_t pp_client_missed(const struct pp_client *c);   /* known gaps */
+uint64_t pp_client_last_seq(const struct pp_client *c); /* newest event seen */
 enum pp_kind pp_client_kind(const struct pp_client *c);
 
 #endif

@@ -48,11 +48,17 @@ struct pp_render {
 	size_t len, cap;
 };
 
+struct ep_ws_conn;
+
 struct pp_hub {
 	struct net_loop *loop;
 	struct feed *feed;
 	struct pp_config cfg;
 	struct pp_render sse_bytes, ws_bytes;
+	/* Upgraded WebSocket connections (ep_ws.c): the HTTP server lets go
+	 * of a connection when it upgrades, so the hub keeps the list. */
+	struct ep_ws_conn *ws_conns;
+	size_t ws_count;
 	/* Server-side ledger of each paradigm: an endpoint moves a connection
 	 * there once it knows the paradigm.  NULL: leave it where it is (the
 	 * demo gives each paradigm its own listener and ledger instead). */
@@ -70,6 +76,9 @@ int pp_render_reserve(struct pp_render *r, size_t len);
 
 /* Moves the exchange's connection to the paradigm's ledger, if it has one. */
 void pp_hub_charge(struct pp_hub *hub, struct http_exchange *x, enum pp_kind k);
+
+/* Closes every WebSocket connection (close 1001, "going away"). */
+void pp_ws_close_all(struct pp_hub *hub);
 
 /* Routes of each endpoint family onto 's'. */
 int pp_http_routes(struct http_server *s, struct pp_hub *hub);

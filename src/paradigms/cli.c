@@ -1,0 +1,69 @@
+/* cli.c -- command-line helpers shared by the subcommands; see cli.h. */
+#include "paradigms/cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+bool pp_cli_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
+{
+	uint64_t v = 0;
+	if (!*s)
+		return false;
+	for (const char *p = s; *p; p++) {
+		if (*p < '0' || *p > '9' || v > (UINT64_MAX - 9) / 10)
+			return false;
+		v = v * 10 + (uint64_t)(*p - '0');
+	}
+	if (v < lo || v > hi)
+		return false;
+	*out = v;
+	return true;
+}
+
+int pp_cli_bad(const char *cmd, const char *what)
+{
+	if (what)
+		fprintf(stderr, "pushpull %s: %s (see pushpull %s --help)\n", cmd, what, cmd);
+	else
+		fprintf(stderr, "pushpull %s: bad usage (see pushpull %s --help)\n", cmd, cmd);
+	return 2;
+}
+
+bool pp_url_parse(const char *url, char *host, size_t host_cap, uint16_t *port,
+		  char *path, size_t path_cap)
+{
+	const char *p;
+	if (strncmp(url, "http://", 7) == 0 || strncmp(url, "ws://", 5) == 0)
+		p = strstr(url, "//") + 2;
+	else
+		return false;
+	size_t hl = strcspn(p, ":/?#");
+	if (hl == 0 || hl >= host_cap)
+		return false;
+	memcpy(host, p, hl);
+	host[hl] = '\0';
+	p += hl;
+	uint64_t pv = 80;
+	if (*p == ':') {
+		char num[8];
+		size_t nl = strcspn(p + 1, "/?#");
+		if (nl == 0 || nl >= sizeof num)
+			return false;
+		memcpy(num, p + 1, nl);
+		num[nl] = '\0';
+		if (!pp_cli_u64(num, 1, 65535, &pv))
+			return false;
+		p += 1 + nl;
+	}
+	*port = (uint16_t)pv;
+	size_t rest = strcspn(p, "#");
+	if (rest == 0) {
+		p = "/";
+		rest = 1;
+	}
+	if (*p != '/' || rest >= path_cap)
+		return false;
+	memcpy(path, p, rest);
+	path[rest] = '\0';
+	return true;
+}

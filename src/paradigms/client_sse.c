@@ -1,0 +1,153 @@
+/* client_sse.c -- an EventSource in C: the client of GET /events.
+ *
+ * It does what a browser's EventSource does (WHATWG HTML §9.2):
+ *   - GET with "Accept: text/event-stream" and, when reconnecting,
+ *     "Last-Event-ID: <the last id seen>", so the server can replay what
+ *     was missed;
+ *   - read the body as it arrives (http_client_stream) and parse it with
+ *     sse_parser, whatever pieces the bytes come in;
+ *   - when the stream ends or breaks, wait the reconnection time (3 s, or
+ *     what the server's "retry:" said) and connect again;
+ *   - an answer that is not "200" with Content-Type text/event-stream
+ *     fails the connection for good (no reconnect), as §9.2.3 says.
+ * Each event is reported as {"seq":<id>,"type":"...","data":"..."}; an
+ * "event: reset" from the server (events it no longer holds) is noted.
+ */
+#include "paradigms/client_private.h"
+#include "http/http_fields.h"
+#include "http/http_target.h"
+#include "util/json.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void connect_stream(struct pp_client *c);
+
+static void on_timer(struct net_loop *loop, struct net_timer *t, void *ud)
+{
+	(void)loop; (void)t;
+	connect_stream(ud);
+}
+
+static void report(struct pp_client *c, const struct sse_event *ev)
+{
+	if (ev->type_len == 5 && memcmp(ev->type, "reset", 5) == 0) {
+		pp_client_note(c, "sse: the server no longer holds every missed event: %.*s",
+			       (int)ev->data_len, ev->data);
+		return;
+	}
+	uint64_t seq = 0;
+	if (!http_parse_u64(ev->id, ev->id_len, &seq))
+		seq = 0;
+	size_t need = 48 + json_quote(NULL, 0, ev->type, ev->type_len) +
+		      json_quote(NULL, 0, ev->data, ev->data_len);
+	char small[512];
+	char *buf = need <= sizeof small ? small : malloc(need);
+	if (!buf)
+		return;
+	size_t n = (size_t)snprintf(buf, need, "{\"seq\":%llu,\"type\":", (unsigned long long)seq);
+	n += json_quote(buf + n, need - n, ev->type, ev->type_len);
+	n += (size_t)snprintf(buf + n, need - n, ",\"data\":");
+	n += json_quote(buf + n, need - n, ev->data, ev->data_len);
+	n += (size_t)snprintf(buf + n, need - n, "}");
+	pp_client_emit(c, seq, buf, n);
+	if (buf != small)
+		free(buf);
+}
+
+static void on_head(struct http_client *cl, const struct http_client_result *r, void *ud)
+{
+	struct pp_client *c = ud;
+	const struct http_response *res = r->res;
+	const struct http_header *ct = http_header_find(res->headers, res->num_headers,
+							  "Content-Type");
+	size_t tl = sizeof "text/event-stream" - 1;
+	if (res->status != 200 || !ct || ct->value_len < tl ||
+	    !http_slice_equals(ct->value, tl, "text/event-stream")) {
+		pp_client_note(c, "sse: status %d, not an event stream: giving up", res->status);
+		c->finished = true;
+		http_client_cancel(cl);
+	}
+}
+
+static void on_piece(struct http_client *cl, const char *data, size_t len, void *ud)
+{
+	struct pp_client *c = ud;
+	size_t off = 0;
+	while (off < len && !c->finished) {
+		size_t used;
+		struct sse_event ev;
+		int r = sse_parser_feed(&c->sse, data + off, len - off, &used, &ev);
+		off += used;
+		if (r < 0) {
+			pp_client_note(c, "sse: %s: reconnecting", sse_parser_reason(r));
+			http_client_cancel(cl);
+			sse_parser_finish(&c->sse);
+			net_timer_start(c->loop, &c->timer, sse_parser_retry_ms(&c->sse), 0);
+			return;
+		}
+		if (r == SSE_EVENT)
+			report(c, &ev);
+	}
+	if (c->finished)
+		http_client_cancel(cl);
+}
+
+static void on_done(struct http_client *cl, int err, const struct http_client_result *r, void *ud)
+{
+	(void)r;
+	struct pp_client *c = ud;
+	sse_parser_finish(&c->sse);             /* an unfinished event is dropped */
+	if (c->finished)
+		return;
+	uint64_t wait = sse_parser_retry_ms(&c->sse);
+	if (err)
+		pp_client_note(c, "sse: %s: reconnecting in %llu ms", http_client_error(cl),
+			       (unsigned long long)wait);
+	else
+		pp_client_note(c, "sse: the stream ended: reconnecting in %llu ms",
+			       (unsigned long long)wait);
+	net_timer_start(c->loop, &c->timer, wait, 0);
+}
+
+static void connect_stream(struct pp_client *c)
+{
+	char fields[SSE_ID_MAX + 128];
+	size_t idlen;
+	const char *id = sse_parser_last_id(&c->sse, &idlen);
+	int n = snprintf(fields, sizeof fields, "Accept: text/event-stream\r\n"
+			 "Cache-Control: no-cache\r\n");
+	if (idlen > 0)
+		snprintf(fields + n, sizeof fields - (size_t)n, "Last-Event-ID: %.*s\r\n",
+			 (int)idlen, id);
+	if (http_client_stream(c->http, c->path, fields, on_head, on_piece, on_done, c) < 0) {
+		pp_client_note(c, "sse: cannot connect: %s", strerror(errno));
+		net_timer_start(c->loop, &c->timer, c->o.interval_ms, 0);
+	}
+}
+
+int pp_client_sse_start(struct pp_client *c)
+{
+	struct http_client_config cfg = {
+		.host = c->o.host, .port = c->o.port, .keep_alive = false, .ledger = c->o.ledger,
+	};
+	c->http = http_client_new(c->loop, &cfg);
+	if (!c->http)
+		return ENOMEM;
+	sse_parser_init(&c->sse, NULL);
+	c->sse_live = true;
+	net_timer_init(&c->timer, on_timer, c);
+	net_timer_start(c->loop, &c->timer, 0, 0);
+	return 0;
+}
+
+void pp_client_sse_stop(struct pp_client *c)
+{
+	if (c->http)
+		http_client_cancel(c->http);
+	if (c->sse_live)
+		sse_parser_free(&c->sse);
+	c->sse_live = false;
+}
