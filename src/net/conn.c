@@ -29,7 +29,7 @@
 static _Thread_local uint8_t scratch[NET_READ_CHUNK];
 
 static void on_io(struct net_loop *loop, int fd, unsigned events, void *ud);
-static void flush(struct net_conn *c, bool writable);
+static void flush(struct net_conn *c);
 static void finish(struct net_conn *c, int err);
 static void redeliver(struct net_loop *loop, void *ud);
 
@@ -251,7 +251,7 @@ void net_conn_shutdown_write(struct net_conn *c)
 		return;
 	c->shut_after_flush = true;
 	if (net_conn_pending(c) == 0 && c->cork == 0)
-		flush(c, false);
+		flush(c);
 }
 
 /* --- writing ------------------------------------------------------------ */
@@ -288,14 +288,17 @@ static int enqueue(struct net_conn *c, const void *data, size_t len)
 	}
 	memcpy(c->out + c->out_len, data, len);
 	c->out_len += len;
+	if (pending + len > c->high_water)
+		c->waited = true;
 	return 0;
 }
 
 /* Sends what is queued: one send() per call, since a short send means
  * the socket buffer is full and another would only say EAGAIN.
- * 'writable': called because EPOLLOUT said so, i.e. the queue had backed
- * up; only then does emptying it call on_drain. */
-static void flush(struct net_conn *c, bool writable)
+ * Emptying the queue calls on_drain when someone may be waiting for it:
+ * the queue had to wait for EPOLLOUT, or passed the high-water mark, or
+ * reading is paused -- not after every corked reply. */
+static void flush(struct net_conn *c)
 {
 	size_t pending = net_conn_pending(c);
 	if (pending > 0) {
@@ -307,6 +310,7 @@ static void flush(struct net_conn *c, bool writable)
 		if (r > 0)
 			c->out_off += (size_t)r;
 		if (net_conn_pending(c) > 0) {
+			c->waited = true;       /* EPOLLOUT from here on */
 			update_interest(c);
 			return;
 		}
@@ -314,7 +318,9 @@ static void flush(struct net_conn *c, bool writable)
 		c->out = NULL;
 		c->out_len = c->out_off = c->out_cap = 0;
 		update_interest(c);
-		if (writable && c->state == NET_CONN_OPEN && c->ops && c->ops->on_drain)
+		bool waited = c->waited || c->read_paused;
+		c->waited = false;
+		if (waited && c->state == NET_CONN_OPEN && c->ops && c->ops->on_drain)
 			c->ops->on_drain(c);
 		if (c->state == NET_CONN_CLOSED || net_conn_pending(c) > 0)
 			return;                 /* on_drain closed it, or wrote more */
@@ -376,7 +382,7 @@ void net_conn_cork(struct net_conn *c)
 void net_conn_uncork(struct net_conn *c)
 {
 	if (c->cork > 0 && --c->cork == 0 && c->state != NET_CONN_CLOSED)
-		flush(c, false);
+		flush(c);
 }
 
 /* --- reading ------------------------------------------------------------ */
@@ -565,7 +571,7 @@ static void on_io(struct net_loop *loop, int fd, unsigned events, void *ud)
 	}
 	/* Writable (or in error with bytes to send: the send reports it). */
 	if ((events & NET_WRITE) || ((events & NET_ERROR) && net_conn_pending(c) > 0))
-		flush(c, true);
+		flush(c);
 	if (c->state == NET_CONN_CLOSED)
 		return;
 	/* Each callback above may have closed the connection. */

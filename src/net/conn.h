@@ -62,7 +62,9 @@ struct net_conn_ops {
 	size_t (*on_data)(struct net_conn *c, uint8_t *data, size_t len);
 	/* The peer sent FIN.  NULL: close gracefully once output is flushed. */
 	void (*on_eof)(struct net_conn *c);
-	/* The output queue emptied after it had been non-empty. */
+	/* The output queue emptied, and someone may have been waiting: it had
+	 * to wait for EPOLLOUT, or passed the high-water mark, or reading is
+	 * paused.  (Not after every reply that left in one send.) */
 	void (*on_drain)(struct net_conn *c);
 	/* A net_connect() finished: err is 0 or an errno (ECONNREFUSED...).
 	 * On failure on_close(c, err) follows. */

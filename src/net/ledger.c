@@ -54,12 +54,30 @@ uint64_t net_counts_syscalls(const struct net_counts *c)
 	return n;
 }
 
+/* Bucket of 'us': itself below 64; above, its power of two picks a row
+ * of 32 buckets and the next five bits pick one in the row. */
+static size_t lat_index(uint64_t us)
+{
+	if (us < NET_LAT_EXACT)
+		return (size_t)us;
+	unsigned b = 63u - (unsigned)__builtin_clzll(us);      /* b >= 6 */
+	if (b - 6 >= NET_LAT_ROWS)
+		return NET_LAT_BUCKETS - 1;
+	return NET_LAT_EXACT + (size_t)(b - 6) * 32 + (size_t)((us >> (b - 5)) - 32);
+}
+
+/* The largest value bucket 'i' holds. */
+static uint64_t lat_upper(size_t i)
+{
+	if (i < NET_LAT_EXACT)
+		return i;
+	size_t row = (i - NET_LAT_EXACT) / 32, col = (i - NET_LAT_EXACT) % 32;
+	return ((uint64_t)(col + 33) << (row + 1)) - 1;
+}
+
 void net_latency_record(struct net_latency *lat, uint64_t us)
 {
-	int b = 0;
-	while (b < NET_LAT_BUCKETS - 1 && us + 1 >= (2ull << b))  /* us+1 in [2^b, 2^(b+1)) */
-		b++;
-	lat->bucket[b]++;
+	lat->bucket[lat_index(us)]++;
 	lat->count++;
 	lat->sum_us += us;
 	if (us > lat->max_us)
@@ -71,13 +89,13 @@ uint64_t net_latency_percentile(const struct net_latency *lat, double p)
 	if (lat->count == 0)
 		return 0;
 	uint64_t want = (uint64_t)((double)lat->count * p / 100.0 + 0.999999);
+	if (want < 1)
+		want = 1;
 	uint64_t seen = 0;
-	for (int b = 0; b < NET_LAT_BUCKETS; b++) {
-		seen += lat->bucket[b];
-		if (seen >= want) {
-			uint64_t top = (2ull << b) - 2;   /* largest us in bucket b */
-			return top < lat->max_us ? top : lat->max_us;
-		}
+	for (size_t i = 0; i < NET_LAT_BUCKETS; i++) {
+		seen += lat->bucket[i];
+		if (seen >= want)
+			return lat_upper(i) < lat->max_us ? lat_upper(i) : lat->max_us;
 	}
 	return lat->max_us;
 }

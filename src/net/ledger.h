@@ -53,12 +53,16 @@ struct net_counts {
 	uint64_t rtt_us_sum, rtt_samples;   /* tcpi_rtt at close, summed */
 };
 
-/* Delivery latency, in microseconds, kept in power-of-two buckets so a
- * percentile costs no sorting and the memory is fixed. */
-#define NET_LAT_BUCKETS 40
+/* Delivery latency, in microseconds, in a fixed log-linear histogram: a
+ * percentile costs no sorting, memory is fixed, and every value is kept to
+ * within 1/32 (3 %): exactly below 64 us, then 32 buckets per power of two
+ * up to 2^46 us (two years). */
+#define NET_LAT_EXACT   64
+#define NET_LAT_ROWS    40
+#define NET_LAT_BUCKETS (NET_LAT_EXACT + NET_LAT_ROWS * 32)
 struct net_latency {
 	uint64_t count, sum_us, max_us;
-	uint64_t bucket[NET_LAT_BUCKETS];   /* bucket i: [2^i - 1, 2^(i+1) - 1) us */
+	uint64_t bucket[NET_LAT_BUCKETS];
 };
 
 #define NET_LABEL_MAX 40
@@ -98,8 +102,9 @@ static inline void net_charge_bytes(const struct net_charge *ch,
 }
 
 void net_latency_record(struct net_latency *lat, uint64_t us);
-/* Upper bound of the bucket holding percentile 'p' (0 < p <= 100); 0 when
- * nothing was recorded. */
+/* The value at percentile 'p' (0 < p <= 100), to within its bucket (the
+ * bucket's largest value, never above the maximum seen); 0 when nothing
+ * was recorded. */
 uint64_t net_latency_percentile(const struct net_latency *lat, double p);
 
 /* The short name of a syscall kind, as strace prints it ("accept4"). */

@@ -62,10 +62,11 @@ void pp_client_emit(struct pp_client *c, uint64_t seq, const char *json, size_t 
 {
 	if (c->finished)
 		return;
-	if (seq && c->last_seq && seq > c->last_seq + 1)
+	if (seq && (c->synced || c->last_seq) && seq > c->last_seq + 1)
 		c->missed += seq - c->last_seq - 1;     /* events we never saw */
 	if (seq > c->last_seq)
 		c->last_seq = seq;
+	c->synced = true;
 	c->events++;
 	if (c->o.count && c->events >= c->o.count)
 		c->finished = true;

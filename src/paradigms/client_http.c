@@ -44,6 +44,8 @@ static void got_state(struct pp_client *c, const char *body, size_t len)
 		json_u64(v, vl, &seq);
 	if (c->o.kind == PP_RPC || seq > c->last_seq)
 		pp_client_emit(c, seq, body, len);
+	else
+		c->synced = true;       /* "nothing yet" is a position too: later gaps count */
 }
 
 /* {"latest":L,"missed":M,"events":[...]}: a long poll's answer. */
@@ -135,6 +137,10 @@ int pp_client_http_start(struct pp_client *c)
 	if (!c->http)
 		return ENOMEM;
 	net_timer_init(&c->timer, on_timer, c);
+	if (c->o.kind == PP_LONG) {
+		c->last_seq = c->o.since;       /* we ask from here: a gap after it is a loss */
+		c->synced = true;
+	}
 	later(c, 0);                            /* the first request goes out from the loop */
 	return 0;
 }

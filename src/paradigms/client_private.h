@@ -17,6 +17,7 @@ struct pp_client {
 	struct pp_client_opts o;
 	char path[PP_PATH_MAX];
 	uint64_t events, missed, last_seq;
+	bool synced;                    /* last_seq is a known position: gaps count */
 	bool finished;
 	struct net_timer timer;         /* the next poll, or the next reconnect */
 	struct http_client *http;       /* rpc, short, long, sse */

@@ -3,15 +3,24 @@
  * It does what a browser's EventSource does (WHATWG HTML §9.2):
  *   - GET with "Accept: text/event-stream" and, when reconnecting,
  *     "Last-Event-ID: <the last id seen>", so the server can replay what
- *     was missed;
+ *     was missed (§9.2.4);
  *   - read the body as it arrives (http_client_stream) and parse it with
  *     sse_parser, whatever pieces the bytes come in;
- *   - when the stream ends or breaks, wait the reconnection time (3 s, or
- *     what the server's "retry:" said) and connect again;
- *   - an answer that is not "200" with Content-Type text/event-stream
- *     fails the connection for good (no reconnect), as §9.2.3 says.
- * Each event is reported as {"seq":<id>,"type":"...","data":"..."}; an
- * "event: reset" from the server (events it no longer holds) is noted.
+ *   - when the stream ends or breaks, or the server cannot be reached,
+ *     wait the reconnection time (3 s, or what the server's "retry:"
+ *     said) and connect again;
+ *   - an answer that is not "200" with a Content-Type whose MIME type is
+ *     text/event-stream fails the connection for good (no reconnect), as
+ *     §9.2.3 says.
+ * One case of our own: a stream the parser refuses (an event over its
+ * data limit) also ends it for good -- a reconnection would replay the
+ * same event and be refused again, forever.
+ *
+ * Each event is reported as {"seq":<id>,"type":"...","data":"..."}.  An
+ * "event: reset" from the server (events it no longer holds, ep_sse.c)
+ * is noted; when the server's numbering started over (a restart: missed
+ * is -1), the client's count starts over from the reset's id with it, so
+ * that later events are not taken for a gap.
  */
 #include "paradigms/client_private.h"
 #include "http/http_fields.h"
@@ -31,11 +40,24 @@ static void on_timer(struct net_loop *loop, struct net_timer *t, void *ud)
 	connect_stream(ud);
 }
 
+/* The server's reset notice: data {"missed":M,"oldest":O,"latest":L}
+ * and, as its id, the seq just before the events that follow. */
+static void report_reset(struct pp_client *c, const struct sse_event *ev)
+{
+	pp_client_note(c, "sse: the server no longer holds every missed event: %.*s",
+		       (int)ev->data_len, ev->data);
+	size_t vlen;
+	const char *missed = json_get(ev->data, ev->data_len, "missed", &vlen);
+	uint64_t before;
+	if (missed && vlen == 2 && memcmp(missed, "-1", 2) == 0 &&
+	    http_parse_u64(ev->id, ev->id_len, &before))
+		c->last_seq = before;           /* a new numbering: count from here */
+}
+
 static void report(struct pp_client *c, const struct sse_event *ev)
 {
 	if (ev->type_len == 5 && memcmp(ev->type, "reset", 5) == 0) {
-		pp_client_note(c, "sse: the server no longer holds every missed event: %.*s",
-			       (int)ev->data_len, ev->data);
+		report_reset(c, ev);
 		return;
 	}
 	uint64_t seq = 0;
@@ -57,15 +79,28 @@ static void report(struct pp_client *c, const struct sse_event *ev)
 		free(buf);
 }
 
+/* Is the Content-Type's MIME type text/event-stream?  Type and subtype
+ * compare ignoring case, and parameters may follow (RFC 9110 §8.3.1):
+ * "text/event-stream; charset=utf-8" is one, "text/event-streams" not. */
+static bool is_event_stream(const struct http_header *ct)
+{
+	static const char type[] = "text/event-stream";
+	size_t tl = sizeof type - 1;
+	if (!ct || ct->value_len < tl || !http_slice_equals(ct->value, tl, type))
+		return false;
+	if (ct->value_len == tl)
+		return true;
+	char next = ct->value[tl];
+	return next == ';' || next == ' ' || next == '\t';
+}
+
 static void on_head(struct http_client *cl, const struct http_client_result *r, void *ud)
 {
 	struct pp_client *c = ud;
 	const struct http_response *res = r->res;
 	const struct http_header *ct = http_header_find(res->headers, res->num_headers,
 							  "Content-Type");
-	size_t tl = sizeof "text/event-stream" - 1;
-	if (res->status != 200 || !ct || ct->value_len < tl ||
-	    !http_slice_equals(ct->value, tl, "text/event-stream")) {
+	if (res->status != 200 || !is_event_stream(ct)) {
 		pp_client_note(c, "sse: status %d, not an event stream: giving up", res->status);
 		c->finished = true;
 		http_client_cancel(cl);
@@ -82,11 +117,9 @@ static void on_piece(struct http_client *cl, const char *data, size_t len, void 
 		int r = sse_parser_feed(&c->sse, data + off, len - off, &used, &ev);
 		off += used;
 		if (r < 0) {
-			pp_client_note(c, "sse: %s: reconnecting", sse_parser_reason(r));
-			http_client_cancel(cl);
-			sse_parser_finish(&c->sse);
-			net_timer_start(c->loop, &c->timer, sse_parser_retry_ms(&c->sse), 0);
-			return;
+			pp_client_note(c, "sse: %s: giving up", sse_parser_reason(r));
+			c->finished = true;     /* see the top: a replay would fail again */
+			break;
 		}
 		if (r == SSE_EVENT)
 			report(c, &ev);
@@ -112,6 +145,20 @@ static void on_done(struct http_client *cl, int err, const struct http_client_re
 	net_timer_start(c->loop, &c->timer, wait, 0);
 }
 
+/* Can 'id' go out as a field value (RFC 9110 §5.5: visible characters,
+ * SP, HTAB, and bytes above 0x7F)?  An id from some other server might
+ * hold a control character; sending it would make our request invalid,
+ * so such an id is not sent (the reconnection then asks for live events). */
+static bool id_is_field_value(const char *id, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		unsigned char b = (unsigned char)id[i];
+		if ((b < 0x20 && b != '\t') || b == 0x7F)
+			return false;
+	}
+	return true;
+}
+
 static void connect_stream(struct pp_client *c)
 {
 	char fields[SSE_ID_MAX + 128];
@@ -119,7 +166,7 @@ static void connect_stream(struct pp_client *c)
 	const char *id = sse_parser_last_id(&c->sse, &idlen);
 	int n = snprintf(fields, sizeof fields, "Accept: text/event-stream\r\n"
 			 "Cache-Control: no-cache\r\n");
-	if (idlen > 0)
+	if (idlen > 0 && id_is_field_value(id, idlen))
 		snprintf(fields + n, sizeof fields - (size_t)n, "Last-Event-ID: %.*s\r\n",
 			 (int)idlen, id);
 	if (http_client_stream(c->http, c->path, fields, on_head, on_piece, on_done, c) < 0) {

@@ -169,6 +169,10 @@ static uint64_t both(const struct demo *d, int k, int off)
 	return *(const uint64_t *)((const char *)&d->client[k].c + off) +
 	       *(const uint64_t *)((const char *)&d->server[k].c + off);
 }
+static uint64_t one_side(const struct demo *d, int k, int off)
+{
+	return *(const uint64_t *)((const char *)&d->client[k].c + off);
+}
 static uint64_t syscalls(const struct demo *d, int k, int side)
 {
 	return net_counts_syscalls(side ? &d->server[k].c : &d->client[k].c);
@@ -208,7 +212,7 @@ static void print_summary(const struct demo *d)
 	row("latency p50 us", d, latency, 50);
 	row("latency p99 us", d, latency, 99);
 	row("latency max us", d, latency, 0);
-	row("tcp handshakes", d, both, OFF(handshakes));
+	row("tcp connections", d, one_side, OFF(handshakes));
 	row("segments (both ways)", d, both, OFF(segs_out));
 	row("bytes (both ways)", d, both, OFF(bytes_out));
 	row("syscalls, client", d, syscalls, 0);

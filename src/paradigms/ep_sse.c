@@ -10,24 +10,42 @@
  *      that cannot set fields -- every event after N still in the ring,
  *      exactly once and in order; if some are gone (N is older than the
  *      ring, or newer than the feed: the server restarted), first
+ *          id: <O-1>
  *          event: reset
  *          data: {"missed":M,"oldest":O,"latest":L}
  *      so the client knows it has a gap (M is how many it missed, or -1
- *      when it cannot be known);
+ *      when it cannot be known).  The id is where the client now stands.
+ *      It matters: each stream starts with an empty "last event ID
+ *      buffer", copied to the client's last event ID at every dispatch
+ *      (WHATWG HTML §9.2.6), so a notice without an id would leave the
+ *      client with none, and a reconnection before the next event would
+ *      ask for live events only.  A Last-Event-ID that is not a number
+ *      (not one of ours) means live only too;
  *   3. every new event as it is published:
  *          id: <seq>
  *          event: <type>
  *          data: <one line per line of the payload>
- *   4. ":" every heartbeat interval while nothing else was sent, which
+ *   4. ":" after every heartbeat interval without a byte sent, which
  *      keeps idle streams alive through proxies (WHATWG HTML §9.2.7).
+ *
+ * Two speeds.  A stream that is caught up is sent each event as it is
+ * published; fan-out formats the event once, for the first stream that
+ * sends it, and reuses the bytes for every other stream.  A stream that
+ * is behind -- a resume with a replay to send -- is fed from the ring
+ * itself, a batch at a time, only while its output queue is below the
+ * high-water mark: the ring may hold megabytes, and copying all of it
+ * into every resuming connection's queue at once is how a server runs
+ * out of memory.  http_server.h gives a stream no drain callback, so a
+ * stream that is behind and backlogged looks again every SSE_CATCHUP_MS.
  *
  * A client that cannot keep up: its output queue is capped at
  * 'sse_queue_cap' bytes; past it the connection is dropped (src/net
- * aborts it) rather than the server's memory growing.  It comes back with
- * Last-Event-ID and loses nothing the ring still holds.
+ * aborts it) rather than the server's memory growing.  One that is still
+ * catching up when the ring drops the next event it needs is dropped
+ * too.  Either comes back with Last-Event-ID and loses nothing the ring
+ * still holds, and learns what it did lose from the reset notice.
  *
- * Fan-out: the bytes of one event are formatted once, for the first
- * stream that sends it, and reused for every other stream.
+ * Read next: client_sse.c (the other end), sse_writer.h (the bytes).
  */
 #include "paradigms/hub.h"
 #include "http/http_fields.h"
@@ -35,15 +53,19 @@
 #include "net/conn.h"
 #include "sse/sse_writer.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#define SSE_CATCHUP_MS 5        /* a stream behind and backlogged tries again after */
+
 struct sse_stream {
 	struct feed_sub sub;            /* first: the feed hands us &sub */
-	struct net_timer heartbeat;
+	struct net_timer timer;         /* the heartbeat, or the next catch-up try */
 	struct http_exchange *x;
 	struct pp_hub *hub;
+	uint64_t next;                  /* the next event this stream is owed */
 	uint64_t last_sent_ms;
 };
 
@@ -67,7 +89,7 @@ static void stream_release(struct sse_stream *s)
 {
 	struct pp_hub *hub = s->hub;
 	feed_unsubscribe(hub->feed, &s->sub);
-	net_timer_stop(hub->loop, &s->heartbeat);
+	net_timer_stop(hub->loop, &s->timer);
 	free(s);
 }
 
@@ -77,33 +99,131 @@ static void on_abort(struct http_exchange *x, void *ud)
 	stream_release(ud);
 }
 
-/* Sends bytes; -1 means the connection is gone and 's' with it. */
+/* Sends bytes; -1 means the connection is gone, or going, and with it
+ * 's' (if not yet, then at its close: on_abort). */
 static int stream_send(struct sse_stream *s, const void *data, size_t len)
 {
 	s->last_sent_ms = net_loop_now(s->hub->loop);
 	return http_stream_send(s->x, data, len);
 }
 
+/* The output queue's high-water mark on a stream: half the cap, at most
+ * src/net's default. */
+static size_t queue_mark(const struct pp_hub *hub)
+{
+	size_t half = hub->cfg.sse_queue_cap / 2;
+	return half < NET_HIGH_WATER ? half : NET_HIGH_WATER;
+}
+
+/* Flushes what this stream has corked (one send() for the batch).
+ * False if the connection is gone. */
+static bool batch_flush(struct net_conn *nc)
+{
+	net_conn_uncork(nc);
+	return !net_conn_closing(nc);
+}
+
+/* Sends the ring's events from 'next' on, in batches of at most the
+ * high-water mark (corked: one send() per batch), until the stream is
+ * caught up or its queue is full.  An event larger than the mark goes
+ * alone, uncorked, once the queue is empty: the kernel takes what it can
+ * straight from the ring's render and only the rest is queued.  Replayed
+ * events go through the same one-event render buffer as live ones: a
+ * live event formatted after a replay is formatted again, once -- cheap
+ * next to the send.  Returns 0, or -1 if the connection is gone (then 's'
+ * must not be touched: it may be freed). */
+static int stream_catch_up(struct sse_stream *s)
+{
+	struct feed *f = s->hub->feed;
+	struct net_conn *nc = http_exchange_conn(s->x);    /* valid this turn, even closed */
+	size_t high = queue_mark(s->hub);
+	if (s->next < feed_oldest(f)) {
+		net_conn_abort(nc, ENOBUFS);    /* fell out of the ring: see the top */
+		return -1;
+	}
+	net_conn_cork(nc);
+	while (s->next <= feed_latest(f)) {
+		size_t len;
+		const char *bytes = event_bytes(&s->hub->sse_bytes, feed_get(f, s->next), &len);
+		if (!bytes) {
+			s->next++;              /* not encodable: skipped, as live */
+			continue;
+		}
+		if (net_conn_pending(nc) > 0 && net_conn_pending(nc) + len > high) {
+			if (!batch_flush(nc))
+				return -1;
+			net_conn_cork(nc);
+			if (net_conn_pending(nc) > 0 && net_conn_pending(nc) + len > high)
+				break;          /* the socket is full: try again later */
+		}
+		bool alone = len > high;
+		if (alone && !batch_flush(nc))
+			return -1;
+		s->next++;
+		if (stream_send(s, bytes, len) < 0) {
+			if (!alone)
+				net_conn_uncork(nc);
+			return -1;
+		}
+		if (alone)
+			net_conn_cork(nc);
+	}
+	return batch_flush(nc) ? 0 : -1;
+}
+
+/* After sending: a stream still behind tries again soon; one caught up
+ * waits for events, with the heartbeat armed. */
+static void stream_arm(struct sse_stream *s)
+{
+	struct pp_hub *hub = s->hub;
+	bool behind = s->next <= feed_latest(hub->feed);
+	net_timer_start(hub->loop, &s->timer,
+			behind ? SSE_CATCHUP_MS : hub->cfg.sse_heartbeat_ms, 0);
+}
+
 static void on_event(struct feed_sub *sub, const struct feed_event *ev)
 {
 	struct sse_stream *s = (struct sse_stream *)sub;
-	size_t len;
-	const char *bytes = event_bytes(&s->hub->sse_bytes, ev, &len);
-	if (bytes)
-		stream_send(s, bytes, len);     /* on failure 's' is already released */
+	if (s->next == ev->seq) {
+		/* Caught up: send it whatever the queue holds -- the queue's
+		 * cap is what stops a client that does not read. */
+		s->next++;
+		size_t len;
+		const char *bytes = event_bytes(&s->hub->sse_bytes, ev, &len);
+		if (bytes)
+			stream_send(s, bytes, len);     /* on failure 's' is released */
+		return;
+	}
+	if (stream_catch_up(s) == 0)
+		stream_arm(s);
 }
 
-static void on_heartbeat(struct net_loop *loop, struct net_timer *t, void *ud)
+static void on_timer(struct net_loop *loop, struct net_timer *t, void *ud)
 {
 	(void)t;
 	struct sse_stream *s = ud;
-	if (net_loop_now(loop) - s->last_sent_ms + 5 >= s->hub->cfg.sse_heartbeat_ms)
-		stream_send(s, ":\n", 2);
+	struct pp_hub *hub = s->hub;
+	if (s->next <= feed_latest(hub->feed)) {
+		if (stream_catch_up(s) == 0)
+			stream_arm(s);
+		return;
+	}
+	/* The heartbeat: due one interval after the last byte sent (the
+	 * 5 ms slack keeps a timer that fires a little early from waiting
+	 * a whole interval more). */
+	uint64_t now = net_loop_now(loop), due = s->last_sent_ms + hub->cfg.sse_heartbeat_ms;
+	if (now + 5 < due) {
+		net_timer_start(loop, &s->timer, due - now, 0);
+		return;
+	}
+	if (stream_send(s, ":\n", 2) == 0)
+		net_timer_start(loop, &s->timer, hub->cfg.sse_heartbeat_ms, 0);
 }
 
 /* Where a resuming client left off: the Last-Event-ID field, else the
- * lastEventId query parameter.  0: not resuming (or an id we never sent). */
-static int resume_point(const struct http_request *req, uint64_t *last)
+ * lastEventId query parameter.  False: not resuming -- no field, or one
+ * that is not a number (an id we never sent), which means live only. */
+static bool resume_point(const struct http_request *req, uint64_t *last)
 {
 	const struct http_header *h = http_header_find(req->headers, req->num_headers,
 							 "Last-Event-ID");
@@ -116,64 +236,43 @@ static int resume_point(const struct http_request *req, uint64_t *last)
 	if (query && http_query_get(query, qlen, "lastEventId", buf, sizeof buf, &n) ==
 	    HTTP_QUERY_FOUND)
 		return http_parse_u64(buf, n, last);
-	return 0;
+	return false;
 }
 
-/* The first chunk: retry, then (on a resume) the reset notice and the
- * missed events, all in one send. */
+/* The first chunk: retry, then (on a resume with a gap) the reset
+ * notice.  Sets 'next', where the stream starts in the feed. */
 static int send_opening(struct sse_stream *s, const struct http_request *req)
 {
 	struct pp_hub *hub = s->hub;
 	struct feed *f = hub->feed;
 	uint64_t last = 0;
-	bool resuming = resume_point(req, &last);
 	uint64_t latest = feed_latest(f), oldest = feed_oldest(f);
-	uint64_t from = latest + 1;             /* live only */
-	char head[256];
+	char head[SSE_RETRY_LINE_MAX + 160];
 	size_t hl = (size_t)sse_write_retry(head, sizeof head, hub->cfg.sse_retry_ms);
-	if (resuming) {
-		from = last + 1;
+	s->next = latest + 1;                   /* live only */
+	if (resume_point(req, &last)) {
 		long long missed = 0;
 		if (last > latest) {
 			missed = -1;            /* ids from before a restart */
-			from = oldest;
-		} else if (from < oldest) {
-			missed = (long long)(oldest - from);
-			from = oldest;
+			s->next = oldest;
+		} else if (last + 1 < oldest) {
+			missed = (long long)(oldest - last - 1);
+			s->next = oldest;
+		} else {
+			s->next = last + 1;
 		}
 		if (missed != 0) {
-			char data[128];
+			char data[96], id[24];
 			int n = snprintf(data, sizeof data, "{\"missed\":%lld,\"oldest\":%llu,\"latest\":%llu}",
 					 missed, (unsigned long long)oldest, (unsigned long long)latest);
-			struct sse_msg m = { NULL, 0, "reset", 5, data, (size_t)n };
+			int il = snprintf(id, sizeof id, "%llu", (unsigned long long)oldest - 1);
+			struct sse_msg m = { id, (size_t)il, "reset", 5, data, (size_t)n };
 			ssize_t w = sse_write_event(head + hl, sizeof head - hl, &m);
 			if (w > 0)
 				hl += (size_t)w;
 		}
 	}
-	size_t total = hl;
-	for (uint64_t q = from; q <= latest; q++) {
-		const struct feed_event *ev = feed_get(f, q);
-		ssize_t n = sse_feed_event_size(ev->seq, ev->type, strlen(ev->type), ev->data, ev->len);
-		total += n > 0 ? (size_t)n : 0;
-	}
-	if (total == hl)
-		return stream_send(s, head, hl);
-	char *buf = malloc(total);
-	if (!buf)
-		return stream_send(s, head, hl);
-	memcpy(buf, head, hl);
-	size_t len = hl;
-	for (uint64_t q = from; q <= latest; q++) {
-		const struct feed_event *ev = feed_get(f, q);
-		ssize_t n = sse_write_feed_event(buf + len, total - len, ev->seq, ev->type,
-						 strlen(ev->type), ev->data, ev->len);
-		if (n > 0)
-			len += (size_t)n;
-	}
-	int r = stream_send(s, buf, len);
-	free(buf);
-	return r;
+	return stream_send(s, head, hl);
 }
 
 static void on_events(struct http_exchange *x, const struct http_request *req,
@@ -183,9 +282,7 @@ static void on_events(struct http_exchange *x, const struct http_request *req,
 	struct pp_hub *hub = ud;
 	pp_hub_charge(hub, x, PP_SSE);
 	struct net_conn *nc = http_exchange_conn(x);
-	net_conn_set_limits(nc, NET_HIGH_WATER < hub->cfg.sse_queue_cap ? NET_HIGH_WATER
-				: hub->cfg.sse_queue_cap / 2,
-			    hub->cfg.sse_queue_cap, NET_IN_CAP);
+	net_conn_set_limits(nc, queue_mark(hub), hub->cfg.sse_queue_cap, NET_IN_CAP);
 	int r = http_stream_start(x, 200, SSE_CONTENT_TYPE, "Cache-Control: no-cache\r\n");
 	if (r != 0)
 		return;                         /* HEAD (answered) or gone */
@@ -197,12 +294,12 @@ static void on_events(struct http_exchange *x, const struct http_request *req,
 	s->x = x;
 	s->hub = hub;
 	http_exchange_on_abort(x, on_abort, s);
-	net_timer_init(&s->heartbeat, on_heartbeat, s);
-	net_timer_start(hub->loop, &s->heartbeat, hub->cfg.sse_heartbeat_ms,
-			hub->cfg.sse_heartbeat_ms);
+	net_timer_init(&s->timer, on_timer, s);
 	if (send_opening(s, req) < 0)
-		return;                         /* 's' was released by on_abort */
+		return;                         /* 's' is released by on_abort */
 	feed_subscribe(hub->feed, &s->sub, on_event);
+	if (stream_catch_up(s) == 0)
+		stream_arm(s);
 }
 
 int pp_sse_routes(struct http_server *s, struct pp_hub *hub)

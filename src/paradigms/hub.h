@@ -48,7 +48,7 @@ struct pp_render {
 	size_t len, cap;
 };
 
-struct ep_ws_conn;
+struct ws_peer;
 
 struct pp_hub {
 	struct net_loop *loop;
@@ -57,7 +57,7 @@ struct pp_hub {
 	struct pp_render sse_bytes, ws_bytes;
 	/* Upgraded WebSocket connections (ep_ws.c): the HTTP server lets go
 	 * of a connection when it upgrades, so the hub keeps the list. */
-	struct ep_ws_conn *ws_conns;
+	struct ws_peer *ws_peers;
 	size_t ws_count;
 	/* Server-side ledger of each paradigm: an endpoint moves a connection
 	 * there once it knows the paradigm.  NULL: leave it where it is (the

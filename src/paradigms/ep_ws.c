@@ -1,0 +1,488 @@
+/* ep_ws.c -- WebSocket (RFC 6455): GET /echo and GET /ws.
+ *
+ *   GET /echo        every message comes back as it was sent: the same
+ *                    opcode, the same bytes, up to WS_MESSAGE_MAX_DEFAULT
+ *                    (16 MiB).  Conformance suites and the echo benchmark
+ *                    talk to it.
+ *   GET /ws          the feed.  Every event is pushed, as it is published,
+ *                    as a text message holding the same JSON object the
+ *                    other paradigms deliver, {"seq":N,"type":"...","data":
+ *                    "..."}.  A text message from the client is published
+ *                    as an event of type "message", so every client of
+ *                    every paradigm sees it (the chat example).  A binary
+ *                    message earns Close 1003 (§7.4.1: a type we cannot
+ *                    accept).
+ *   GET /ws?since=N  the same, after first sending the events after N that
+ *                    the ring still holds: a client that reconnects loses
+ *                    nothing the ring kept, and sees a gap in 'seq' when it
+ *                    has lost something.
+ *
+ * The opening handshake is an HTTP request: ws_handshake_server_check()
+ * judges it, a refusal is an ordinary HTTP answer (426 names the version
+ * we speak, §4.4; 400 says what was wrong), and a 101 hands the socket
+ * over through http_upgrade() to the 'peer_ops' below.  From then on the
+ * bytes go to a ws_session (ws_session.h), which says what each frame
+ * means; this file only acts on its events.
+ *
+ * Closing (§7.1).  When the peer's Close arrives we answer it (the
+ * session wrote the reply) and, as §7.1.1 asks of a server, close TCP
+ * first.  When the peer breaks a rule we send the Close the session
+ * built, with the code the fault earns, and close TCP (§7.1.7); nothing
+ * after the fault is delivered.  When we start the closing handshake
+ * ourselves (/ws only: a binary message, a silent peer) we stop sending
+ * data, wait for the peer's Close, and give up after a closing timeout.
+ *
+ * Keep-alive (/ws).  Every 'ws_ping_ms' we ping; a peer that showed no
+ * sign of life (no frame, no byte, no drained output) during a whole
+ * interval is closed with 1001.  /echo sends nothing it was not asked
+ * for, so a conformance suite sees only the frames it provoked.
+ *
+ * Costs.  An idle connection is the net_conn, one 'struct ws_peer' (the
+ * 80-byte session, a feed node, a timer, two pointers) and nothing else:
+ * no read buffer (src/net keeps only unconsumed bytes), no write buffer
+ * (freed when the queue empties), no reassembly buffer (the session holds
+ * one only while a fragmented message is arriving).  An event is framed
+ * once, in the hub's 'ws_bytes', and the same bytes go to every client
+ * with one write each: server frames are not masked (§5.1), so they are
+ * identical for all.  An echo is the header and the payload in one
+ * writev(); replies written while a read is being handled leave together
+ * when it returns (net/conn.h, corking), so 16 pipelined messages cost
+ * one send().
+ *
+ * Backpressure.  While a connection's output is past its high-water mark
+ * we stop reading from it (an echo client that does not read cannot make
+ * us buffer without bound); a /ws client whose queue reaches
+ * 'sse_queue_cap' is dropped, like a slow SSE stream, and may come back
+ * with ?since=.
+ *
+ * Read next: client_ws.c, the other end.
+ */
+#include "paradigms/hub.h"
+#include "http/http_target.h"
+#include "net/conn.h"
+#include "ws/ws_handshake.h"
+#include "ws/ws_session.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/uio.h>
+
+#define TEXT_TYPE "text/plain; charset=utf-8"
+
+/* The largest message /ws accepts: it becomes a feed event that every
+ * client of every paradigm is sent, so it is chat-sized.  Over it: 1009. */
+#define PP_WS_PUBLISH_MAX    (64 * 1024)
+
+/* How long the peer has to answer our Close (at most; a shorter
+ * 'ws_ping_ms' is used instead) before the connection is dropped. */
+#define PP_WS_CLOSE_TIMEOUT_MS 5000
+
+/* An echo at least this big is written straight from the message's own
+ * buffer, uncorked, instead of being copied into the output queue first. */
+#define PP_WS_ECHO_DIRECT    (64 * 1024)
+
+enum peer_kind { PEER_ECHO, PEER_FEED };
+
+/* One WebSocket connection, server side. */
+struct ws_peer {
+	struct feed_sub sub;            /* first: the feed hands us &sub (/ws only) */
+	struct ws_session ws;
+	struct net_timer timer;         /* /ws: the keep-alive ping, then the closing timeout */
+	struct net_conn *nc;            /* NULL once closed */
+	struct pp_hub *hub;
+	struct ws_peer *prev, *next;    /* the hub's list, for pp_ws_close_all */
+	uint8_t kind;                   /* enum peer_kind */
+	bool heard;                     /* the peer showed life since the last ping */
+	bool gone;                      /* on_close ran; freed at the end of the turn */
+};
+
+static const struct ws_config feed_config = { .max_message = PP_WS_PUBLISH_MAX };
+
+static const struct net_conn_ops peer_ops;
+
+/* --- the end of a connection --------------------------------------------- */
+
+/* Lets go of everything but the struct itself. */
+static void peer_release(struct ws_peer *p)
+{
+	feed_unsubscribe(p->hub->feed, &p->sub);
+	net_timer_stop(p->hub->loop, &p->timer);
+	ws_session_free(&p->ws);
+}
+
+static void free_peer(struct net_loop *loop, void *ud)
+{
+	(void)loop;
+	free(ud);
+}
+
+static void peer_link(struct ws_peer *p)
+{
+	struct pp_hub *hub = p->hub;
+	p->prev = NULL;
+	p->next = hub->ws_peers;
+	if (hub->ws_peers)
+		hub->ws_peers->prev = p;
+	hub->ws_peers = p;
+	hub->ws_count++;
+}
+
+static void peer_unlink(struct ws_peer *p)
+{
+	struct pp_hub *hub = p->hub;
+	if (p->prev)
+		p->prev->next = p->next;
+	else
+		hub->ws_peers = p->next;
+	if (p->next)
+		p->next->prev = p->prev;
+	hub->ws_count--;
+}
+
+/* The struct outlives the connection until the end of the turn, like the
+ * net_conn itself: a callback of ours may still be on the stack. */
+static void peer_on_close(struct net_conn *nc, int err)
+{
+	(void)err;
+	struct ws_peer *p = net_conn_ud(nc);
+	p->gone = true;
+	p->nc = NULL;
+	peer_release(p);
+	peer_unlink(p);
+	(void)net_loop_defer(p->hub->loop, free_peer, p);      /* ENOMEM: leak, never free under a caller */
+}
+
+/* Starts the closing handshake (§7.1.2): our Close, no more data, and the
+ * peer has PP_WS_CLOSE_TIMEOUT_MS (or 'ws_ping_ms', if shorter) to answer
+ * before the connection is dropped. */
+static void peer_start_close(struct ws_peer *p, unsigned code, const char *reason)
+{
+	uint8_t frame[WS_CONTROL_FRAME_MAX];
+	size_t n = ws_session_close(&p->ws, code, reason, strlen(reason), NULL, frame);
+	feed_unsubscribe(p->hub->feed, &p->sub);
+	if (n == 0) {
+		net_conn_close(p->nc);  /* not open: nothing to say */
+		return;
+	}
+	uint32_t wait = p->hub->cfg.ws_ping_ms < PP_WS_CLOSE_TIMEOUT_MS ? p->hub->cfg.ws_ping_ms
+									: PP_WS_CLOSE_TIMEOUT_MS;
+	net_timer_start(p->hub->loop, &p->timer, wait, 0);
+	net_conn_write(p->nc, frame, n);        /* may close, and free 'p' if idle */
+}
+
+/* The keep-alive tick, or the closing timeout once we sent our Close. */
+static void peer_on_timer(struct net_loop *loop, struct net_timer *t, void *ud)
+{
+	(void)loop; (void)t;
+	struct ws_peer *p = ud;
+	if (ws_session_state(&p->ws) != WS_STATE_OPEN) {
+		net_conn_abort(p->nc, ETIMEDOUT);       /* no Close came back in time */
+		return;
+	}
+	if (!p->heard) {
+		peer_start_close(p, WS_CLOSE_GOING_AWAY, "no answer to ping");
+		return;
+	}
+	p->heard = false;
+	uint8_t frame[WS_CONTROL_FRAME_MAX];
+	size_t n = ws_session_ping(&p->ws, NULL, 0, NULL, frame);      /* §5.5.2 */
+	if (n > 0)
+		net_conn_write(p->nc, frame, n);
+}
+
+/* --- /ws: events out ------------------------------------------------------ */
+
+/* The frame of 'ev' -- header and JSON -- built once per seq in 'r' and
+ * shared by every /ws client.  NULL when memory ran out. */
+static const uint8_t *event_frame(struct pp_render *r, const struct feed_event *ev,
+				  size_t *len)
+{
+	if (r->seq != ev->seq) {
+		size_t json = feed_event_json(ev, NULL, 0);
+		size_t h = ws_frame_header_size(json, false);
+		if (pp_render_reserve(r, h + json) < 0)
+			return NULL;
+		ws_frame_header_encode((uint8_t *)r->buf, true, WS_OP_TEXT, json, NULL);
+		feed_event_json(ev, r->buf + h, json);  /* exactly 'json' bytes, no NUL */
+		r->len = h + json;
+		r->seq = ev->seq;
+	}
+	*len = r->len;
+	return (const uint8_t *)r->buf;
+}
+
+/* Sends one event.  The frame goes out whole or not at all: past the
+ * queue's cap src/net drops the connection (and on_close frees 'p'). */
+static void peer_send_event(struct ws_peer *p, const struct feed_event *ev)
+{
+	if (ws_session_state(&p->ws) != WS_STATE_OPEN)
+		return;                         /* §5.5.1: no data after a Close */
+	size_t len;
+	const uint8_t *frame = event_frame(&p->hub->ws_bytes, ev, &len);
+	if (!frame) {
+		net_conn_abort(p->nc, ENOMEM);
+		return;
+	}
+	net_conn_write(p->nc, frame, len);
+}
+
+static void peer_on_event(struct feed_sub *sub, const struct feed_event *ev)
+{
+	peer_send_event((struct ws_peer *)sub, ev);
+}
+
+/* The events after 'since' that the ring still holds, oldest first.  At
+ * most half the queue's cap is sent this way, so a client far behind is
+ * not dropped at once; it sees the gap in 'seq' instead. */
+static void peer_send_backlog(struct ws_peer *p, uint64_t since)
+{
+	struct feed *f = p->hub->feed;
+	uint64_t from = since + 1 > feed_oldest(f) ? since + 1 : feed_oldest(f);
+	size_t budget = p->hub->cfg.sse_queue_cap / 2;
+	for (uint64_t q = from; q <= feed_latest(f) && !p->gone; q++) {
+		if (net_conn_pending(p->nc) + feed_get(f, q)->len > budget)
+			break;
+		peer_send_event(p, feed_get(f, q));
+	}
+}
+
+/* --- messages in ------------------------------------------------------------ */
+
+/* /echo: the same message back, header and payload in one writev.  A big
+ * payload is sent uncorked, from where it lies: what the kernel takes is
+ * never copied, and the order is kept (uncorking flushes what is queued
+ * before it). */
+static void echo_message(struct ws_peer *p, const struct ws_event *ev)
+{
+	uint8_t head[WS_FRAME_HEADER_MAX];
+	size_t h = ws_session_send_header(&p->ws, ev->opcode, true, ev->len, NULL, head);
+	if (h == 0)
+		return;                         /* not open any more: nothing to send */
+	struct iovec v[2] = { { head, h }, { ev->data, ev->len } };
+	bool direct = ev->len >= PP_WS_ECHO_DIRECT;
+	if (direct)
+		net_conn_uncork(p->nc);         /* the cork src/net put on for on_data */
+	net_conn_writev(p->nc, v, ev->len > 0 ? 2 : 1);
+	if (direct && !p->gone)
+		net_conn_cork(p->nc);           /* give it back: src/net uncorks after us */
+}
+
+/* /ws: text is published (every subscriber, this one included, is sent
+ * it before feed_publish returns); binary is refused. */
+static void feed_message(struct ws_peer *p, const struct ws_event *ev)
+{
+	if (ws_session_state(&p->ws) != WS_STATE_OPEN)
+		return;                         /* we are closing: it has nowhere to go */
+	if (ev->opcode != WS_OP_TEXT) {
+		peer_start_close(p, WS_CLOSE_UNSUPPORTED, "/ws accepts text messages only");
+		return;
+	}
+	if (feed_publish(p->hub->feed, "message", ev->data, ev->len) == 0 && !p->gone)
+		peer_start_close(p, WS_CLOSE_INTERNAL, "the feed refused the message");
+}
+
+static void peer_handle(struct ws_peer *p, const struct ws_event *ev)
+{
+	switch (ev->type) {
+	case WS_EV_MESSAGE:
+		if (p->kind == PEER_ECHO)
+			echo_message(p, ev);
+		else
+			feed_message(p, ev);
+		break;
+	case WS_EV_PING:                /* the pong, if any, was already written */
+	case WS_EV_PONG:                /* proof of life: 'heard' is set */
+	case WS_EV_NONE:
+		break;
+	case WS_EV_CLOSE:               /* §7.1.1: the server closes TCP first */
+	case WS_EV_FAIL:                /* §7.1.7: our Close is out; drop the rest */
+		feed_unsubscribe(p->hub->feed, &p->sub);
+		net_timer_stop(p->hub->loop, &p->timer);
+		net_conn_close(p->nc);
+		break;
+	}
+}
+
+/* Bytes from the peer: feed the session until it needs more, acting on
+ * each event.  Stops early while our output to this peer is backlogged;
+ * the bytes not consumed are kept by src/net and handed back on drain. */
+static size_t peer_on_data(struct net_conn *nc, uint8_t *data, size_t len)
+{
+	struct ws_peer *p = net_conn_ud(nc);
+	struct ws_event ev;
+	size_t off = 0;
+	p->heard = true;
+	for (;;) {
+		off += ws_session_feed(&p->ws, data + off, len - off, &ev);
+		if (ev.reply_len > 0 && net_conn_write(nc, ev.reply, ev.reply_len) < 0)
+			break;                  /* the connection is gone */
+		if (ev.type == WS_EV_NONE)
+			break;
+		peer_handle(p, &ev);
+		if (p->gone || net_conn_closing(nc))
+			break;
+		if (net_conn_backlogged(nc)) {
+			/* Pause until on_drain; an empty feed first frees the
+			 * buffer the last message was delivered from, so a paused
+			 * peer holds none. */
+			ws_session_feed(&p->ws, data + off, 0, &ev);
+			net_conn_pause_read(nc);
+			break;
+		}
+	}
+	return off;
+}
+
+/* The peer sent FIN.  Without a Close first it is an abnormal closure
+ * (1006, §7.1.5); either way there is nobody left to talk to. */
+static void peer_on_eof(struct net_conn *nc)
+{
+	net_conn_close(nc);
+}
+
+/* The output queue emptied: the peer is reading, so it is alive, and we
+ * may read from it again. */
+static void peer_on_drain(struct net_conn *nc)
+{
+	struct ws_peer *p = net_conn_ud(nc);
+	p->heard = true;
+	net_conn_resume_read(nc);
+}
+
+static const struct net_conn_ops peer_ops = {
+	.on_data = peer_on_data,
+	.on_eof = peer_on_eof,
+	.on_drain = peer_on_drain,
+	.on_close = peer_on_close,
+};
+
+/* --- the opening handshake ------------------------------------------------ */
+
+/* The ?since=N of /ws.  0: absent, 1: read, -1: malformed. */
+static int since_param(const struct http_request *req, uint64_t *since)
+{
+	const char *path, *query;
+	size_t plen, qlen, n;
+	char buf[24];
+	http_target_split(req->target, req->target_len, &path, &plen, &query, &qlen);
+	if (!query)
+		return 0;
+	switch (http_query_get(query, qlen, "since", buf, sizeof buf, &n)) {
+	case HTTP_QUERY_MISSING:
+		return 0;
+	case HTTP_QUERY_FOUND:
+		return http_parse_u64(buf, n, since) ? 1 : -1;
+	default:
+		return -1;
+	}
+}
+
+/* Answers a request that is not a valid upgrade, with the status it
+ * earns and the reason as the body.  A 426 names what we speak (§4.4),
+ * with Upgrade and, as RFC 9110 §7.8 requires beside it, Connection. */
+static void refuse(struct http_exchange *x, const struct ws_handshake *hs)
+{
+	char body[160];
+	size_t n = strlen(hs->reason);
+	if (n > sizeof body - 1)
+		n = sizeof body - 1;
+	memcpy(body, hs->reason, n);
+	body[n++] = '\n';
+	const char *extra = hs->status == 426
+		? "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: " WS_VERSION "\r\n"
+		: NULL;
+	http_respond(x, hs->status, TEXT_TYPE, extra, body, n);
+}
+
+/* The queue limits of an upgraded connection.  /echo: room for one whole
+ * largest echo past the high-water mark, since reading pauses there.
+ * /ws: the SSE rule, the queue capped at 'sse_queue_cap'. */
+static void peer_set_limits(struct ws_peer *p)
+{
+	size_t cap = p->hub->cfg.sse_queue_cap, high = NET_HIGH_WATER;
+	if (p->kind == PEER_ECHO)
+		cap = NET_HIGH_WATER + WS_MESSAGE_MAX_DEFAULT + WS_FRAME_HEADER_MAX +
+		      2 * WS_CONTROL_FRAME_MAX;
+	else if (cap / 2 < high)
+		high = cap / 2;
+	net_conn_set_limits(p->nc, high, cap, NET_IN_CAP);
+}
+
+static void upgrade(struct http_exchange *x, const struct http_request *req,
+		    struct pp_hub *hub, enum peer_kind kind)
+{
+	pp_hub_charge(hub, x, PP_WS);
+	struct ws_handshake hs;
+	if (!ws_handshake_server_check(req, NULL, &hs)) {
+		refuse(x, &hs);
+		return;
+	}
+	uint64_t since = 0;
+	int resume = kind == PEER_FEED ? since_param(req, &since) : 0;
+	if (resume < 0) {
+		http_respond(x, 400, TEXT_TYPE, NULL, "since must be a decimal event number\n", 37);
+		return;
+	}
+	char head[WS_HANDSHAKE_RESPONSE_MAX];
+	ssize_t n = ws_handshake_server_reply(&hs, head, sizeof head);
+	struct ws_peer *p = n > 0 ? calloc(1, sizeof *p) : NULL;
+	if (!p) {
+		http_respond(x, 503, TEXT_TYPE, NULL, "out of memory\n", 14);
+		return;
+	}
+	p->hub = hub;
+	p->kind = (uint8_t)kind;
+	p->heard = true;
+	ws_session_init(&p->ws, WS_ROLE_SERVER, kind == PEER_FEED ? &feed_config : NULL);
+	net_timer_init(&p->timer, peer_on_timer, p);
+	p->nc = http_upgrade(x, head, (size_t)n, &peer_ops, p);
+	if (!p->nc) {
+		free(p);                        /* the connection went first */
+		return;
+	}
+	peer_link(p);
+	peer_set_limits(p);
+	if (kind == PEER_ECHO)
+		return;
+	if (resume)
+		peer_send_backlog(p, since);
+	if (p->gone)
+		return;                         /* a backlog write dropped it */
+	feed_subscribe(hub->feed, &p->sub, peer_on_event);
+	net_timer_start(hub->loop, &p->timer, hub->cfg.ws_ping_ms, hub->cfg.ws_ping_ms);
+}
+
+static void on_echo(struct http_exchange *x, const struct http_request *req,
+		    const char *body, size_t body_len, void *ud)
+{
+	(void)body; (void)body_len;
+	upgrade(x, req, ud, PEER_ECHO);
+}
+
+static void on_ws(struct http_exchange *x, const struct http_request *req,
+		  const char *body, size_t body_len, void *ud)
+{
+	(void)body; (void)body_len;
+	upgrade(x, req, ud, PEER_FEED);
+}
+
+void pp_ws_close_all(struct pp_hub *hub)
+{
+	/* Each close may unlink its peer: take the next one first. */
+	for (struct ws_peer *p = hub->ws_peers, *next; p; p = next) {
+		next = p->next;
+		if (ws_session_state(&p->ws) == WS_STATE_OPEN)
+			peer_start_close(p, WS_CLOSE_GOING_AWAY, "server shutting down");
+		else
+			net_conn_close(p->nc);
+	}
+}
+
+int pp_ws_routes(struct http_server *s, struct pp_hub *hub)
+{
+	if (http_server_route(s, "GET", "/echo", on_echo, hub) < 0 ||
+	    http_server_route(s, "GET", "/ws", on_ws, hub) < 0)
+		return -1;
+	return 0;
+}
