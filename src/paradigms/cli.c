@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 
 bool pp_cli_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
 {
@@ -66,4 +67,17 @@ bool pp_url_parse(const char *url, char *host, size_t host_cap, uint16_t *port,
 	memcpy(path, p, rest);
 	path[rest] = '\0';
 	return true;
+}
+
+uint64_t pp_cli_raise_nofile(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return 1024;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	return rl.rlim_cur == RLIM_INFINITY ? UINT64_MAX : (uint64_t)rl.rlim_cur;
 }

@@ -20,6 +20,10 @@ bool pp_cli_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out);
  * already said what was wrong. */
 int pp_cli_bad(const char *cmd, const char *what);
 
+/* Raises the soft limit on open descriptors to the hard limit (servers
+ * and load generators hold thousands of sockets) and returns it. */
+uint64_t pp_cli_raise_nofile(void);
+
 /* "http://HOST[:PORT]/PATH" or "ws://..." -> host, port (default 80) and
  * path (default "/").  Returns false for anything else. */
 bool pp_url_parse(const char *url, char *host, size_t host_cap, uint16_t *port,

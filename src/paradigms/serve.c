@@ -85,6 +85,7 @@ int pp_serve_main(int argc, char **argv)
 	if (optind < argc)
 		return pp_cli_bad("serve", "unexpected argument");
 	pp_config_defaults(&cfg);
+	pp_cli_raise_nofile();                  /* thousands of clients are normal */
 
 	struct net_ledger unrouted, ledgers[PP_KINDS];
 	net_ledger_init(&unrouted, "unrouted");

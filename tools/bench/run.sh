@@ -2,11 +2,477 @@
 # run.sh -- `make bench`: every benchmark, each against a peer measured in
 # the same run.  Benchmarks are not tests: they print numbers and ratios,
 # they assert nothing.  Run from the top of the tree (make does).
-set -e
-cd "$(dirname "$0")/../.."
+#
+# Sections (BENCH_ONLY="micro http ws sse mem" picks some):
+#   micro  src/net and src/http on their own (bench_net, bench_http_parser)
+#   http   wrk -t1 -c50 against `pushpull serve` GET /score and nginx
+#          (one worker, `return 200` of a body the same size): keep-alive,
+#          pipelined 16 deep, a new connection per request
+#   ws     `pushpull bench ws-echo` against pushpull's /echo and an echo
+#          server on node's ws package: 64 B and 64 KiB, 1 and 50
+#          connections, 1 and 16 messages in flight
+#   sse    `pushpull bench sse-fanout` against pushpull and an SSE server
+#          on node's http module: 1,000 and 10,000 clients
+#   mem    server memory per idle connection, 10,000 of them, WebSocket
+#          and SSE, pushpull and node (`pushpull bench idle`)
+#
+# How it measures.  Each server runs pinned to CPU 0 and the load to
+# CPU 1 (taskset), each measurement is repeated BENCH_RUNS times (3) and
+# the median is kept.  Server CPU time is user + system from
+# /proc/PID/stat, read before and after each wrk run, and by the load
+# generator itself (--server-pid) around its measured window.  Only the
+# processes this script starts are stopped, by their PIDs.  Missing tools
+# are installed when we are root (apt-get; npm into build/bench/node),
+# otherwise the section says why it is skipped.
+#
+# Output: the numbers as they come, then one summary table (every figure,
+# every ratio, each target and whether it is met), and all of it as JSON
+# in build/bench/results.json.  Knobs: BENCH_RUNS, BENCH_SECONDS (5),
+# BENCH_SSE_EVENTS (1000), BENCH_SSE_EVENTS_10K (200), BENCH_IDLE (10000),
+# PUSHPULL (bin/pushpull), BENCH_NGINX_PORT (18089).
+cd "$(dirname "$0")/../.." || exit 1
 
-echo "== src/net: timers and a 64-byte ping-pong"
-build/bench/bench_net
-echo
-echo "== src/http: parsing realistic browser requests, whole and byte by byte"
-build/bench/bench_http_parser
+OUT=build/bench
+ABS=$(pwd)/$OUT
+RAW=$OUT/raw.txt
+ROWS=$OUT/rows.txt
+PP=${PUSHPULL:-bin/pushpull}
+RUNS=${BENCH_RUNS:-3}
+SECS=${BENCH_SECONDS:-5}
+SSE_EVENTS=${BENCH_SSE_EVENTS:-1000}
+SSE_EVENTS_10K=${BENCH_SSE_EVENTS_10K:-200}
+IDLE=${BENCH_IDLE:-10000}
+NGINX_PORT=${BENCH_NGINX_PORT:-18089}
+ONLY=${BENCH_ONLY:-micro http ws sse mem}
+TCK=$(getconf CLK_TCK)
+NODE_MODULES=$ABS/node/node_modules
+export NODE_PATH="$NODE_MODULES"        # where the node servers find ws
+
+mkdir -p "$OUT"
+: > "$RAW"
+: > "$ROWS"
+ulimit -n "$(ulimit -Hn)" 2>/dev/null      # 10,000 connections on each side
+
+# --- processes: start pinned, stop only our own ---------------------------
+
+STARTED=""
+cleanup() {
+	for p in $STARTED; do
+		kill "$p" 2>/dev/null
+	done
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+if command -v taskset >/dev/null 2>&1; then
+	ON_SERVER="taskset -c 0"
+	ON_LOAD="taskset -c 1"
+else
+	echo "(taskset missing: server and load are not pinned)"
+	ON_SERVER=""
+	ON_LOAD=""
+fi
+
+# start NAME CMD... : runs CMD on the server CPU, output in $OUT/NAME.log;
+# sets SPID.
+start() {
+	name=$1
+	shift
+	# Emptied here, not by the child's own redirection, which may come
+	# later: wait_for must not find the previous run's lines.
+	: > "$OUT/$name.log"
+	$ON_SERVER "$@" >> "$OUT/$name.log" 2>&1 &
+	SPID=$!
+	STARTED="$STARTED $SPID"
+}
+
+# stop PID: SIGTERM, then wait for it (bounded), SIGKILL if it lingers.
+stop() {
+	kill "$1" 2>/dev/null
+	i=0
+	while kill -0 "$1" 2>/dev/null && [ $i -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	kill -9 "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+	STARTED=$(echo "$STARTED" | sed "s/ $1\$//; s/ $1 / /")
+}
+
+# wait_for FILE REGEX [TENTHS]: until a line of FILE matches (default 10 s).
+wait_for() {
+	i=0
+	while ! grep -q "$2" "$1" 2>/dev/null; do
+		[ $i -ge "${3:-100}" ] && return 1
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
+# Starts `pushpull serve` on a free port: sets SPID and PORT.
+start_pushpull() {
+	start pushpull "$PP" serve --port 0 || return 1
+	wait_for "$OUT/pushpull.log" "serving on" || { echo "pushpull serve did not start"; return 1; }
+	PORT=$(sed -n 's/.*serving on http:\/\/[0-9.]*:\([0-9]*\).*/\1/p' "$OUT/pushpull.log")
+}
+
+# Starts a node server (tools/bench/FILE.js) on a free port: SPID, PORT.
+start_node() {
+	start "$1" node "tools/bench/$1.js" 0 || return 1
+	wait_for "$OUT/$1.log" "^listening" || { echo "node $1 did not start"; return 1; }
+	PORT=$(sed -n 's/^listening \([0-9]*\)/\1/p' "$OUT/$1.log")
+}
+
+cpu_us() {      # user + system CPU of PID so far, microseconds
+	sed 's/.*) //' "/proc/$1/stat" | awk -v t="$TCK" '{ printf "%.0f", ($12 + $13) * 1000000 / t }'
+}
+
+rss_kb() {
+	awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"
+}
+
+# --- tools ------------------------------------------------------------------
+
+# need COMMAND PACKAGE: true if COMMAND is there, installing PACKAGE as root.
+need() {
+	command -v "$1" >/dev/null 2>&1 && return 0
+	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+		echo "installing $2 with apt-get"
+		apt-get install -y "$2" >/dev/null 2>&1 ||
+			{ apt-get update >/dev/null 2>&1 && apt-get install -y "$2" >/dev/null 2>&1; }
+	fi
+	command -v "$1" >/dev/null 2>&1
+}
+
+# node and its ws package (bufferutil too, when it installs).
+need_node() {
+	need node nodejs && need npm npm || return 1
+	[ -d "$NODE_MODULES/ws" ] && return 0
+	mkdir -p "$ABS/node"
+	echo "installing the ws package with npm into $OUT/node"
+	(cd "$ABS/node" && npm install --no-audit --no-fund --silent ws >/dev/null 2>&1) || return 1
+	(cd "$ABS/node" && npm install --no-audit --no-fund --silent bufferutil >/dev/null 2>&1) ||
+		echo "(bufferutil did not install: ws masks in JavaScript)"
+	[ -d "$NODE_MODULES/ws" ]
+}
+
+# --- numbers ------------------------------------------------------------------
+
+record() {      # KEY VALUE
+	echo "$1 $2" >> "$RAW"
+}
+
+median() {      # KEY -> the median of its values, or NA
+	awk -v k="$1" '$1 == k { print $2 }' "$RAW" | sort -g |
+		awk '{ v[NR] = $1 }
+		     END { if (NR == 0) print "NA";
+		           else if (NR % 2) print v[(NR + 1) / 2];
+		           else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+jget() {        # FILE KEY -> a number from the JSON line
+	sed -n "s/.*\"$2\":\([-0-9.e+]*\).*/\1/p" "$1" | tail -n 1
+}
+
+# row NAME UNIT PUSHPULL PEER CHECK: one line of the summary.  CHECK is
+# "ratio>=X", "ratio<=X", "pushpull<=X" or "-" (no target).
+row() {
+	echo "$1|$2|$3|$4|$5" >> "$ROWS"
+}
+
+# --- micro ------------------------------------------------------------------
+
+section_micro() {
+	echo "== src/net: timers and a 64-byte ping-pong"
+	build/bench/bench_net
+	echo
+	echo "== src/http: parsing realistic browser requests, whole and byte by byte"
+	build/bench/bench_http_parser
+}
+
+# --- http -------------------------------------------------------------------
+
+# wrk_once KEY PID URL [wrk args]: one wrk run, recorded as KEY.rps and
+# KEY.cpu (server CPU microseconds per request).
+wrk_once() {
+	key=$1 pid=$2 url=$3
+	shift 3
+	c0=$(cpu_us "$pid")
+	$ON_LOAD wrk -t1 -c50 -d"${SECS}s" "$@" "$url" > "$OUT/wrk.out" 2>&1
+	c1=$(cpu_us "$pid")
+	reqs=$(awk '/requests in/ { print $1 }' "$OUT/wrk.out")
+	rps=$(awk '/^Requests\/sec:/ { print $2 }' "$OUT/wrk.out")
+	errs=$(awk '/Socket errors|Non-2xx/' "$OUT/wrk.out" | tr '\n' ' ')
+	if [ -z "$reqs" ] || [ "$reqs" = 0 ]; then
+		echo "  $key: wrk failed: $(tail -n 2 "$OUT/wrk.out" | tr '\n' ' ')"
+		return
+	fi
+	cpu=$(awk -v a="$c0" -v b="$c1" -v n="$reqs" 'BEGIN { printf "%.3f", (b - a) / n }')
+	record "$key.rps" "$rps"
+	record "$key.cpu" "$cpu"
+	echo "  $key: $rps requests/s, $cpu us server CPU/request ${errs:+($errs)}"
+}
+
+section_http() {
+	echo "== HTTP: wrk -t1 -c50 against pushpull GET /score and nginx"
+	need wrk wrk || { echo "wrk is missing and cannot be installed: skipped"; return; }
+	need nginx nginx || { echo "nginx is missing and cannot be installed: skipped"; return; }
+	start_pushpull || return
+	pp_pid=$SPID pp_port=$PORT
+	"$PP" client rpc --method POST --data "the first event" \
+		"http://127.0.0.1:$pp_port/publish" >/dev/null 2>&1
+	body=$("$PP" client rpc "http://127.0.0.1:$pp_port/score" 2>/dev/null | head -n 1)
+	mkdir -p "$ABS/nginx/tmp"
+	sed -e "s|@DIR@|$ABS/nginx|g" -e "s|@PORT@|$NGINX_PORT|" -e "s|@BODY@|$body|" \
+		tools/bench/nginx.conf > "$ABS/nginx/nginx.conf"
+	start nginx nginx -p "$ABS/nginx/" -c "$ABS/nginx/nginx.conf" -e "$ABS/nginx/error.log"
+	ngx_master=$SPID
+	ngx_pid=""
+	i=0
+	while [ -z "$ngx_pid" ] && [ $i -lt 50 ]; do     # the worker, child of the master
+		sleep 0.1
+		ngx_pid=$(awk -v m="$ngx_master" '$4 == m { print $1 }' /proc/[0-9]*/stat 2>/dev/null | head -n 1)
+		i=$((i + 1))
+	done
+	if [ -z "$ngx_pid" ] || ! "$PP" client rpc "http://127.0.0.1:$NGINX_PORT/score" >/dev/null 2>&1; then
+		echo "nginx did not start (port $NGINX_PORT busy? see $ABS/nginx/error.log): skipped"
+		stop "$ngx_master"
+		stop "$pp_pid"
+		return
+	fi
+	echo "  body of both answers (${#body} bytes): $body"
+	r=1
+	while [ $r -le "$RUNS" ]; do
+		echo " run $r of $RUNS"
+		wrk_once http.keepalive.pushpull "$pp_pid" "http://127.0.0.1:$pp_port/score"
+		wrk_once http.keepalive.nginx "$ngx_pid" "http://127.0.0.1:$NGINX_PORT/score"
+		wrk_once http.pipelined.pushpull "$pp_pid" "http://127.0.0.1:$pp_port/score" \
+			-s tools/bench/pipeline.lua
+		wrk_once http.pipelined.nginx "$ngx_pid" "http://127.0.0.1:$NGINX_PORT/score" \
+			-s tools/bench/pipeline.lua
+		wrk_once http.close.pushpull "$pp_pid" "http://127.0.0.1:$pp_port/score" \
+			-H "Connection: close"
+		wrk_once http.close.nginx "$ngx_pid" "http://127.0.0.1:$NGINX_PORT/score" \
+			-H "Connection: close"
+		r=$((r + 1))
+	done
+	stop "$ngx_master"
+	stop "$pp_pid"          # prints its ledger into the log: syscalls per request
+	for m in keepalive pipelined close; do
+		check="ratio>=1.0"
+		[ $m = pipelined ] && check="ratio>=5"
+		row "http $m req/s" "req/s" "$(median http.$m.pushpull.rps)" \
+			"$(median http.$m.nginx.rps)" "$check"
+		check="-"
+		[ $m = keepalive ] && check="ratio<=0.85"
+		row "http $m CPU/req" "us" "$(median http.$m.pushpull.cpu)" \
+			"$(median http.$m.nginx.cpu)" "$check"
+	done
+}
+
+# --- WebSocket ----------------------------------------------------------------
+
+# ws_once KEY PID URL ARGS...: one ws-echo run, recorded as KEY.mps and
+# KEY.cpu (server CPU microseconds per message).
+ws_once() {
+	key=$1 pid=$2 url=$3
+	shift 3
+	if ! $ON_LOAD "$PP" bench ws-echo "$url" --server-pid "$pid" --duration "$SECS" "$@" \
+		> "$OUT/ws.out" 2>&1; then
+		echo "  $key: failed ($url): $(tail -n 1 "$OUT/ws.out")"
+		return
+	fi
+	record "$key.mps" "$(jget "$OUT/ws.out" messages_per_s)"
+	record "$key.cpu" "$(jget "$OUT/ws.out" server_cpu_us_per_message)"
+	echo "  $key: $(jget "$OUT/ws.out" messages_per_s) messages/s," \
+	     "$(jget "$OUT/ws.out" server_cpu_us_per_message) us server CPU/message," \
+	     "$(jget "$OUT/ws.out" client_syscalls_per_message) client syscalls/message"
+}
+
+section_ws() {
+	echo "== WebSocket: pushpull bench ws-echo against pushpull /echo and node ws"
+	need_node || { echo "node or its ws package is missing and cannot be installed: skipped"; return; }
+	start_pushpull || return
+	pp_pid=$SPID pp_port=$PORT
+	start_node ws_echo_server || { stop "$pp_pid"; return; }
+	node_pid=$SPID node_port=$PORT
+	for size in 64 65536; do
+		for conns in 1 50; do
+			for k in 1 16; do
+				cfg="$size.$conns.$k"
+				echo " $size B, $conns connections, $k in flight"
+				r=1
+				while [ $r -le "$RUNS" ]; do
+					ws_once "ws.$cfg.pushpull" "$pp_pid" "ws://127.0.0.1:$pp_port/echo" \
+						--size $size --connections $conns --inflight $k
+					ws_once "ws.$cfg.node" "$node_pid" "ws://127.0.0.1:$node_port/echo" \
+						--size $size --connections $conns --inflight $k
+					r=$((r + 1))
+				done
+				mcheck="-" ccheck="-"
+				[ "$cfg" = 64.50.1 ] && mcheck="ratio>=2" ccheck="ratio<=0.45"
+				[ "$cfg" = 64.50.16 ] && mcheck="ratio>=15"
+				row "ws $size B x$conns conn x$k msg/s" "msg/s" "$(median ws.$cfg.pushpull.mps)" \
+					"$(median ws.$cfg.node.mps)" "$mcheck"
+				row "ws $size B x$conns conn x$k CPU/msg" "us" "$(median ws.$cfg.pushpull.cpu)" \
+					"$(median ws.$cfg.node.cpu)" "$ccheck"
+			done
+		done
+	done
+	stop "$node_pid"
+	stop "$pp_pid"
+}
+
+# --- SSE ----------------------------------------------------------------------
+
+sse_once() {    # KEY PID BASE ARGS...
+	key=$1 pid=$2 url=$3
+	shift 3
+	if ! $ON_LOAD "$PP" bench sse-fanout "$url" --server-pid "$pid" "$@" > "$OUT/sse.out" 2>&1; then
+		echo "  $key: failed ($url): $(tail -n 1 "$OUT/sse.out")"
+		return
+	fi
+	record "$key.dps" "$(jget "$OUT/sse.out" deliveries_per_s)"
+	record "$key.cpu" "$(jget "$OUT/sse.out" server_cpu_us_per_delivery)"
+	record "$key.p99" "$(jget "$OUT/sse.out" latency_p99_us)"
+	echo "  $key: $(jget "$OUT/sse.out" deliveries_per_s) deliveries/s," \
+	     "$(jget "$OUT/sse.out" server_cpu_us_per_delivery) us server CPU/delivery," \
+	     "p99 $(jget "$OUT/sse.out" latency_p99_us) us"
+}
+
+section_sse() {
+	echo "== SSE: pushpull bench sse-fanout against pushpull and node http"
+	need_node || { echo "node is missing and cannot be installed: skipped"; return; }
+	start_pushpull || return
+	pp_pid=$SPID pp_port=$PORT
+	start_node sse_server || { stop "$pp_pid"; return; }
+	node_pid=$SPID node_port=$PORT
+	for clients in 1000 10000; do
+		events=$SSE_EVENTS
+		[ $clients = 10000 ] && events=$SSE_EVENTS_10K
+		echo " $clients clients x $events events"
+		[ "$events" != "$SSE_EVENTS" ] &&
+			echo "  (fewer events than the 1,000-client case, to keep the run short)"
+		r=1
+		while [ $r -le "$RUNS" ]; do
+			sse_once "sse.$clients.pushpull" "$pp_pid" "http://127.0.0.1:$pp_port" \
+				--clients $clients --events "$events"
+			sse_once "sse.$clients.node" "$node_pid" "http://127.0.0.1:$node_port" \
+				--clients $clients --events "$events"
+			r=$((r + 1))
+		done
+		row "sse $clients x $events deliveries/s" "/s" "$(median sse.$clients.pushpull.dps)" \
+			"$(median sse.$clients.node.dps)" "ratio>=1.9"
+		row "sse $clients x $events CPU/delivery" "us" "$(median sse.$clients.pushpull.cpu)" \
+			"$(median sse.$clients.node.cpu)" "ratio<=0.55"
+		row "sse $clients x $events p99 latency" "us" "$(median sse.$clients.pushpull.p99)" \
+			"$(median sse.$clients.node.p99)" "-"
+	done
+	stop "$node_pid"
+	stop "$pp_pid"
+}
+
+# --- memory -------------------------------------------------------------------
+
+# mem_once KEY PID URL KIND: RSS growth of PID per idle connection, bytes.
+mem_once() {
+	key=$1 pid=$2 url=$3 kind=$4
+	sleep 0.3
+	r0=$(rss_kb "$pid")
+	: > "$OUT/idle.out"
+	$ON_LOAD "$PP" bench idle "$kind" "$url" --connections "$IDLE" --hold 300 \
+		>> "$OUT/idle.out" 2>&1 &
+	lpid=$!
+	STARTED="$STARTED $lpid"
+	if wait_for "$OUT/idle.out" "^ready" 1200; then
+		sleep 1                 # let the server finish with the last ones
+		r1=$(rss_kb "$pid")
+		per=$(awk -v a="$r0" -v b="$r1" -v n="$IDLE" 'BEGIN { printf "%.0f", (b - a) * 1024 / n }')
+		record "$key" "$per"
+		echo "  $key: RSS $r0 -> $r1 KiB: $per bytes per connection"
+	else
+		echo "  $key: the connections did not open: $(tail -n 1 "$OUT/idle.out")"
+	fi
+	stop "$lpid"
+}
+
+section_mem() {
+	echo "== Memory: server RSS growth per idle connection, $IDLE open"
+	have_node=1
+	need_node || { have_node=0; echo "(node missing: pushpull only)"; }
+	for kind in ws sse; do
+		r=1
+		while [ $r -le "$RUNS" ]; do
+			start_pushpull || return     # a fresh server each time: freed memory
+			pp_pid=$SPID                 # is not always given back to the system
+			mem_once "mem.$kind.pushpull" "$pp_pid" "http://127.0.0.1:$PORT" $kind
+			stop "$pp_pid"
+			if [ $have_node = 1 ]; then
+				js=sse_server
+				[ $kind = ws ] && js=ws_echo_server
+				start_node $js || return
+				node_pid=$SPID
+				mem_once "mem.$kind.node" "$node_pid" "http://127.0.0.1:$PORT" $kind
+				stop "$node_pid"
+			fi
+			r=$((r + 1))
+		done
+		row "$kind idle memory/conn" "B" "$(median mem.$kind.pushpull)" \
+			"$(median mem.$kind.node)" "pushpull<=1024"
+	done
+}
+
+# --- the run --------------------------------------------------------------------
+
+needs_pp=0
+for s in $ONLY; do
+	[ "$s" != micro ] && needs_pp=1
+done
+if [ $needs_pp = 1 ] && [ ! -x "$PP" ]; then
+	echo "$PP is not built: only the micro benchmarks run"
+	ONLY=micro
+fi
+for s in $ONLY; do
+	case $s in
+	micro|http|ws|sse|mem) "section_$s"; echo ;;
+	*) echo "unknown section '$s' (micro http ws sse mem)" ;;
+	esac
+done
+
+[ -s "$ROWS" ] || exit 0
+
+# The summary: every figure, every ratio, the target and whether it is met.
+awk -F'|' -v runs="$RUNS" -v json="$OUT/results.json" -v raw="$RAW" '
+function num(v) { return v != "NA" && v != "" && v != "-1" }
+function jstr(s) { gsub(/"/, "\\\"", s); return "\"" s "\"" }
+function jnum(v) { return num(v) ? v + 0 : "null" }
+{
+	name = $1; unit = $2; pp = $3; peer = $4; check = $5
+	ratio = (num(pp) && num(peer) && peer + 0 != 0) ? sprintf("%.2f", pp / peer) : "NA"
+	met = "-"
+	if (check ~ /^ratio>=/) { t = substr(check, 8); met = ratio == "NA" ? "?" : (ratio + 0 >= t + 0 ? "yes" : "NO") }
+	else if (check ~ /^ratio<=/) { t = substr(check, 8); met = ratio == "NA" ? "?" : (ratio + 0 <= t + 0 ? "yes" : "NO") }
+	else if (check ~ /^pushpull<=/) { t = substr(check, 11); met = !num(pp) ? "?" : (pp + 0 <= t + 0 ? "yes" : "NO") }
+	n++
+	line[n] = sprintf("%-34s %6s %12s %12s %7s  %-16s %s", name, unit, pp, peer, ratio, check, met)
+	js[n] = sprintf("{\"name\":%s,\"unit\":%s,\"pushpull\":%s,\"peer\":%s,\"ratio\":%s,\"target\":%s,\"met\":%s}",
+		jstr(name), jstr(unit), jnum(pp), jnum(peer), ratio == "NA" ? "null" : ratio,
+		check == "-" ? "null" : jstr(check), met == "yes" ? "true" : met == "NO" ? "false" : "null")
+}
+END {
+	printf "== Summary: medians of %d runs; ratio = pushpull / peer (nginx, node)\n", runs
+	printf "%-34s %6s %12s %12s %7s  %-16s %s\n", "figure", "unit", "pushpull", "peer", "ratio", "target", "met"
+	for (i = 1; i <= n; i++) print line[i]
+	printf "{\"runs\":%d,\"rows\":[", runs > json
+	for (i = 1; i <= n; i++) printf "%s%s", (i > 1 ? "," : ""), js[i] > json
+	printf "],\"samples\":{" > json
+	k = 0
+	while ((getline l < raw) > 0) {
+		split(l, f, " ")
+		if (!(f[1] in seen)) { seen[f[1]] = ++k; order[k] = f[1]; vals[f[1]] = "" }
+		vals[f[1]] = vals[f[1]] (vals[f[1]] == "" ? "" : ",") (num(f[2]) ? f[2] + 0 : "null")
+	}
+	for (i = 1; i <= k; i++) printf "%s%s:[%s]", (i > 1 ? "," : ""), jstr(order[i]), vals[order[i]] > json
+	printf "}}\n" > json
+}' "$ROWS"
+echo "(all of it in $OUT/results.json)"

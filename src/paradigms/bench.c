@@ -1,0 +1,293 @@
+/* bench.c -- `pushpull bench`: the load generator's command line, and the
+ * pieces its modes share.
+ *
+ *   pushpull bench ws-echo URL --connections N --size BYTES --inflight K
+ *                                 --duration SECONDS
+ *   pushpull bench sse-fanout BASE_URL --clients N --events M
+ *   pushpull bench idle ws|sse BASE_URL --connections N [--hold SECONDS]
+ *
+ * Load only ever goes to 127.0.0.1: a benchmark that could be pointed at
+ * another machine would be a flooding tool.  Every count and every time
+ * on the command line is bounded (bench_private.h), and every run stops
+ * by itself.
+ *
+ * Read next: bench_private.h, then bench_ws.c and bench_sse.c.
+ */
+#include "paradigms/bench_private.h"
+#include "paradigms/cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+static const char bench_usage[] =
+	"usage: pushpull bench MODE ARGS [options]\n"
+	"\n"
+	"Load-tests a server on 127.0.0.1 and prints one line for a person and one\n"
+	"JSON line for a script.  Modes:\n"
+	"\n"
+	"  ws-echo URL            WebSocket connections to an echo endpoint\n"
+	"                         (ws://127.0.0.1:8080/echo), each keeping --inflight\n"
+	"                         binary messages in flight; counts echoes per second\n"
+	"                         after a warm-up, checks every echo's length and a\n"
+	"                         sample's content, and reports the client's own\n"
+	"                         syscalls per message\n"
+	"  sse-fanout BASE_URL    --clients event streams on BASE_URL/events, then\n"
+	"                         --events events published one at a time with\n"
+	"                         POST BASE_URL/publish, the next once every client has\n"
+	"                         the last; reports deliveries per second and the\n"
+	"                         publish-to-delivery latency (p50, p99)\n"
+	"  idle ws|sse BASE_URL   opens --connections idle WebSockets (BASE_URL/ws) or\n"
+	"                         event streams (BASE_URL/events), prints \"ready N\" once\n"
+	"                         all are open, and holds them until SIGINT, SIGTERM or\n"
+	"                         --hold seconds\n"
+	"\n"
+	"options:\n"
+	"  --connections N, --clients N   how many connections (1; sse-fanout: 100)\n"
+	"  --size BYTES           ws-echo message size (64); sse-fanout event data (64)\n"
+	"  --inflight K           ws-echo: messages in flight per connection (1)\n"
+	"  --duration SECONDS     ws-echo: how long to count (5)\n"
+	"  --warmup SECONDS       ws-echo: how long to run before counting (1)\n"
+	"  --events M             sse-fanout: events to publish (100)\n"
+	"  --hold SECONDS         idle: how long to hold (0: until a signal)\n"
+	"  --server-pid PID       ws-echo, sse-fanout: read that process's CPU time\n"
+	"                         (/proc/PID/stat) over the measured window, and\n"
+	"                         report server CPU per message or delivery\n"
+	"  --help\n";
+
+/* --- shared pieces ------------------------------------------------------ */
+
+int64_t bench_proc_cpu_us(int pid)
+{
+	char path[64], line[1024];
+	snprintf(path, sizeof path, "/proc/%d/stat", pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return -1;
+	size_t n = fread(line, 1, sizeof line - 1, f);
+	fclose(f);
+	line[n] = '\0';
+	/* "pid (comm) state ppid ...": comm may hold spaces and parentheses,
+	 * so the fields are read from the last ')'.  utime and stime are
+	 * fields 14 and 15 (proc(5)): state, then ten fields, then those. */
+	const char *p = strrchr(line, ')');
+	unsigned long long ut, st;
+	long tck = sysconf(_SC_CLK_TCK);
+	if (!p || tck <= 0 ||
+	    sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
+		   &ut, &st) != 2)
+		return -1;
+	return (int64_t)((ut + st) * 1000000ull / (unsigned long long)tck);
+}
+
+void bench_random(void *buf, size_t len)
+{
+	uint8_t *p = buf;
+	while (len > 0) {
+		size_t n = len < 256 ? len : 256;       /* whole and uninterrupted up to 256 */
+		ssize_t r = getrandom(p, n, 0);
+		if (r <= 0) {
+			if (r < 0 && errno == EINTR)
+				continue;
+			fprintf(stderr, "pushpull bench: getrandom: %s\n", strerror(errno));
+			exit(1);
+		}
+		p += r;
+		len -= (size_t)r;
+	}
+}
+
+void bench_dialer_pump(struct bench_dialer *d)
+{
+	while (d->started < d->total &&
+	       d->started - d->ready - d->failed < d->window) {
+		size_t i = d->started++;
+		int err = d->open_one(d, i);
+		if (err)
+			bench_dialer_done(d, err, NULL);
+	}
+}
+
+void bench_dialer_done(struct bench_dialer *d, int err, const char *why)
+{
+	if (err || why) {
+		if (d->failed++ == 0) {
+			d->first_err = err;
+			d->first_why = why;
+		}
+	} else {
+		d->ready++;
+	}
+	bench_dialer_pump(d);
+}
+
+/* --- the command line --------------------------------------------------- */
+
+/* URL -> host, port, path; only 127.0.0.1 (or localhost) is a target. */
+static bool target_parse(const char *url, struct bench_opts *o)
+{
+	if (!pp_url_parse(url, o->host, sizeof o->host, &o->port, o->path, sizeof o->path))
+		return false;
+	return strcmp(o->host, "127.0.0.1") == 0 || strcmp(o->host, "localhost") == 0;
+}
+
+/* A base URL's path loses its trailing '/', so "BASE/events" is one slash. */
+static void base_trim(struct bench_opts *o)
+{
+	size_t n = strlen(o->path);
+	while (n > 0 && o->path[n - 1] == '/')
+		o->path[--n] = '\0';
+}
+
+/* Appends 'tail' to the base path.  False if it does not fit. */
+static bool base_join(struct bench_opts *o, const char *tail)
+{
+	size_t n = strlen(o->path), t = strlen(tail);
+	if (n + t >= sizeof o->path)
+		return false;
+	memcpy(o->path + n, tail, t + 1);
+	return true;
+}
+
+enum { SET_CONN = 1, SET_SIZE = 2, SET_INFLIGHT = 4, SET_DURATION = 8, SET_WARMUP = 16,
+       SET_EVENTS = 32, SET_HOLD = 64, SET_PID = 128 };
+
+int pp_bench_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "connections", required_argument, NULL, 'c' },
+		{ "clients", required_argument, NULL, 'c' },
+		{ "size", required_argument, NULL, 's' },
+		{ "inflight", required_argument, NULL, 'k' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "warmup", required_argument, NULL, 'w' },
+		{ "events", required_argument, NULL, 'e' },
+		{ "hold", required_argument, NULL, 'o' },
+		{ "server-pid", required_argument, NULL, 'P' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		fputs(bench_usage, stdout);
+		return 0;
+	}
+	if (argc < 2 || argv[1][0] == '-')
+		return pp_cli_bad("bench", "a mode comes first: ws-echo, sse-fanout or idle");
+	struct bench_opts o = {
+		.mode = argv[1], .connections = 1, .size = 64, .inflight = 1,
+		.duration_s = 5, .warmup_s = 1, .events = 100,
+	};
+	bool ws = strcmp(o.mode, "ws-echo") == 0, sse = strcmp(o.mode, "sse-fanout") == 0;
+	o.idle = strcmp(o.mode, "idle") == 0;
+	if (!ws && !sse && !o.idle)
+		return pp_cli_bad("bench", "unknown mode (ws-echo, sse-fanout or idle)");
+	if (sse)
+		o.connections = 100;
+	unsigned set = 0;
+	uint64_t v;
+	int c;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc - 1, argv + 1, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			if (!pp_cli_u64(optarg, 1, BENCH_CONN_MAX, &o.connections))
+				return pp_cli_bad("bench", "--connections needs 1..100000");
+			set |= SET_CONN;
+			break;
+		case 's':
+			if (!pp_cli_u64(optarg, sse ? BENCH_SSE_SIZE_MIN : 0,
+					sse ? BENCH_SSE_SIZE_MAX : BENCH_WS_SIZE_MAX, &o.size))
+				return pp_cli_bad("bench", sse ? "--size needs 11..16384 for sse-fanout"
+							       : "--size needs 0..1048576");
+			set |= SET_SIZE;
+			break;
+		case 'k':
+			if (!pp_cli_u64(optarg, 1, BENCH_INFLIGHT_MAX, &o.inflight))
+				return pp_cli_bad("bench", "--inflight needs 1..1024");
+			set |= SET_INFLIGHT;
+			break;
+		case 'd':
+			if (!pp_cli_u64(optarg, 1, BENCH_DURATION_MAX, &o.duration_s))
+				return pp_cli_bad("bench", "--duration needs 1..3600 seconds");
+			set |= SET_DURATION;
+			break;
+		case 'w':
+			if (!pp_cli_u64(optarg, 0, BENCH_DURATION_MAX, &o.warmup_s))
+				return pp_cli_bad("bench", "--warmup needs 0..3600 seconds");
+			set |= SET_WARMUP;
+			break;
+		case 'e':
+			if (!pp_cli_u64(optarg, 1, BENCH_EVENTS_MAX, &o.events))
+				return pp_cli_bad("bench", "--events needs 1..1000000");
+			set |= SET_EVENTS;
+			break;
+		case 'o':
+			if (!pp_cli_u64(optarg, 0, BENCH_DURATION_MAX, &o.hold_s))
+				return pp_cli_bad("bench", "--hold needs 0..3600 seconds");
+			set |= SET_HOLD;
+			break;
+		case 'P':
+			if (!pp_cli_u64(optarg, 1, 4194304, &v))
+				return pp_cli_bad("bench", "--server-pid needs a process id");
+			o.server_pid = (int)v;
+			if (bench_proc_cpu_us(o.server_pid) < 0)
+				return pp_cli_bad("bench", "--server-pid: no such process");
+			set |= SET_PID;
+			break;
+		case 'h':
+			fputs(bench_usage, stdout);
+			return 0;
+		default: {
+			/* One line, ours: getopt's own message is switched off. */
+			char what[128];
+			snprintf(what, sizeof what, "unknown option or missing value: %s",
+				 argv[optind] ? argv[optind] : "");
+			return pp_cli_bad("bench", what);
+		}
+		}
+	}
+	unsigned allowed = ws ? SET_CONN | SET_SIZE | SET_INFLIGHT | SET_DURATION | SET_WARMUP | SET_PID
+		: sse ? SET_CONN | SET_SIZE | SET_EVENTS | SET_PID : SET_CONN | SET_HOLD;
+	if (set & ~allowed)
+		return pp_cli_bad("bench", "an option that does not apply to this mode");
+
+	/* The positional arguments (getopt moved them to the end). */
+	char **pos = argv + 1 + optind;
+	int npos = argc - 1 - optind;
+	const char *kind = NULL, *url;
+	if (o.idle) {
+		if (npos != 2)
+			return pp_cli_bad("bench", "idle wants KIND (ws or sse) and BASE_URL");
+		kind = pos[0];
+		url = pos[1];
+		if (strcmp(kind, "ws") != 0 && strcmp(kind, "sse") != 0)
+			return pp_cli_bad("bench", "idle KIND is ws or sse");
+	} else {
+		if (npos != 1)
+			return pp_cli_bad("bench", ws ? "ws-echo wants one URL" : "sse-fanout wants one BASE_URL");
+		url = pos[0];
+	}
+	if (!target_parse(url, &o))
+		return pp_cli_bad("bench", "the URL must be http:// or ws:// on 127.0.0.1");
+	if (!ws) {
+		base_trim(&o);
+		if (o.idle && strcmp(kind, "ws") == 0 && !base_join(&o, "/ws"))
+			return pp_cli_bad("bench", "URL too long");
+	}
+	uint64_t limit = pp_cli_raise_nofile();
+	if (o.connections + 64 > limit) {
+		fprintf(stderr, "pushpull bench: %llu connections need more descriptors than "
+			"the limit allows (%llu; raise it with ulimit -n)\n",
+			(unsigned long long)o.connections, (unsigned long long)limit);
+		return 1;
+	}
+	if (ws || (o.idle && strcmp(kind, "ws") == 0))
+		return bench_ws_run(&o);
+	return bench_sse_run(&o);
+}

@@ -1,0 +1,98 @@
+/* bench_private.h -- private to the load generator, `pushpull bench` (bench*.c).
+ *
+ * The load generator has to be faster than the servers it measures, or it
+ * measures itself.  So it is built like a server: one loop, raw
+ * 'struct net_conn's, a few dozen bytes of state per connection, every
+ * request and frame encoded once before the run and sent from that memory
+ * (writev, no copy), no allocation per message.
+ *
+ *   bench.c       the command line, and what the modes share: the target,
+ *                 the descriptor limit, opening connections in a window,
+ *                 a latency histogram, the result lines
+ *   bench_ws.c    WebSocket clients: ws-echo, and idle ws
+ *   bench_sse.c   event-stream clients and a publisher: sse-fanout, idle sse
+ *
+ * Every mode prints one line for a person and one JSON line for a script
+ * (tools/bench/run.sh reads the JSON).
+ *
+ * Read next: bench_ws.c.
+ */
+#ifndef PUSHPULL_PARADIGMS_BENCH_PRIVATE_H
+#define PUSHPULL_PARADIGMS_BENCH_PRIVATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "net/loop.h"
+
+#define BENCH_CONN_MAX       100000     /* --connections, --clients */
+#define BENCH_WS_SIZE_MAX    (1024 * 1024)   /* --size of a ws-echo message */
+#define BENCH_SSE_SIZE_MIN   11              /* event data: a 10-digit round, a space */
+#define BENCH_SSE_SIZE_MAX   (16 * 1024)     /* --size of a published event */
+#define BENCH_INFLIGHT_MAX   1024       /* --inflight */
+#define BENCH_DURATION_MAX   3600       /* --duration, --hold, in seconds */
+#define BENCH_EVENTS_MAX     1000000    /* --events */
+#define BENCH_WINDOW         128        /* connections being set up at once: stays
+                                           well under a listen backlog (511) */
+#define BENCH_SETUP_MS       120000     /* every connection must be up by then */
+#define BENCH_STALL_MS       10000      /* no progress this long fails the run */
+#define BENCH_HOST_MAX       64
+#define BENCH_PATH_MAX       1024
+
+/* What the command line asked for.  Modes read what concerns them. */
+struct bench_opts {
+	const char *mode;               /* "ws-echo", "sse-fanout", "idle" */
+	char host[BENCH_HOST_MAX];      /* 127.0.0.1 or localhost only */
+	uint16_t port;
+	char path[BENCH_PATH_MAX];      /* ws-echo: the URL's; sse: the base's */
+	uint64_t connections;           /* --connections, --clients */
+	uint64_t size;                  /* bytes of a message, or of event data */
+	uint64_t inflight;              /* ws-echo */
+	uint64_t duration_s, warmup_s;  /* ws-echo */
+	uint64_t events;                /* sse-fanout */
+	uint64_t hold_s;                /* idle: 0 waits for a signal */
+	int server_pid;                 /* --server-pid: whose CPU time to read, 0: none */
+	bool idle;
+};
+
+/* --- the modes ------------------------------------------------------------
+ * Each returns the exit status: 0, or 1 when the run failed (the reason
+ * is on stderr). */
+int bench_ws_run(const struct bench_opts *o);
+int bench_sse_run(const struct bench_opts *o);
+
+/* --- shared ------------------------------------------------------------- */
+
+/* Raises the soft RLIMIT_NOFILE to the hard one; returns false (with a
+ * message) when 'need' descriptors would still not fit. */
+
+/* CPU time, user + system, of process 'pid' so far, in microseconds, from
+ * /proc/PID/stat (clock-tick resolution); -1 when it cannot be read. */
+int64_t bench_proc_cpu_us(int pid);
+
+/* Fills 'buf' with random bytes (getrandom, in pieces of 256). */
+void bench_random(void *buf, size_t len);
+
+/* Opening many connections without overflowing the server's listen
+ * backlog: at most 'window' are being set up (connect, handshake) at a
+ * time; each one that becomes ready or fails lets the next one start. */
+struct bench_dialer {
+	size_t total, started, ready, failed;
+	size_t window;
+	int first_err;                  /* errno of the first failure */
+	const char *first_why;          /* or its reason in words */
+	/* Starts connection 'i'; returns 0, or an errno if it could not. */
+	int (*open_one)(struct bench_dialer *d, size_t i);
+	void *ud;
+};
+
+/* Starts connections until the window is full or all have started. */
+void bench_dialer_pump(struct bench_dialer *d);
+/* Connection setup ended: ready (err 0) or failed. */
+void bench_dialer_done(struct bench_dialer *d, int err, const char *why);
+static inline bool bench_dialer_complete(const struct bench_dialer *d)
+{
+	return d->ready + d->failed == d->total;
+}
+
+#endif

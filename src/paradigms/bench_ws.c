@@ -1,0 +1,539 @@
+/* bench_ws.c -- WebSocket load: `pushpull bench ws-echo` and `idle ws`.
+ *
+ * ws-echo.  N connections to an echo endpoint.  Each sends K binary
+ * messages, then one more for every echo that comes back, so K are always
+ * in flight.  After a warm-up the echoes are counted for the duration,
+ * and the client's own syscalls in that window are divided by them.
+ * Every echo's length is checked, and the content of one in 16.
+ *
+ * idle ws.  N connections upgraded and then left alone, answering pings
+ * (a server that pings closes a connection whose pong does not come).
+ *
+ * Why it has this shape.  The client must not be what is measured:
+ *   - frames are encoded once, before the run: a pool of WS_POOL frames,
+ *     each masked with its own random key (RFC 6455 §5.3 asks a fresh,
+ *     unpredictable key per frame; a pool drawn from getrandom is that,
+ *     repeated every WS_POOL frames, which a bench may allow itself);
+ *   - frames are read with the frame decoder itself (ws_frame.h), not the
+ *     message layer: a 64 KiB echo straddles reads, and ws_session would
+ *     gather it in a buffer allocated per message; the decoder hands out
+ *     payload pieces in place, which is all a length and content check
+ *     needs;
+ *   - echoes received in one turn are answered after the turn, in one
+ *     writev straight from the pool (net_loop_defer): inside on_data the
+ *     connection is corked and every write would be copied into its
+ *     output queue first.
+ * Per connection: the decoder (32 bytes), counters, the handshake key.
+ *
+ * Read next: bench_sse.c.
+ */
+#include "paradigms/bench_private.h"
+#include "http/http_parser.h"
+#include "net/conn.h"
+#include "ws/ws_frame.h"
+#include "ws/ws_handshake.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define WS_POOL            64           /* pre-encoded frames, used in turn */
+#define WS_POOL_BYTES      (16u << 20)  /* ... fewer when frames are big (>= 2) */
+#define WS_CHECK_EVERY     16           /* content of one echo in 16 is compared */
+#define WS_HEAD_FIELDS     32           /* header fields of a 101 we read */
+#define WS_IOV_BATCH       64           /* frames per writev */
+#define WS_TICK_MS         50
+#define WS_CLOSE_WAIT_MS   3000         /* the closing handshake at the end */
+
+enum wsc_state { WSC_CONNECTING, WSC_HANDSHAKE, WSC_OPEN, WSC_CLOSED };
+enum ws_phase { PH_SETUP, PH_WARMUP, PH_MEASURE, PH_HOLD, PH_DONE };
+
+struct ws_bench;
+
+/* One client connection. */
+struct wsc {
+	struct ws_bench *b;
+	struct net_conn *nc;
+	struct ws_frame_decoder dec;
+	uint64_t msg_len;               /* bytes of the echo being received */
+	uint32_t sent, got;             /* messages sent, echoes received */
+	uint32_t owed;                  /* echoes to answer after this turn */
+	uint8_t key[WS_KEY_BYTES];      /* the handshake's Sec-WebSocket-Key */
+	uint8_t state;                  /* enum wsc_state */
+	bool in_msg;                    /* a data message has started */
+	bool check;                     /* its content is being compared */
+	bool send_queued;               /* a deferred send is pending */
+};
+
+struct ws_bench {
+	const struct bench_opts *o;
+	struct net_loop *loop;
+	struct net_ledger ledger;       /* every client syscall, the loop's too */
+	struct bench_dialer dial;
+	struct wsc *conns;
+	char hostport[BENCH_HOST_MAX + 8];
+	uint8_t *frames;                /* 'pool' frames back to back */
+	uint8_t *payloads;              /* their payloads, unmasked */
+	size_t frame_len, pool;
+	struct net_timer tick;
+	enum ws_phase phase;
+	uint64_t phase_end_us;
+	uint64_t received, bad, checked, dropped;
+	uint64_t last_progress_us, last_received;
+	uint64_t t0_us, t1_us, msgs0, msgs1, sys0, sys1;
+	int64_t cpu0, cpu1;             /* the server's CPU time, when --server-pid */
+	const char *fail;               /* why the run failed, or NULL */
+	size_t open;                    /* connections not yet closed */
+};
+
+/* --- the frame pool ------------------------------------------------------ */
+
+static bool pool_build(struct ws_bench *b)
+{
+	size_t size = b->o->size;
+	b->frame_len = ws_frame_header_size(size, true) + size;
+	b->pool = WS_POOL;
+	while (b->pool > 2 && b->pool * b->frame_len > WS_POOL_BYTES)
+		b->pool /= 2;
+	b->frames = malloc(b->pool * b->frame_len);
+	b->payloads = malloc(b->pool * (size ? size : 1));
+	if (!b->frames || !b->payloads)
+		return false;
+	uint8_t keys[WS_POOL][4];
+	bench_random(keys, sizeof keys);
+	for (size_t i = 0; i < b->pool; i++) {
+		uint8_t *pl = b->payloads + i * size;
+		for (size_t j = 0; j < size; j++)       /* differs per slot and position */
+			pl[j] = (uint8_t)(i * 31 + j * 7 + (j >> 8));
+		ws_frame_encode(b->frames + i * b->frame_len, b->frame_len, true,
+				WS_OP_BINARY, pl, size, keys[i]);
+	}
+	return true;
+}
+
+/* Sends 'n' frames from the pool, starting at message number 'from'. */
+static void pool_send(struct ws_bench *b, struct wsc *c, uint32_t from, uint32_t n)
+{
+	struct iovec iov[WS_IOV_BATCH];
+	int k = 0;
+	while (n > 0) {
+		size_t slot = from % b->pool;
+		size_t run = b->pool - slot < n ? b->pool - slot : n;  /* contiguous */
+		iov[k].iov_base = b->frames + slot * b->frame_len;
+		iov[k].iov_len = run * b->frame_len;
+		k++;
+		from += (uint32_t)run;
+		n -= (uint32_t)run;
+		if (k == WS_IOV_BATCH || n == 0) {
+			if (net_conn_writev(c->nc, iov, k) < 0)
+				return;                 /* closed: on_close tells */
+			k = 0;
+		}
+	}
+}
+
+/* A control frame of our own (pong, Close), masked with a fresh key. */
+static void send_control(struct wsc *c, enum ws_opcode op, const void *p, size_t len)
+{
+	uint8_t key[4], out[WS_CONTROL_FRAME_MAX];
+	bench_random(key, sizeof key);
+	size_t n = ws_frame_encode(out, sizeof out, true, op, p, len, key);
+	if (n)
+		net_conn_write(c->nc, out, n);
+}
+
+/* --- ending the run -------------------------------------------------------- */
+
+static void run_fail(struct ws_bench *b, const char *why)
+{
+	if (!b->fail)
+		b->fail = why;
+	b->phase = PH_DONE;
+	net_loop_stop(b->loop);
+}
+
+static void after_turn_send(struct net_loop *loop, void *ud)
+{
+	(void)loop;
+	struct wsc *c = ud;
+	c->send_queued = false;
+	if (c->state != WSC_OPEN || c->owed == 0 || c->b->phase == PH_DONE)
+		return;
+	uint32_t n = c->owed;
+	c->owed = 0;
+	pool_send(c->b, c, c->sent, n);
+	c->sent += n;
+}
+
+/* --- reading ------------------------------------------------------------- */
+
+static void message_end(struct ws_bench *b, struct wsc *c)
+{
+	if (!b->o->idle && c->msg_len != b->o->size)
+		b->bad++;
+	c->in_msg = false;
+	c->got++;
+	b->received++;
+	if (b->o->idle || b->phase == PH_DONE)
+		return;
+	c->owed++;
+	if (!c->send_queued && net_loop_defer(b->loop, after_turn_send, c) == 0)
+		c->send_queued = true;
+}
+
+/* One piece of a data frame: its length counts, its bytes are compared
+ * when this echo was picked for checking. */
+static void data_piece(struct ws_bench *b, struct wsc *c, const struct ws_frame_piece *pc)
+{
+	const struct ws_frame_header *h = pc->hdr;
+	if (pc->first) {
+		bool starts = h->opcode != WS_OP_CONT;
+		if (starts == c->in_msg) {      /* §5.4: a message starts, or continues */
+			run_fail(b, "the server broke the message sequence (RFC 6455 5.4)");
+			return;
+		}
+		if (starts) {
+			c->in_msg = true;
+			c->msg_len = 0;
+			c->check = !b->o->idle && c->got % WS_CHECK_EVERY == 0;
+			if (!b->o->idle && h->opcode != WS_OP_BINARY)
+				b->bad++;               /* a binary message came back as text */
+		}
+	}
+	if (c->check && pc->len > 0) {
+		const uint8_t *want = b->payloads + (c->got % b->pool) * b->o->size;
+		if (c->msg_len + pc->len > b->o->size ||
+		    memcmp(pc->data, want + c->msg_len, pc->len) != 0) {
+			b->bad++;
+			c->check = false;       /* counted once */
+		}
+	}
+	c->msg_len += pc->len;
+	if (pc->last && h->fin) {
+		if (c->check)
+			b->checked++;
+		message_end(b, c);
+	}
+}
+
+static size_t read_frames(struct ws_bench *b, struct wsc *c, uint8_t *data, size_t len)
+{
+	size_t off = 0;
+	while (off < len && c->state == WSC_OPEN && !b->fail) {
+		struct ws_frame_piece pc;
+		struct ws_error err;
+		ssize_t n = ws_frame_decode(&c->dec, data + off, len - off, &pc, &err);
+		if (n == WS_INCOMPLETE)
+			break;
+		if (n == WS_INVALID) {
+			run_fail(b, err.reason);
+			return len;
+		}
+		off += (size_t)n;
+		switch (pc.hdr->opcode) {
+		case WS_OP_PING:                /* §5.5.3: a pong with the same payload */
+			send_control(c, WS_OP_PONG, pc.data, pc.len);
+			break;
+		case WS_OP_PONG:
+			break;
+		case WS_OP_CLOSE:               /* §5.5.1: echo the code, then the server closes */
+			send_control(c, WS_OP_CLOSE, pc.data, pc.len >= 2 ? 2 : 0);
+			c->state = WSC_CLOSED;
+			net_conn_close(c->nc);
+			break;
+		default:
+			data_piece(b, c, &pc);
+		}
+	}
+	return off;
+}
+
+/* The server's answer to the upgrade (RFC 6455 §4.1); the bytes after its
+ * head are already frames. */
+static size_t read_handshake(struct ws_bench *b, struct wsc *c, uint8_t *data, size_t len)
+{
+	struct http_parser p;
+	struct http_header fields[WS_HEAD_FIELDS];
+	struct http_response res = { .headers = fields, .header_cap = WS_HEAD_FIELDS };
+	http_parser_init(&p);           /* fresh each time: a 101 is ~150 bytes */
+	ssize_t n = http_response_parse(&p, (char *)data, len, &res, NULL);
+	if (n == HTTP_INCOMPLETE)
+		return 0;
+	struct ws_client_hello hello = { .host = b->hostport, .path = b->o->path };
+	memcpy(hello.key, c->key, sizeof hello.key);
+	struct ws_client_verdict v;
+	if (n < 0 || !ws_handshake_client_verify(&hello, &res, &v)) {
+		c->state = WSC_CLOSED;
+		net_conn_abort(c->nc, EPROTO);
+		bench_dialer_done(&b->dial, EPROTO, n < 0 ? "the upgrade answer is not HTTP"
+							  : v.reason);
+		return len;
+	}
+	c->state = WSC_OPEN;
+	bench_dialer_done(&b->dial, 0, NULL);
+	return (size_t)n + read_frames(b, c, data + n, len - (size_t)n);
+}
+
+static size_t on_data(struct net_conn *nc, uint8_t *data, size_t len)
+{
+	struct wsc *c = net_conn_ud(nc);
+	if (c->state == WSC_HANDSHAKE)
+		return read_handshake(c->b, c, data, len);
+	if (c->state == WSC_OPEN)
+		return read_frames(c->b, c, data, len);
+	return len;
+}
+
+static void on_connect(struct net_conn *nc, int err)
+{
+	struct wsc *c = net_conn_ud(nc);
+	if (err)
+		return;                         /* on_close follows */
+	struct ws_bench *b = c->b;
+	struct ws_client_hello hello = { .host = b->hostport, .path = b->o->path };
+	bench_random(c->key, sizeof c->key);    /* §4.1: fresh for each connection */
+	memcpy(hello.key, c->key, sizeof c->key);
+	char req[BENCH_PATH_MAX + 256];
+	ssize_t n = ws_handshake_client_request(&hello, req, sizeof req);
+	net_conn_set_nodelay(nc, true); /* small frames leave at once */
+	c->state = WSC_HANDSHAKE;
+	if (n < 0 || net_conn_write(nc, req, (size_t)n) < 0)
+		net_conn_abort(nc, EINVAL);
+}
+
+static void on_close(struct net_conn *nc, int err)
+{
+	struct wsc *c = net_conn_ud(nc);
+	struct ws_bench *b = c->b;
+	uint8_t was = c->state;
+	c->state = WSC_CLOSED;
+	c->nc = NULL;
+	b->open--;
+	if (was == WSC_CONNECTING || was == WSC_HANDSHAKE) {
+		bench_dialer_done(&b->dial, err ? err : ECONNRESET, NULL);
+		return;
+	}
+	if (b->phase == PH_DONE)
+		return;
+	b->dropped++;
+	if (!b->o->idle)
+		run_fail(b, "the server closed a connection during the run");
+}
+
+static const struct net_conn_ops wsc_ops = {
+	.on_data = on_data, .on_connect = on_connect, .on_close = on_close,
+};
+
+static int open_one(struct bench_dialer *d, size_t i)
+{
+	struct ws_bench *b = d->ud;
+	struct wsc *c = &b->conns[i];
+	int err = 0;
+	c->b = b;
+	c->state = WSC_CONNECTING;
+	ws_frame_decoder_init(&c->dec, WS_ROLE_CLIENT, 0);
+	c->nc = net_connect(b->loop, b->o->host, b->o->port, &wsc_ops, c, &b->ledger, &err);
+	if (!c->nc) {
+		c->state = WSC_CLOSED;
+		return err ? err : ENOMEM;
+	}
+	b->open++;
+	return 0;
+}
+
+/* --- the phases ------------------------------------------------------------ */
+
+static void snapshot(struct ws_bench *b, uint64_t *t, uint64_t *msgs, uint64_t *sys)
+{
+	*t = net_now_us();
+	*msgs = b->received;
+	*sys = net_counts_syscalls(&b->ledger.c);
+}
+
+/* The server's CPU microseconds now (-1 without --server-pid). */
+static int64_t server_cpu(const struct ws_bench *b)
+{
+	return b->o->server_pid ? bench_proc_cpu_us(b->o->server_pid) : -1;
+}
+
+static void all_ready(struct ws_bench *b, uint64_t now)
+{
+	if (b->o->idle) {
+		printf("ready %zu\n", b->dial.ready);
+		fflush(stdout);
+		b->phase = PH_HOLD;
+		b->phase_end_us = b->o->hold_s ? now + b->o->hold_s * 1000000 : 0;
+		b->t0_us = now;
+		return;
+	}
+	b->phase = PH_WARMUP;
+	b->phase_end_us = now + b->o->warmup_s * 1000000;
+	b->last_progress_us = now;
+	for (size_t i = 0; i < b->dial.total; i++) {
+		struct wsc *c = &b->conns[i];
+		pool_send(b, c, 0, (uint32_t)b->o->inflight);
+		c->sent = (uint32_t)b->o->inflight;
+	}
+}
+
+static void on_tick(struct net_loop *loop, struct net_timer *t, void *ud)
+{
+	(void)loop; (void)t;
+	struct ws_bench *b = ud;
+	uint64_t now = net_now_us();
+	if (b->phase == PH_SETUP) {
+		if (b->dial.failed)
+			run_fail(b, "a connection could not be set up");
+		else if (bench_dialer_complete(&b->dial))
+			all_ready(b, now);
+		else if (now - b->t0_us > (uint64_t)BENCH_SETUP_MS * 1000)
+			run_fail(b, "connections took too long to set up");
+		if (b->phase == PH_SETUP || b->phase == PH_HOLD)
+			return;
+	}
+	if (b->phase == PH_HOLD) {
+		if (b->phase_end_us && now >= b->phase_end_us) {
+			b->t1_us = now;
+			b->phase = PH_DONE;
+			net_loop_stop(b->loop);
+		}
+		return;
+	}
+	if (b->received != b->last_received) {
+		b->last_received = b->received;
+		b->last_progress_us = now;
+	} else if (now - b->last_progress_us > (uint64_t)BENCH_STALL_MS * 1000) {
+		run_fail(b, "no echo for 10 seconds");
+		return;
+	}
+	if (now < b->phase_end_us)
+		return;
+	if (b->phase == PH_WARMUP) {
+		b->cpu0 = server_cpu(b);
+		snapshot(b, &b->t0_us, &b->msgs0, &b->sys0);
+		b->phase = PH_MEASURE;
+		b->phase_end_us = b->t0_us + b->o->duration_s * 1000000;
+	} else if (b->phase == PH_MEASURE) {
+		snapshot(b, &b->t1_us, &b->msgs1, &b->sys1);
+		b->cpu1 = server_cpu(b);
+		b->phase = PH_DONE;
+		net_loop_stop(b->loop);
+	}
+}
+
+/* Closing handshake for every open connection (RFC 6455 §7.1.2: the
+ * client sends Close, then waits for the server to close TCP). */
+static void close_all(struct ws_bench *b)
+{
+	static const uint8_t normal[2] = { 1000 >> 8, 1000 & 0xff };
+	for (size_t i = 0; i < b->dial.started; i++) {
+		struct wsc *c = &b->conns[i];
+		if (c->state == WSC_OPEN) {
+			send_control(c, WS_OP_CLOSE, normal, sizeof normal);
+			c->state = WSC_CLOSED;
+			net_conn_close(c->nc);
+		} else if (c->nc && c->state != WSC_CLOSED) {
+			net_conn_abort(c->nc, 0);
+		}
+	}
+	uint64_t until = net_now_us() + WS_CLOSE_WAIT_MS * 1000ull;
+	while (b->open > 0 && net_now_us() < until)
+		net_loop_run_once(b->loop, 50);
+	for (size_t i = 0; i < b->dial.started; i++)
+		if (b->conns[i].nc)
+			net_conn_abort(b->conns[i].nc, 0);
+	net_loop_run_once(b->loop, 0);          /* the deferred frees */
+}
+
+static void report(struct ws_bench *b)
+{
+	const struct bench_opts *o = b->o;
+	if (o->idle) {
+		double held = (double)(b->t1_us - b->t0_us) / 1e6;
+		printf("idle ws %s:%u%s: %zu connections held %.1f s, %llu dropped\n",
+		       o->host, (unsigned)o->port, o->path, b->dial.ready, held,
+		       (unsigned long long)b->dropped);
+		printf("{\"mode\":\"idle\",\"kind\":\"ws\",\"connections\":%zu,\"held_s\":%.3f,"
+		       "\"dropped\":%llu}\n", b->dial.ready, held, (unsigned long long)b->dropped);
+		return;
+	}
+	double secs = (double)(b->t1_us - b->t0_us) / 1e6;
+	uint64_t msgs = b->msgs1 - b->msgs0;
+	double rate = secs > 0 ? (double)msgs / secs : 0;
+	double sys = msgs ? (double)(b->sys1 - b->sys0) / (double)msgs : 0;
+	double cpu = b->cpu0 >= 0 && b->cpu1 >= 0 && msgs ?
+		(double)(b->cpu1 - b->cpu0) / (double)msgs : -1;
+	printf("ws-echo %s:%u%s: %llu connections x %llu in flight, %llu B: %.0f messages/s "
+	       "(%llu in %.2f s), %.3f client syscalls/message, ",
+	       o->host, (unsigned)o->port, o->path, (unsigned long long)o->connections,
+	       (unsigned long long)o->inflight, (unsigned long long)o->size, rate,
+	       (unsigned long long)msgs, secs, sys);
+	if (cpu >= 0)
+		printf("%.3f server CPU us/message, ", cpu);
+	printf("%llu bad echoes of %llu checked\n", (unsigned long long)b->bad,
+	       (unsigned long long)b->checked);
+	printf("{\"mode\":\"ws-echo\",\"connections\":%llu,\"size\":%llu,\"inflight\":%llu,"
+	       "\"seconds\":%.3f,\"messages\":%llu,\"messages_per_s\":%.1f,"
+	       "\"client_syscalls_per_message\":%.4f,\"server_cpu_us_per_message\":%.4f,"
+	       "\"bad\":%llu,\"checked\":%llu}\n",
+	       (unsigned long long)o->connections, (unsigned long long)o->size,
+	       (unsigned long long)o->inflight, secs, (unsigned long long)msgs, rate, sys, cpu,
+	       (unsigned long long)b->bad, (unsigned long long)b->checked);
+}
+
+int bench_ws_run(const struct bench_opts *o)
+{
+	struct ws_bench *b = calloc(1, sizeof *b);
+	if (!b)
+		return 1;
+	b->o = o;
+	net_ledger_init(&b->ledger, "bench/client");
+	b->loop = net_loop_new(&b->ledger);
+	b->conns = calloc(o->connections, sizeof *b->conns);
+	int status = 1;
+	if (!b->loop || !b->conns || (!o->idle && !pool_build(b)) ||
+	    net_loop_stop_on_signals(b->loop) < 0) {
+		fprintf(stderr, "pushpull bench: cannot start: %s\n", strerror(errno));
+		goto out;
+	}
+	if (o->port == 80)
+		snprintf(b->hostport, sizeof b->hostport, "%s", o->host);
+	else
+		snprintf(b->hostport, sizeof b->hostport, "%s:%u", o->host, (unsigned)o->port);
+	b->dial = (struct bench_dialer){ .total = o->connections, .window = BENCH_WINDOW,
+					 .open_one = open_one, .ud = b };
+	b->t0_us = net_now_us();
+	net_timer_init(&b->tick, on_tick, b);
+	net_timer_start(b->loop, &b->tick, WS_TICK_MS, WS_TICK_MS);
+	bench_dialer_pump(&b->dial);
+	net_loop_run(b->loop);
+	net_timer_stop(b->loop, &b->tick);
+	if (b->phase == PH_HOLD) {              /* idle, stopped by a signal */
+		b->t1_us = net_now_us();
+		b->phase = PH_DONE;
+	}
+	bool stopped_early = b->phase != PH_DONE;   /* a signal during setup or warm-up */
+	b->phase = PH_DONE;
+	close_all(b);
+	if (b->dial.failed) {
+		fprintf(stderr, "pushpull bench: %zu of %zu connections failed; the first: %s\n",
+			b->dial.failed, b->dial.total,
+			b->dial.first_why ? b->dial.first_why : strerror(b->dial.first_err));
+	} else if (b->fail) {
+		fprintf(stderr, "pushpull bench: %s\n", b->fail);
+	} else if (stopped_early) {
+		fprintf(stderr, "pushpull bench: interrupted before the measurement ended\n");
+	} else {
+		report(b);
+		status = b->bad ? 1 : 0;
+	}
+out:
+	if (b->loop)
+		net_loop_free(b->loop);
+	free(b->conns);
+	free(b->frames);
+	free(b->payloads);
+	free(b);
+	return status;
+}
