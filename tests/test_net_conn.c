@@ -33,6 +33,8 @@ struct side {
 	int deliveries;
 	int echo;                   /* server: echo what arrives */
 	int replies_per_read;       /* server: answer each delivery with N writes */
+	size_t big_replies;         /* server: answer each delivery with this many patterned bytes */
+	uint8_t out_next;           /* server: the pattern's next byte */
 };
 
 static size_t side_data(struct net_conn *c, uint8_t *data, size_t len)
@@ -52,6 +54,16 @@ static size_t side_data(struct net_conn *c, uint8_t *data, size_t len)
 		net_conn_write(c, data, len);
 	for (int i = 0; i < s->replies_per_read; i++)
 		net_conn_write(c, "ok\n", 3);
+	/* Several writes, together larger than the stage (64 KiB): part of
+	 * it goes staged, the rest queued, and the order must hold. */
+	for (size_t left = s->big_replies; left > 0;) {
+		uint8_t chunk[40000];
+		size_t n = left < sizeof chunk ? left : sizeof chunk;
+		for (size_t i = 0; i < n; i++)
+			chunk[i] = s->out_next++;
+		net_conn_write(c, chunk, n);
+		left -= n;
+	}
 	return len;
 }
 
@@ -218,6 +230,21 @@ START_TEST(replies_to_one_read_are_one_send)
 	ck_assert(memcmp(p.cli->got, "ok\nok\nok\n", 9) == 0);
 	ck_assert_int_eq(p.srv->deliveries, 1);
 	ck_assert_uint_eq(net_conn_counts(p.srv->conn)->sys[NET_SYS_WRITE] - before, 1);
+	pair_close(&p);
+}
+END_TEST
+
+START_TEST(big_replies_keep_their_order)
+{
+	struct pair p;
+	pair_open(&p);
+	p.srv->big_replies = 300000;            /* more than the stage, and than a socket buffer */
+	ck_assert_int_eq(net_conn_write(p.cli->conn, "GET\n", 4), 0);
+	ck_assert(wait_bytes(&p, p.cli, 300000, 5000));
+	ck_assert_int_eq(p.srv->deliveries, 1);
+	ck_assert_uint_eq(p.cli->got_total, 300000);
+	ck_assert(p.cli->pattern_ok);
+	ck_assert_uint_eq(net_conn_pending(p.srv->conn), 0);
 	pair_close(&p);
 }
 END_TEST
@@ -534,6 +561,7 @@ Suite *conn_suite(void)
 	tcase_set_timeout(tc, 20);
 	tcase_add_test(tc, echo_and_ledger);
 	tcase_add_test(tc, replies_to_one_read_are_one_send);
+	tcase_add_test(tc, big_replies_keep_their_order);
 	tcase_add_test(tc, ledger_relabel);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("output_queue");

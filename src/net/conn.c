@@ -28,6 +28,20 @@
  * owns none (conn.h, "Reading").  Reads never nest, so one is enough. */
 static _Thread_local uint8_t scratch[NET_READ_CHUNK];
 
+/* The replies written while on_data runs are staged here, in memory the
+ * thread shares, and leave in one send() when on_data returns; only what
+ * the kernel refuses is copied into the connection's own queue.  So the
+ * usual request answered at once costs no allocation.  One connection at
+ * a time is delivered to, so one stage is enough; 'owner' is it.  The
+ * stage is used only while the owner's own queue is empty, which keeps
+ * the order: staged bytes are always older than queued ones. */
+#define NET_STAGE (64 * 1024)
+static _Thread_local struct {
+	struct net_conn *owner;
+	size_t len;
+	uint8_t buf[NET_STAGE];
+} stage;
+
 static void on_io(struct net_loop *loop, int fd, unsigned events, void *ud);
 static void flush(struct net_conn *c);
 static void finish(struct net_conn *c, int err);
@@ -69,7 +83,10 @@ int   net_conn_fd(const struct net_conn *c) { return c->fd; }
 struct net_loop *net_conn_loop(const struct net_conn *c) { return c->loop; }
 const struct net_counts *net_conn_counts(const struct net_conn *c) { return &c->counts; }
 struct net_ledger *net_conn_ledger(const struct net_conn *c) { return c->charge.ledger; }
-size_t net_conn_pending(const struct net_conn *c) { return c->out_len - c->out_off; }
+size_t net_conn_pending(const struct net_conn *c)
+{
+	return c->out_len - c->out_off + (stage.owner == c ? stage.len : 0);
+}
 bool net_conn_backlogged(const struct net_conn *c) { return net_conn_pending(c) > c->high_water; }
 size_t net_conn_unconsumed(const struct net_conn *c) { return c->in_len; }
 uint8_t *net_conn_held(const struct net_conn *c, size_t *len)
@@ -192,6 +209,8 @@ static void finish(struct net_conn *c, int err)
 	if (c->charge.ledger)
 		c->charge.ledger->c.closed++;
 	c->out_len = c->out_off = 0;
+	if (stage.owner == c)
+		stage.len = 0;
 	/* The buffers are freed with the struct, next turn: a callback up
 	 * the stack may still be reading 'data' that points into c->in. */
 	(void)net_loop_defer(c->loop, free_conn, c);   /* ENOMEM: leak, never free under a caller */
@@ -256,15 +275,10 @@ void net_conn_shutdown_write(struct net_conn *c)
 
 /* --- writing ------------------------------------------------------------ */
 
-/* Appends to the output queue, compacting or growing it; aborts the
- * connection when the hard cap would be crossed. */
-static int enqueue(struct net_conn *c, const void *data, size_t len)
+/* Appends to the connection's own queue, compacting or growing it. */
+static int enqueue_own(struct net_conn *c, const void *data, size_t len)
 {
-	size_t pending = net_conn_pending(c);
-	if (pending + len > c->out_limit) {
-		finish(c, ENOBUFS);
-		return -1;
-	}
+	size_t pending = c->out_len - c->out_off;
 	if (c->out_len + len > c->out_cap) {
 		if (c->out_off > 0) {           /* slide the live bytes to the front */
 			memmove(c->out, c->out + c->out_off, pending);
@@ -288,9 +302,40 @@ static int enqueue(struct net_conn *c, const void *data, size_t len)
 	}
 	memcpy(c->out + c->out_len, data, len);
 	c->out_len += len;
+	return 0;
+}
+
+/* Moves the staged bytes (all older than anything queued) into the
+ * connection's own queue, which is empty whenever the stage is in use. */
+static int unstage(struct net_conn *c, size_t from)
+{
+	size_t n = stage.len - from;
+	stage.len = 0;
+	return n ? enqueue_own(c, stage.buf + from, n) : 0;
+}
+
+/* Keeps bytes that cannot be sent now: on the stage while on_data runs,
+ * else in the connection's queue.  Aborts the connection when the hard
+ * cap would be crossed. */
+static int enqueue(struct net_conn *c, const void *data, size_t len)
+{
+	size_t pending = net_conn_pending(c);
+	if (pending + len > c->out_limit) {
+		finish(c, ENOBUFS);
+		return -1;
+	}
 	if (pending + len > c->high_water)
 		c->waited = true;
-	return 0;
+	if (stage.owner == c && c->out_len == c->out_off) {
+		if (stage.len + len <= sizeof stage.buf) {
+			memcpy(stage.buf + stage.len, data, len);
+			stage.len += len;
+			return 0;
+		}
+		if (unstage(c, 0) < 0)          /* too big to stage: queue it all */
+			return -1;
+	}
+	return enqueue_own(c, data, len);
 }
 
 /* Sends what is queued: one send() per call, since a short send means
@@ -300,15 +345,24 @@ static int enqueue(struct net_conn *c, const void *data, size_t len)
  * reading is paused -- not after every corked reply. */
 static void flush(struct net_conn *c)
 {
-	size_t pending = net_conn_pending(c);
-	if (pending > 0) {
-		ssize_t r = net_sys_send(&c->charge, c->fd, c->out + c->out_off, pending);
+	if (net_conn_pending(c) > 0) {
+		/* While staged, the connection's own queue is empty: the stage
+		 * is everything there is to send. */
+		bool staged = stage.owner == c && stage.len > 0;
+		const uint8_t *buf = staged ? stage.buf : c->out + c->out_off;
+		size_t len = staged ? stage.len : c->out_len - c->out_off;
+		ssize_t r = net_sys_send(&c->charge, c->fd, buf, len);
 		if (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
 			finish(c, errno);
 			return;
 		}
-		if (r > 0)
-			c->out_off += (size_t)r;
+		size_t sent = r > 0 ? (size_t)r : 0;
+		if (staged) {
+			if (unstage(c, sent) < 0)       /* what the kernel refused */
+				return;
+		} else {
+			c->out_off += sent;
+		}
 		if (net_conn_pending(c) > 0) {
 			c->waited = true;       /* EPOLLOUT from here on */
 			update_interest(c);
@@ -387,30 +441,20 @@ void net_conn_uncork(struct net_conn *c)
 
 /* --- reading ------------------------------------------------------------ */
 
-/* Hands every unconsumed byte to on_data, corked so that the replies it
- * writes leave in one send(), and keeps what it did not consume. */
-static void deliver(struct net_conn *c, uint8_t *data, size_t len)
+/* Keeps the 'rest' bytes that on_data left, in the connection's own
+ * input buffer (allocated only while bytes are held). */
+static void keep_rest(struct net_conn *c, uint8_t *data, size_t used, size_t rest)
 {
-	size_t used = len;
-	const struct net_conn_ops *ops = c->ops;
-	net_conn_cork(c);
-	if (ops && ops->on_data)
-		used = ops->on_data(c, data, len);
-	if (used > len)
-		used = len;
-	if (c->state == NET_CONN_CLOSED)
-		return;
-	size_t rest = len - used;
 	if (data == c->in) {
 		memmove(c->in, c->in + used, rest);
 		c->in_len = rest;
 	} else if (rest > 0) {
-		c->in = malloc(rest > 4096 ? rest : 4096);
-		if (!c->in) {
+		size_t cap = rest > 4096 ? rest : 4096;
+		if (!(c->in = malloc(cap))) {
 			finish(c, ENOMEM);
 			return;
 		}
-		c->in_cap = rest > 4096 ? rest : 4096;
+		c->in_cap = cap;
 		memcpy(c->in, data + used, rest);
 		c->in_len = rest;
 	}
@@ -419,13 +463,40 @@ static void deliver(struct net_conn *c, uint8_t *data, size_t len)
 		c->in = NULL;
 		c->in_cap = 0;
 	}
-	/* A protocol switch (HTTP -> WebSocket) inside on_data: the bytes
-	 * after the handshake belong to the new owner, now, not at the next
-	 * recv -- which may never come if the peer waits for an answer. */
-	if (c->ops != ops && c->in_len > 0 && !c->read_paused && !c->redeliver_pending &&
-	    net_loop_defer(c->loop, redeliver, c) == 0)
-		c->redeliver_pending = true;
-	net_conn_uncork(c);
+}
+
+/* Hands every unconsumed byte to on_data, with the replies it writes
+ * staged (or corked) so that they leave in one send(), and keeps what it
+ * did not consume. */
+static void deliver(struct net_conn *c, uint8_t *data, size_t len)
+{
+	const struct net_conn_ops *ops = c->ops;
+	bool staging = stage.owner == NULL;     /* deliveries do not nest, but be sure */
+	if (staging)
+		stage.owner = c;
+	net_conn_cork(c);
+	size_t used = ops && ops->on_data ? ops->on_data(c, data, len) : len;
+	if (used > len)
+		used = len;
+	if (c->state != NET_CONN_CLOSED)
+		keep_rest(c, data, used, len - used);
+	if (c->state != NET_CONN_CLOSED) {
+		/* A protocol switch (HTTP -> WebSocket) inside on_data: the bytes
+		 * after the handshake belong to the new owner, now, not at the
+		 * next recv -- which may never come if the peer waits for an
+		 * answer. */
+		if (c->ops != ops && c->in_len > 0 && !c->read_paused && !c->redeliver_pending &&
+		    net_loop_defer(c->loop, redeliver, c) == 0)
+			c->redeliver_pending = true;
+		net_conn_uncork(c);             /* sends the stage; the rest is queued */
+	}
+	if (staging) {
+		/* Still corked by on_data's own net_conn_cork: queue the stage. */
+		if (stage.len > 0 && c->state != NET_CONN_CLOSED)
+			unstage(c, 0);
+		stage.owner = NULL;
+		stage.len = 0;
+	}
 }
 
 static void on_eof(struct net_conn *c)
