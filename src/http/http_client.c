@@ -126,8 +126,11 @@ static size_t read_stream_body(struct http_client *cl, char *data, size_t len)
 			return off;
 		}
 		off += (size_t)r;
-		if (plen > 0 && cl->on_piece)
+		if (plen > 0 && cl->on_piece) {
 			cl->on_piece(cl, piece, plen, cl->ud);
+			if (!cl->busy)
+				return off;     /* cancelled from inside on_piece */
+		}
 		if (http_body_done(&cl->body)) {
 			finish(cl, 0, NULL);
 			return off;
@@ -273,12 +276,17 @@ static void on_close(struct net_conn *nc, int err)
 			return;
 		err = e;
 	}
-	if (cl->head_done && cl->streaming) {
-		finish(cl, err, NULL);
+	if (err) {
+		fail(cl, err, NULL);
 		return;
 	}
-	fail(cl, err ? err : ECONNRESET,
-	     err ? NULL : "connection closed before the whole answer arrived");
+	/* An orderly close.  It ends a stream delimited by the close (on_eof
+	 * finished those); anywhere else inside an answer it cuts the message
+	 * short, which is a framing error, not a network one (RFC 9112 §8). */
+	if (cl->got_bytes)
+		fail(cl, EPROTO, "connection closed inside the answer");
+	else
+		fail(cl, ECONNRESET, "connection closed before any answer");
 }
 
 static const struct net_conn_ops client_ops = {
@@ -287,18 +295,17 @@ static const struct net_conn_ops client_ops = {
 
 /* --- starting a request ------------------------------------------------- */
 
+/* The request's timer: its timeout, or, armed at 0 ms, the way a failure
+ * found inside http_client_request() is reported from the loop (a timer,
+ * unlike a deferred call, is stopped if the client is freed first). */
 static void on_timeout(struct net_loop *loop, struct net_timer *t, void *ud)
 {
 	(void)loop; (void)t;
-	fail(ud, ETIMEDOUT, "no answer in time");
-}
-
-static void report_deferred(struct net_loop *loop, void *ud)
-{
-	(void)loop;
 	struct http_client *cl = ud;
-	if (cl->busy && cl->deferred_err)
+	if (cl->deferred_err)
 		fail(cl, cl->deferred_err, NULL);
+	else
+		fail(cl, ETIMEDOUT, "no answer in time");
 }
 
 static int start(struct http_client *cl, const char *method, const char *target,
@@ -356,7 +363,7 @@ static int start(struct http_client *cl, const char *method, const char *target,
 	if (err) {
 		cl->deferred_err = err;         /* 'done' never runs inside this call */
 		set_error(cl, "%s", strerror(err));
-		net_loop_defer(cl->loop, report_deferred, cl);
+		net_timer_start(cl->loop, &cl->timer, 0, 0);
 	}
 	return 0;
 }

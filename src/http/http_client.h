@@ -19,9 +19,14 @@
  * HTTP_CLIENT_MAX_BODY, in one piece) or streaming (http_client_stream:
  * each piece of body as it arrives -- an event stream never ends).
  *
- * Errors are an errno (ECONNREFUSED, ETIMEDOUT, ECONNRESET...) or
- * EPROTO for an answer that is not valid HTTP, with a reason in words
- * from http_client_error().
+ * Errors are an errno, with a reason in words from http_client_error():
+ *   ECONNREFUSED  nobody listens (and the like, from connect);
+ *   ETIMEDOUT     no whole answer (or, streaming, no head) in time;
+ *   ECONNRESET    the connection was reset, or closed before any byte
+ *                 of the answer, and the request could not be retried;
+ *   EPROTO        the answer is not valid HTTP, or the connection closed
+ *                 inside it (a message cut short, RFC 9112 §8);
+ *   EMSGSIZE      the answer body is over HTTP_CLIENT_MAX_BODY.
  */
 #ifndef PUSHPULL_HTTP_CLIENT_H
 #define PUSHPULL_HTTP_CLIENT_H

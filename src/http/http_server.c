@@ -1,176 +1,35 @@
-/* http_server.c -- HTTP/1.1 server connections on src/net.
+/* http_server.c -- HTTP/1.1 server connections on src/net: reading
+ * requests, routing them, the queue of answers, timers.
  *
- * http_server.h says what a connection does; this is how.  Each
- * connection ('struct http_conn') owns a queue of exchanges, one per
- * request read and not yet fully answered, in request order.  Only the
- * first exchange writes to the socket; the others keep their answer bytes
- * ('held') until every exchange before them is done (RFC 9112 §9.3.2:
- * responses in the order of the requests).  advance() pops finished
- * exchanges off the front and lets the next one write.
+ * http_server.h says what a connection does; this is how.  The answers
+ * themselves are written by http_exchange.c; http_server_private.h holds
+ * the structs both files share and explains the queue.
  *
  *   on_data --parse--> dispatch --route--> handler --http_respond-->
- *            x_write (now, or held) --> advance (pop, flush the next)
+ *     (http_exchange.c) write now, or hold --> http_conn_advance (pop,
+ *     flush the next, resume reading, restart the timer)
  *
- * The parsing loop stops when: the bytes run out (a partial request
- * waits for more, under the request timer); HTTP_PIPELINE_MAX requests
- * are in flight or the output queue is backlogged (reading pauses until
- * answers drain); a request said "close" or was refused (nothing after it
- * is read); an upgrade request is being handled (the bytes after it may
- * be WebSocket frames, not HTTP).
+ * The parsing loop in on_data stops when: the bytes run out (a partial
+ * request waits for more, under the request timer); HTTP_PIPELINE_MAX
+ * requests are in flight or the output queue is past its high-water
+ * mark (reading pauses until answers drain); a request said "close" or
+ * was refused (nothing after it is read: RFC 9112 §9.6, §11.2); an
+ * upgrade request is being handled (the bytes after it may be WebSocket
+ * frames, not HTTP).
+ *
+ * Read next: http_exchange.c.
  */
-#include "http/http_server.h"
-#include "http/http_body.h"
+#include "http/http_server_private.h"
 #include "http/http_target.h"
 #include "http/http_writer.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-struct route {
-	const char *method, *path;
-	http_handler_fn *fn;
-	void *ud;
-};
-
-struct http_server {
-	struct net_loop *loop;
-	struct net_listener *listener;
-	struct http_limits limits;
-	uint32_t request_timeout_ms, idle_timeout_ms;
-	struct route routes[HTTP_ROUTES_MAX];
-	size_t nroutes;
-	struct http_conn *conns;        /* every live connection, for http_server_free */
-	size_t nconns;
-	struct http_exchange *spare;    /* freed exchanges, reused: no malloc per request */
-	size_t nspare;
-	time_t date_at;                 /* the Date field, remade once a second */
-	char date[40];
-};
-
-enum { HC_READING, HC_STOPPED, HC_UPGRADED };
-
-struct http_conn {
-	struct http_server *srv;
-	struct net_conn *nc;
-	struct http_conn *prev, *next;
-	struct http_exchange *first, *last;
-	struct http_parser parser;
-	struct http_body body;
-	struct net_timer timer;
-	uint32_t head_len;              /* head of the request whose body is being read */
-	uint8_t state;
-	uint8_t inflight;
-	bool in_body;                   /* head parsed, body incomplete */
-	bool partial;                   /* bytes of an incomplete request are held */
-	bool timer_is_request;          /* the timer is the request timer, not idle */
-	bool barrier;                   /* an upgrade request awaits its answer */
-	bool paused;                    /* we paused reading (pipeline full, backlog, barrier) */
-	bool peer_eof;
-	bool in_on_data;                /* on_data is on the stack: it frees an upgraded conn */
-};
-
-enum { X_WAITING, X_STREAMING, X_DONE };
-
-struct http_exchange {
-	struct http_conn *hc;
-	struct http_exchange *next;
-	http_abort_fn *on_abort;
-	void *abort_ud;
-	uint8_t *held;                  /* answer bytes waiting for earlier exchanges */
-	size_t held_len, held_cap;
-	uint8_t state;
-	bool head;                      /* HEAD: no body in the answer */
-	bool keep_alive;
-	bool close_after;               /* close the connection once this is sent */
-	bool upgrade;
-	uint8_t minor;
-};
-
-#define SPARE_MAX 256
 
 static const struct net_conn_ops conn_ops;
-static void advance(struct http_conn *hc);
 static void update_timer(struct http_conn *hc);
-
-/* --- small helpers ------------------------------------------------------ */
-
-static const char *date_field(struct http_server *s)
-{
-	time_t now = time(NULL);        /* vDSO: no syscall */
-	if (now != s->date_at) {
-		struct tm tm;
-		gmtime_r(&now, &tm);
-		strftime(s->date, sizeof s->date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-		s->date_at = now;
-	}
-	return s->date;
-}
-
-static struct http_exchange *x_new(struct http_conn *hc)
-{
-	struct http_server *s = hc->srv;
-	struct http_exchange *x = s->spare;
-	if (x) {
-		s->spare = x->next;
-		s->nspare--;
-	} else if (!(x = malloc(sizeof *x))) {
-		return NULL;
-	}
-	memset(x, 0, sizeof *x);
-	x->hc = hc;
-	if (hc->last)
-		hc->last->next = x;
-	else
-		hc->first = x;
-	hc->last = x;
-	hc->inflight++;
-	return x;
-}
-
-static void x_free(struct http_server *s, struct http_exchange *x)
-{
-	free(x->held);
-	if (s->nspare < SPARE_MAX) {
-		x->next = s->spare;
-		s->spare = x;
-		s->nspare++;
-	} else {
-		free(x);
-	}
-}
-
-/* Writes answer bytes for 'x': to the socket if it is first in line,
- * else into its held buffer (bounded like an output queue). */
-static int x_write(struct http_exchange *x, const struct iovec *iov, int n)
-{
-	struct http_conn *hc = x->hc;
-	if (x == hc->first)
-		return net_conn_writev(hc->nc, iov, n);
-	for (int i = 0; i < n; i++) {
-		size_t need = x->held_len + iov[i].iov_len;
-		if (need > NET_OUT_CAP) {
-			net_conn_abort(hc->nc, ENOBUFS);
-			return -1;
-		}
-		if (need > x->held_cap) {
-			size_t cap = x->held_cap ? x->held_cap * 2 : 1024;
-			while (cap < need)
-				cap *= 2;
-			uint8_t *p = realloc(x->held, cap);
-			if (!p) {
-				net_conn_abort(hc->nc, ENOMEM);
-				return -1;
-			}
-			x->held = p;
-			x->held_cap = cap;
-		}
-		memcpy(x->held + x->held_len, iov[i].iov_base, iov[i].iov_len);
-		x->held_len += iov[i].iov_len;
-	}
-	return 0;
-}
 
 /* --- the queue of exchanges --------------------------------------------- */
 
@@ -183,9 +42,46 @@ static void resume(struct http_conn *hc)
 	}
 }
 
+/* No more requests: flush what is queued, then close (gracefully). */
+static void close_conn(struct http_conn *hc)
+{
+	hc->state = HC_STOPPED;
+	net_timer_stop(net_conn_loop(hc->nc), &hc->timer);
+	net_conn_close(hc->nc);
+}
+
+/* Tells every exchange not yet answered that it never will be, and
+ * frees the queue.  An exchange is marked done before its on_abort runs,
+ * so an answer attempted from inside the callback is refused. */
+static void abort_exchanges(struct http_conn *hc)
+{
+	while (hc->first) {
+		struct http_exchange *x = hc->first;
+		hc->first = x->next;
+		bool pending = x->state != X_DONE;
+		x->state = X_DONE;
+		if (pending && x->on_abort)
+			x->on_abort(x, x->abort_ud);
+		http_exchange_free(hc->srv, x);
+	}
+	hc->last = NULL;
+	hc->inflight = 0;
+}
+
+/* "Expect: 100-continue" (RFC 9110 §10.1.1): the interim answer is an
+ * answer too, so it waits until every earlier exchange is out. */
+static void send_continue(struct http_conn *hc)
+{
+	static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
+	if (hc->owe_continue && !hc->first) {
+		hc->owe_continue = false;
+		net_conn_write(hc->nc, cont, sizeof cont - 1);
+	}
+}
+
 /* Pops finished exchanges off the front; the next one in line writes
  * what it held.  Closes the connection after an answer that said so. */
-static void advance(struct http_conn *hc)
+void http_conn_advance(struct http_conn *hc)
 {
 	while (hc->first && hc->first->state == X_DONE) {
 		struct http_exchange *x = hc->first;
@@ -194,29 +90,27 @@ static void advance(struct http_conn *hc)
 			hc->last = NULL;
 		hc->inflight--;
 		bool close_after = x->close_after;
-		x_free(hc->srv, x);
+		http_exchange_free(hc->srv, x);
 		if (close_after) {
-			hc->state = HC_STOPPED;
-			net_conn_close(hc->nc);
+			close_conn(hc);
 			return;
 		}
 		struct http_exchange *next = hc->first;
 		if (next && next->held_len > 0) {
-			int r = net_conn_write(hc->nc, next->held, next->held_len);
-			free(next->held);
+			/* Taken out first: a failed write frees 'next' (on_close). */
+			uint8_t *held = next->held;
+			size_t n = next->held_len;
 			next->held = NULL;
 			next->held_len = next->held_cap = 0;
+			int r = net_conn_write(hc->nc, held, n);
+			free(held);
 			if (r < 0)
 				return;         /* closed: on_close has cleaned up */
 		}
 	}
 	if (!hc->first)
 		hc->barrier = false;            /* resume() hands back the held bytes */
-	if (!hc->first && hc->peer_eof) {
-		hc->state = HC_STOPPED;
-		net_conn_close(hc->nc);
-		return;
-	}
+	send_continue(hc);
 	resume(hc);
 	update_timer(hc);
 }
@@ -226,9 +120,10 @@ static void advance(struct http_conn *hc)
 static void on_timer(struct net_loop *loop, struct net_timer *t, void *ud);
 
 /* The request timer runs from the first byte of a request until it is
- * complete, and is not restarted by later bytes: a client that sends one
- * byte a second still runs out of time.  The idle timer runs while
- * nothing is in flight. */
+ * complete, and is not restarted by later bytes of the same request: a
+ * client that sends one byte a second still runs out of time.  (dispatch()
+ * stops it, so the next request starts a timer of its own.)  The idle
+ * timer runs while nothing is in flight. */
 static void update_timer(struct http_conn *hc)
 {
 	struct net_loop *loop = net_conn_loop(hc->nc);
@@ -252,20 +147,20 @@ static void update_timer(struct http_conn *hc)
  * earlier ones, and then the connection closes.  Nothing more is read. */
 static void refuse(struct http_conn *hc, int status, const char *reason)
 {
-	char buf[512];
-	ssize_t n = http_write_error(buf, sizeof buf, status, reason, NULL);
+	char buf[512], date[64];
+	/* Date: a 4xx from a server with a clock must carry one (RFC 9110 §6.6.1). */
+	snprintf(date, sizeof date, "Date: %s\r\n", http_server_date(hc->srv));
+	ssize_t n = http_write_error(buf, sizeof buf, status, reason, date);
 	hc->state = HC_STOPPED;
 	hc->partial = false;
-	struct http_exchange *x = x_new(hc);
+	struct http_exchange *x = http_exchange_new(hc);
 	if (!x || n < 0) {
 		net_conn_abort(hc->nc, ENOMEM);
 		return;
 	}
 	x->close_after = true;
-	x->state = X_DONE;
 	struct iovec v = { buf, (size_t)n };
-	if (x_write(x, &v, 1) == 0)
-		advance(hc);
+	http_exchange_finish(x, &v, 1);
 }
 
 static void on_timer(struct net_loop *loop, struct net_timer *t, void *ud)
@@ -273,9 +168,9 @@ static void on_timer(struct net_loop *loop, struct net_timer *t, void *ud)
 	(void)loop; (void)t;
 	struct http_conn *hc = ud;
 	if (hc->timer_is_request)
-		refuse(hc, 408, "request timeout");
+		refuse(hc, 408, "request timeout");     /* RFC 9110 §15.5.9 */
 	else
-		net_conn_close(hc->nc);
+		close_conn(hc);
 }
 
 /* --- routing ------------------------------------------------------------ */
@@ -309,65 +204,116 @@ static bool method_is(const struct http_request *req, const char *m)
 	return req->method_len == n && memcmp(req->method, m, n) == 0;  /* case-sensitive, RFC 9110 §9.1 */
 }
 
+/* A method we know: one of RFC 9110 §9 or one some route serves.  Any
+ * other is "unrecognized or not implemented": 501, whatever the path. */
+static bool method_known(const struct http_server *s, const struct http_request *req)
+{
+	static const char *const standard[] = {
+		"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE",
+	};
+	for (size_t i = 0; i < sizeof standard / sizeof standard[0]; i++)
+		if (method_is(req, standard[i]))
+			return true;
+	for (size_t i = 0; i < s->nroutes; i++)
+		if (method_is(req, s->routes[i].method))
+			return true;
+	return false;
+}
+
+/* Appends 'm' to the list of methods in 'a' unless it is there already. */
+static void allow_add(char *a, size_t cap, const char *m)
+{
+	size_t n = strlen(m), len = strlen(a);
+	for (const char *p = a; (p = strstr(p, m)) != NULL; p += n)
+		if ((p == a || p[-1] == ' ') && (p[n] == ',' || p[n] == '\0'))
+			return;
+	snprintf(a + len, cap - len, "%s%s", len ? ", " : "", m);
+}
+
+/* Finds the handler of a request by exact path and method ("GET" serves
+ * HEAD too); else answers 404, 405 with Allow (RFC 9110 §15.5.6), 501
+ * for an unknown method, or -- for OPTIONS -- 204 with Allow (§9.3.7),
+ * "OPTIONS *" listing every method of the server. */
 static void route(struct http_exchange *x, const struct http_request *req,
 		  const char *body, size_t body_len)
 {
+	static const char text[] = "text/plain; charset=utf-8";
 	struct http_server *s = x->hc->srv;
-	if (req->target_form == HTTP_TARGET_ASTERISK) {         /* OPTIONS * */
-		http_respond(x, 204, NULL, "Allow: GET, HEAD, POST, OPTIONS\r\n", NULL, 0);
+	if (!method_known(s, req)) {
+		http_respond(x, 501, text, NULL, "method not implemented\n", 23);
 		return;
 	}
-	const char *path;
-	size_t plen;
-	target_path(req, &path, &plen);
-	char allow[256] = "Allow: ";
-	size_t alen = strlen(allow);
+	bool any_path = req->target_form == HTTP_TARGET_ASTERISK;
+	const char *path = NULL;
+	size_t plen = 0;
+	if (!any_path)
+		target_path(req, &path, &plen);
+	char allow[192] = "";
 	bool path_known = false;
 	for (size_t i = 0; i < s->nroutes; i++) {
-		const struct route *r = &s->routes[i];
-		if (strlen(r->path) != plen || memcmp(r->path, path, plen) != 0)
+		const struct http_route *r = &s->routes[i];
+		if (!any_path && (strlen(r->path) != plen || memcmp(r->path, path, plen) != 0))
 			continue;
 		path_known = true;
-		if (method_is(req, r->method) ||
-		    (method_is(req, "HEAD") && strcmp(r->method, "GET") == 0)) {
+		if (!any_path && (method_is(req, r->method) ||
+				  (method_is(req, "HEAD") && strcmp(r->method, "GET") == 0))) {
 			r->fn(x, req, body, body_len, r->ud);
 			return;
 		}
-		const char *extra = strcmp(r->method, "GET") == 0 ? ", HEAD" : "";
-		int w = snprintf(allow + alen, sizeof allow - alen, "%s%s%s",
-				 alen > 7 ? ", " : "", r->method, extra);
-		if (w > 0 && (size_t)w < sizeof allow - alen)
-			alen += (size_t)w;
+		allow_add(allow, sizeof allow, r->method);
+		if (strcmp(r->method, "GET") == 0)
+			allow_add(allow, sizeof allow, "HEAD");
 	}
-	if (!path_known) {
-		http_respond(x, 404, "text/plain; charset=utf-8", NULL, "not found\n", 10);
+	if (!path_known && !any_path) {
+		http_respond(x, 404, text, NULL, "not found\n", 10);
 		return;
 	}
-	snprintf(allow + alen, sizeof allow - alen, "\r\n");
-	http_respond(x, 405, "text/plain; charset=utf-8", allow, "method not allowed\n", 19);
+	allow_add(allow, sizeof allow, "OPTIONS");
+	char field[sizeof allow + 16];
+	snprintf(field, sizeof field, "Allow: %s\r\n", allow);
+	if (method_is(req, "OPTIONS"))
+		http_respond(x, 204, NULL, field, NULL, 0);
+	else
+		http_respond(x, 405, text, field, "method not allowed\n", 19);
 }
 
 /* One complete request: queue an exchange, then route it. */
 static void dispatch(struct http_conn *hc, const struct http_request *req,
 		     const char *body, size_t body_len)
 {
-	struct http_exchange *x = x_new(hc);
+	struct http_exchange *x = http_exchange_new(hc);
 	if (!x) {
 		net_conn_abort(hc->nc, ENOMEM);
 		return;
 	}
 	x->head = method_is(req, "HEAD");
-	x->keep_alive = req->keep_alive;
+	x->close_after = !req->keep_alive;      /* RFC 9112 §9.3 */
 	x->minor = (uint8_t)req->minor_version;
 	x->upgrade = req->upgrade != NULL && req->connection_upgrade;
 	if (!req->keep_alive)
 		hc->state = HC_STOPPED;         /* "close": read no further request */
 	if (x->upgrade)
 		hc->barrier = true;             /* until it is answered, or upgraded */
+	hc->owe_continue = false;
+	net_timer_stop(net_conn_loop(hc->nc), &hc->timer);  /* the next request times anew */
 	route(x, req, body, body_len);          /* 'x' may be gone after this */
 }
 
 /* --- reading ------------------------------------------------------------ */
+
+/* Reading may go on: there is room in the pipeline and in the output
+ * queue.  If not, reading pauses; http_conn_advance (an answer left the
+ * line) or on_drain (the queue emptied) resumes it, and src/net hands the
+ * unread requests back. */
+static bool room_to_read(struct http_conn *hc)
+{
+	if (hc->inflight >= HTTP_PIPELINE_MAX || net_conn_backlogged(hc->nc)) {
+		hc->paused = true;
+		net_conn_pause_read(hc->nc);
+		return false;
+	}
+	return true;
+}
 
 static size_t on_data(struct net_conn *nc, uint8_t *bytes, size_t len)
 {
@@ -380,11 +326,8 @@ static size_t on_data(struct net_conn *nc, uint8_t *bytes, size_t len)
 	hc->partial = false;
 	hc->in_on_data = true;
 	while (off < len && hc->state == HC_READING && !hc->barrier && !net_conn_closing(nc)) {
-		if (hc->inflight >= HTTP_PIPELINE_MAX || net_conn_backlogged(nc)) {
-			hc->paused = true;              /* on_drain or advance resumes */
-			net_conn_pause_read(nc);
+		if (!room_to_read(hc))
 			break;
-		}
 		memset(&req, 0, sizeof req);
 		req.headers = fields;
 		req.header_cap = s->limits.max_fields < HTTP_MAX_FIELDS
@@ -416,17 +359,25 @@ static size_t on_data(struct net_conn *nc, uint8_t *bytes, size_t len)
 			http_body_init_request(&hc->body, &req, &s->limits);
 			hc->head_len = (uint32_t)r;
 			hc->in_body = true;
-			if (req.expect_continue && hc->inflight == 0 &&
-			    len - off == (size_t)r) {
-				/* Nothing of the body yet: invite it (RFC 9110 §10.1.1). */
-				static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
-				net_conn_write(nc, cont, sizeof cont - 1);
-			}
+			/* Nothing of a non-empty body yet: invite it, once the
+			 * answers before it are out (RFC 9110 §10.1.1). */
+			hc->owe_continue = req.expect_continue && len - off == (size_t)r &&
+					   (req.framing == HTTP_FRAMING_CHUNKED || req.content_length > 0);
+			send_continue(hc);
 		}
 		size_t body_len = 0;
 		ssize_t r = http_body_decode_in_place(&hc->body, data + off + hc->head_len,
 						      len - off - hc->head_len, &body_len);
 		if (r == HTTP_INCOMPLETE) {
+			if (len - off > hc->head_len)
+				hc->owe_continue = false;       /* the body is coming anyway */
+			if (len - off >= NET_IN_CAP) {
+				/* Chunk framing can make a body far longer on the wire
+				 * than decoded: it must still fit src/net's input cap,
+				 * or the connection would be cut without an answer. */
+				refuse(hc, 413, "request too large on the wire");
+				break;
+			}
 			hc->partial = true;
 			break;
 		}
@@ -451,24 +402,30 @@ static size_t on_data(struct net_conn *nc, uint8_t *bytes, size_t len)
 		free(hc);
 		return off;
 	}
+	/* Bytes after a refused or "close" request stay unconsumed: then a
+	 * graceful close lingers and reads them, and the peer gets our answer
+	 * rather than a reset (net/conn.h, "Closing"). */
 	if (net_conn_closing(nc))
 		return off;
 	if (hc->barrier && off < len && !hc->paused) {
-		hc->paused = true;              /* advance() resumes when the line is clear */
+		hc->paused = true;              /* http_conn_advance() resumes when the line is clear */
 		net_conn_pause_read(nc);
 	}
 	update_timer(hc);
 	return off;
 }
 
+/* The peer sent FIN.  With nothing pending we close.  With an answer
+ * still owed (a held long poll, a stream) the client has left -- a
+ * half-closed HTTP client that still waits is too rare to hold state for,
+ * and without this a vanished long poller would be noticed only when its
+ * answer is written: the exchanges are aborted, and what is already
+ * queued is flushed before the close. */
 static void on_eof(struct net_conn *nc)
 {
 	struct http_conn *hc = net_conn_ud(nc);
-	hc->peer_eof = true;
-	if (!hc->first) {
-		hc->state = HC_STOPPED;
-		net_conn_close(nc);
-	}
+	abort_exchanges(hc);
+	close_conn(hc);
 }
 
 static void on_drain(struct net_conn *nc)
@@ -476,7 +433,7 @@ static void on_drain(struct net_conn *nc)
 	resume(net_conn_ud(nc));
 }
 
-static void unlink_conn(struct http_conn *hc)
+void http_conn_unlink(struct http_conn *hc)
 {
 	struct http_server *s = hc->srv;
 	if (hc->prev)
@@ -499,16 +456,9 @@ static void on_close(struct net_conn *nc, int err)
 {
 	(void)err;
 	struct http_conn *hc = net_conn_ud(nc);
-	struct http_server *s = hc->srv;
 	net_timer_stop(net_conn_loop(nc), &hc->timer);
-	while (hc->first) {
-		struct http_exchange *x = hc->first;
-		hc->first = x->next;
-		if (x->on_abort && x->state != X_DONE)
-			x->on_abort(x, x->abort_ud);
-		x_free(s, x);
-	}
-	unlink_conn(hc);
+	abort_exchanges(hc);
+	http_conn_unlink(hc);
 	hc->state = HC_STOPPED;
 	/* Freed after this turn: on_data may be below us on the stack. */
 	if (net_loop_defer(net_conn_loop(nc), free_conn, hc) < 0 && !hc->in_on_data)
@@ -540,149 +490,6 @@ static void on_accept(struct net_listener *l, struct net_conn *nc, void *ud)
 	/* Small answers must not wait for the peer's delayed ACK (Nagle). */
 	net_conn_set_nodelay(nc, true);
 	update_timer(hc);
-}
-
-/* --- answering ---------------------------------------------------------- */
-
-/* The head of an answer, into 'buf'.  'length' < 0: no Content-Length. */
-static ssize_t write_head(struct http_exchange *x, char *buf, size_t cap, int status,
-			  const char *ctype, const char *extra, int64_t length, bool chunked)
-{
-	struct http_writer w;
-	http_writer_init(&w, buf, cap);
-	http_writer_status(&w, status);
-	http_writer_header(&w, "Date", date_field(x->hc->srv));
-	if (ctype)
-		http_writer_header(&w, "Content-Type", ctype);
-	if (length >= 0)
-		http_writer_header_u64(&w, "Content-Length", (uint64_t)length);
-	if (chunked)
-		http_writer_header(&w, "Transfer-Encoding", "chunked");
-	if (x->close_after)
-		http_writer_header(&w, "Connection", "close");
-	else if (x->minor == 0)
-		http_writer_header(&w, "Connection", "keep-alive");
-	if (extra)
-		http_writer_raw_fields(&w, extra);
-	http_writer_end_head(&w);
-	return http_writer_finish(&w);
-}
-
-int http_respond(struct http_exchange *x, int status, const char *content_type,
-		 const char *extra_fields, const void *body, size_t len)
-{
-	if (!x || x->state != X_WAITING)
-		return -1;
-	struct http_conn *hc = x->hc;
-	x->close_after = !x->keep_alive || x->close_after;
-	/* 1xx, 204 and 304 carry no body and 204 no Content-Length (RFC 9110 §8.6). */
-	bool no_body = status == 204 || status == 304 || status < 200;
-	char head[HTTP_HEAD_MAX];
-	ssize_t n = write_head(x, head, sizeof head, status, no_body ? NULL : content_type,
-			       extra_fields, status == 204 || status < 200 ? -1 : (int64_t)len, false);
-	if (n < 0)
-		return -1;
-	struct iovec v[2] = { { head, (size_t)n }, { (void *)body, len } };
-	int iovcnt = (x->head || no_body || len == 0) ? 1 : 2;
-	x->state = X_DONE;
-	if (x_write(x, v, iovcnt) < 0)
-		return -1;
-	if (x->upgrade)
-		hc->barrier = false;            /* answered without upgrading: HTTP goes on */
-	advance(hc);
-	return 0;
-}
-
-int http_stream_start(struct http_exchange *x, int status, const char *content_type,
-		      const char *extra_fields)
-{
-	if (!x || x->state != X_WAITING)
-		return -1;
-	if (x->minor == 0)
-		x->close_after = true;          /* HTTP/1.0: the close ends the body */
-	char head[HTTP_HEAD_MAX];
-	ssize_t n = write_head(x, head, sizeof head, status, content_type, extra_fields,
-			       -1, x->minor >= 1);
-	if (n < 0)
-		return -1;
-	struct iovec v = { head, (size_t)n };
-	if (x->head) {
-		x->state = X_DONE;
-		if (x_write(x, &v, 1) < 0)
-			return -1;
-		advance(x->hc);
-		return 1;
-	}
-	x->state = X_STREAMING;
-	return x_write(x, &v, 1);
-}
-
-int http_stream_send(struct http_exchange *x, const void *data, size_t len)
-{
-	if (!x || x->state != X_STREAMING)
-		return -1;
-	if (len == 0)
-		return 0;                       /* an empty chunk would end the body */
-	if (x->minor == 0) {
-		struct iovec v = { (void *)data, len };
-		return x_write(x, &v, 1);
-	}
-	char size[HTTP_CHUNK_HEAD_MAX];
-	struct iovec v[3] = {
-		{ size, http_chunk_head(size, len) }, { (void *)data, len }, { "\r\n", 2 },
-	};
-	return x_write(x, v, 3);
-}
-
-void http_stream_end(struct http_exchange *x)
-{
-	if (!x || x->state != X_STREAMING)
-		return;
-	x->state = X_DONE;
-	if (x->minor >= 1) {
-		struct iovec v = { "0\r\n\r\n", 5 };
-		if (x_write(x, &v, 1) < 0)
-			return;
-	}
-	advance(x->hc);
-}
-
-struct net_conn *http_upgrade(struct http_exchange *x, const void *response, size_t len,
-			      const struct net_conn_ops *ops, void *ud)
-{
-	if (!x || x->state != X_WAITING || x != x->hc->first)
-		return NULL;
-	struct http_conn *hc = x->hc;
-	struct net_conn *nc = hc->nc;
-	if (net_conn_write(nc, response, len) < 0)
-		return NULL;
-	/* The HTTP side lets go: no more callbacks, no timer, no exchange. */
-	net_timer_stop(net_conn_loop(nc), &hc->timer);
-	struct http_server *s = hc->srv;
-	unlink_conn(hc);
-	hc->first = hc->last = NULL;
-	hc->inflight = 0;
-	hc->state = HC_UPGRADED;
-	x_free(s, x);
-	net_conn_set_ops(nc, ops, ud);
-	if (!hc->in_on_data)
-		free(hc);                       /* else on_data frees it on its way out */
-	return nc;
-}
-
-void http_exchange_on_abort(struct http_exchange *x, http_abort_fn *fn, void *ud)
-{
-	x->on_abort = fn;
-	x->abort_ud = ud;
-}
-
-bool http_exchange_is_head(const struct http_exchange *x) { return x->head; }
-int  http_exchange_minor_version(const struct http_exchange *x) { return x->minor; }
-struct net_conn *http_exchange_conn(const struct http_exchange *x) { return x->hc->nc; }
-
-void http_exchange_set_ledger(struct http_exchange *x, struct net_ledger *ledger)
-{
-	net_conn_set_ledger(x->hc->nc, ledger);
 }
 
 /* --- the server --------------------------------------------------------- */
@@ -732,6 +539,6 @@ int http_server_route(struct http_server *s, const char *method, const char *pat
 {
 	if (s->nroutes == HTTP_ROUTES_MAX)
 		return -1;
-	s->routes[s->nroutes++] = (struct route){ method, path, fn, ud };
+	s->routes[s->nroutes++] = (struct http_route){ method, path, fn, ud };
 	return 0;
 }

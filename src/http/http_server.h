@@ -22,16 +22,26 @@
  * earlier one is still pending waits in its exchange.  Answers written
  * while the connection's bytes are being handled leave in one send().
  *
- * What a careful server does, it does: HEAD gets the GET head without a
- * body; HTTP/1.0 closes unless it asked for keep-alive; "Connection:
- * close" closes after its answer; "Expect: 100-continue" gets a 100
- * before the body is read; a request whose head (or body) takes longer
+ * What a careful server does, it does: every answer carries Date; HEAD
+ * gets the GET head without a body; HTTP/1.0 closes unless it asked for
+ * keep-alive; "Connection: close" closes after its answer; "Expect:
+ * 100-continue" gets a 100 before the body is read (in its turn, after
+ * the answers before it); a request whose head (or body) takes longer
  * than 'request_timeout_ms' gets 408 and a close (slowloris); a
  * keep-alive connection idle for 'idle_timeout_ms' is closed; a request
  * the parser refuses gets its status (400, 413, 414, 431, 501, 505) with
  * the reason as body, and the connection is closed -- nothing after a bad
  * request is read as a request.  Unknown paths get 404, a known path with
- * another method 405 with Allow.
+ * another method 405 with Allow, OPTIONS 204 with Allow, and a method
+ * that is neither in RFC 9110 nor in a route 501.
+ *
+ * A client that closes its side (FIN) while an answer is still pending
+ * -- a held long poll, a stream -- is taken to have left, as most
+ * servers do: the pending exchanges are aborted (http_exchange_on_abort)
+ * and the connection closes once what is already written has gone.
+ *
+ * The code: http_server.c reads, routes and keeps the queue of answers;
+ * http_exchange.c writes them; http_server_private.h is what they share.
  *
  * Read next: http_client.h, then src/paradigms.
  */
@@ -83,10 +93,13 @@ int http_server_route(struct http_server *s, const char *method, const char *pat
 
 /* --- answering ---------------------------------------------------------- */
 
-/* A complete answer with Content-Length.  'extra_fields' are raw header
- * lines each ending in CRLF ("Allow: GET\r\n"), or NULL.  After this 'x'
- * is gone.  Returns 0, or -1 if the connection is gone or the head does
- * not fit HTTP_HEAD_MAX. */
+/* A complete answer with Content-Length: a final status, 200..599 (204
+ * and 304 go without body, Content-Type and Content-Length).
+ * 'extra_fields' are raw header lines each ending in CRLF ("Allow:
+ * GET\r\n"), or NULL.  After this 'x' is gone.  Returns 0; -1 if the
+ * connection is gone (then so is 'x'), or if the status is not final or
+ * the head does not fit HTTP_HEAD_MAX (then 'x' still waits for an
+ * answer). */
 #define HTTP_HEAD_MAX 1024
 int http_respond(struct http_exchange *x, int status, const char *content_type,
 		 const char *extra_fields, const void *body, size_t len);
@@ -94,7 +107,8 @@ int http_respond(struct http_exchange *x, int status, const char *content_type,
 /* Starts a streamed answer: chunked for HTTP/1.1; for HTTP/1.0 the body
  * is simply the bytes that follow, ended by closing the connection.
  * Returns 0; 1 for a HEAD request, whose answer is then complete and 'x'
- * gone; -1 if the connection is gone. */
+ * gone; -1 if the connection is gone (and 'x' with it), or if the head
+ * does not fit HTTP_HEAD_MAX (then 'x' still waits for an answer). */
 int http_stream_start(struct http_exchange *x, int status, const char *content_type,
 		      const char *extra_fields);
 /* Sends 'len' > 0 bytes of the stream (one chunk, one write).  Returns 0

@@ -1,0 +1,103 @@
+/* http_server_private.h -- private to src/http: what http_server.c (the
+ * connections: reading, routing, the queue, timers) and http_exchange.c
+ * (the answers: heads, bodies, streams, upgrades) share.  Nothing here is
+ * part of the contract; http_server.h is.
+ *
+ * The queue.  Each connection owns its exchanges, one per request read
+ * and not yet fully answered, in request order.  Only the first one
+ * writes to the socket; the others keep their answer bytes ('held')
+ * until every exchange before them is done (RFC 9112 §9.3.2), and
+ * http_conn_advance() pops finished exchanges off the front and lets the
+ * next one write.  Invariant between callbacks: the first exchange is
+ * never done (it would have been popped).
+ */
+#ifndef PUSHPULL_HTTP_SERVER_PRIVATE_H
+#define PUSHPULL_HTTP_SERVER_PRIVATE_H
+
+#include <sys/uio.h>
+#include <time.h>
+#include "http/http_body.h"
+#include "http/http_server.h"
+
+struct http_route {
+	const char *method, *path;
+	http_handler_fn *fn;
+	void *ud;
+};
+
+struct http_server {
+	struct net_loop *loop;
+	struct net_listener *listener;
+	struct http_limits limits;
+	uint32_t request_timeout_ms, idle_timeout_ms;
+	struct http_route routes[HTTP_ROUTES_MAX];
+	size_t nroutes;
+	struct http_conn *conns;        /* every live connection, for http_server_free */
+	size_t nconns;
+	struct http_exchange *spare;    /* freed exchanges, reused: no malloc per request */
+	size_t nspare;
+	time_t date_at;                 /* the Date value, remade once a second */
+	char date[64];                  /* 29 bytes used; room for any int gcc imagines */
+};
+
+enum { HC_READING, HC_STOPPED, HC_UPGRADED };
+
+/* One connection: about 200 bytes while idle, no buffer of its own
+ * (src/net holds the bytes of a partial request). */
+struct http_conn {
+	struct http_server *srv;
+	struct net_conn *nc;
+	struct http_conn *prev, *next;
+	struct http_exchange *first, *last;
+	struct http_parser parser;
+	struct http_body body;
+	struct net_timer timer;
+	uint32_t head_len;              /* head of the request whose body is being read */
+	uint8_t state;                  /* HC_* */
+	uint8_t inflight;               /* exchanges in the queue */
+	bool in_body;                   /* head parsed, body incomplete */
+	bool partial;                   /* bytes of an incomplete request are held */
+	bool timer_is_request;          /* the timer is the request timer, not idle */
+	bool barrier;                   /* an upgrade request awaits its answer */
+	bool paused;                    /* we paused reading (pipeline full, backlog, barrier) */
+	bool owe_continue;              /* a 100 is due once the earlier answers are out */
+	bool in_on_data;                /* on_data is on the stack: it frees an upgraded conn */
+};
+
+enum { X_WAITING, X_STREAMING, X_DONE };
+
+struct http_exchange {
+	struct http_conn *hc;
+	struct http_exchange *next;
+	http_abort_fn *on_abort;
+	void *abort_ud;
+	uint8_t *held;                  /* answer bytes waiting for earlier exchanges */
+	size_t held_len, held_cap;
+	uint8_t state;                  /* X_* */
+	bool head;                      /* HEAD: no body in the answer */
+	bool close_after;               /* close the connection once this is sent */
+	bool upgrade;                   /* asked to upgrade */
+	uint8_t minor;                  /* HTTP/1.<minor> */
+};
+
+/* --- http_exchange.c ---------------------------------------------------- */
+
+/* A new exchange at the back of the queue, or NULL (ENOMEM). */
+struct http_exchange *http_exchange_new(struct http_conn *hc);
+/* Back to the server's spare list. */
+void http_exchange_free(struct http_server *s, struct http_exchange *x);
+/* Writes the last bytes of the answer ('n' may be 0), marks it done and
+ * advances the queue, corked: answers held behind it leave in the same
+ * send().  Returns 0, or -1 if the connection is gone (and so is 'x'). */
+int http_exchange_finish(struct http_exchange *x, const struct iovec *iov, int n);
+/* The Date field's value (IMF-fixdate, RFC 9110 §5.6.7) for now. */
+const char *http_server_date(struct http_server *s);
+
+/* --- http_server.c ------------------------------------------------------ */
+
+/* Pops finished exchanges and lets the next one write (see above). */
+void http_conn_advance(struct http_conn *hc);
+/* Takes the connection out of the server's list: it is no longer HTTP. */
+void http_conn_unlink(struct http_conn *hc);
+
+#endif
