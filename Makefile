@@ -41,32 +41,40 @@ LAYER ?=
 RUN_TESTS := $(if $(LAYER),$(filter build/test/test_$(LAYER)%,$(TESTS)),$(TESTS))
 
 .PHONY: all test demo bench clean check-deps
+.SECONDARY:
 all: build/libpushpull.a $(TOOLS)
+
+# V=1 shows every command; by default one short line per file.
+Q = $(if $(V),,@)
 
 build/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CSTD) $(WARN) $(CFLAGS) $(CPPFLAGS) -c $< -o $@
+	@$(if $(V),,echo "  CC      $<")
+	$(Q)$(CC) $(CSTD) $(WARN) $(CFLAGS) $(CPPFLAGS) -c $< -o $@
 
 build/san/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CSTD) $(WARN) $(SANFLAGS) $(CPPFLAGS) -Itests -c $< -o $@
+	@$(if $(V),,echo "  CC san  $<")
+	$(Q)$(CC) $(CSTD) $(WARN) $(SANFLAGS) $(CPPFLAGS) -Itests -c $< -o $@
 
 build/libpushpull.a: $(LIB_OBJ)
 	@rm -f $@
-	ar rcs $@ $^
+	$(Q)ar rcs $@ $^
 
 build/san/libpushpull.a: $(SAN_OBJ)
 	@rm -f $@
-	ar rcs $@ $^
+	$(Q)ar rcs $@ $^
 
 bin/%: build/obj/tools/%.o build/libpushpull.a
 	@mkdir -p bin
-	$(CC) $(CFLAGS) -o $@ $^ -lm
+	@$(if $(V),,echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ -lm
 
 # Benchmark programs (tools/bench/*.c) are optimised like the programs.
 build/bench/%: build/obj/tools/bench/%.o build/libpushpull.a
 	@mkdir -p build/bench
-	$(CC) $(CFLAGS) -o $@ $^ -lm
+	@$(if $(V),,echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ -lm
 
 # --- tests ---------------------------------------------------------------
 # Check is found with pkg-config.  On a fresh Debian machine it is missing:
@@ -92,7 +100,8 @@ TEST_HDRS := $(wildcard tests/*.h tests/support/*.h)
 
 build/test/%: tests/%.c build/san/libpushpull.a $(SUP_OBJ) $(TEST_HDRS) | check-deps
 	@mkdir -p build/test
-	$(CC) $(CSTD) $(WARN) $(SANFLAGS) $(CPPFLAGS) -Itests $(CHECK_CFLAGS) \
+	@$(if $(V),,echo "  LD san  $@")
+	$(Q)$(CC) $(CSTD) $(WARN) $(SANFLAGS) $(CPPFLAGS) -Itests $(CHECK_CFLAGS) \
 	  -o $@ $< $(SUP_OBJ) build/san/libpushpull.a $(CHECK_LIBS) -lm -lpthread
 
 # Every suite runs even when an earlier one fails; the exit status is the

@@ -188,6 +188,7 @@ int http_stream_start(struct http_exchange *x, int status, const char *content_t
 	if (x->head)
 		return http_exchange_finish(x, &v, 1) < 0 ? -1 : 1;
 	x->state = X_STREAMING;
+	net_conn_set_nodelay(x->hc->nc, true);  /* a stream's small sends must not wait (Nagle) */
 	return x_write(x, &v, 1);
 }
 
@@ -208,6 +209,30 @@ int http_stream_send(struct http_exchange *x, const void *data, size_t len)
 	return x_write(x, v, 3);
 }
 
+void http_stream_prepare(char *buf, size_t len, struct http_prepared *p)
+{
+	char head[HTTP_CHUNK_HEAD_MAX];
+	size_t h = http_chunk_head(head, len);  /* RFC 9112 §7.1 */
+	char *data = buf + HTTP_STREAM_PAD;
+	memcpy(data - h, head, h);
+	memcpy(data + len, "\r\n", 2);
+	p->framed = data - h;
+	p->framed_len = h + len + 2;
+	p->bare = data;
+	p->bare_len = len;
+}
+
+int http_stream_send_prepared(struct http_exchange *x, const struct http_prepared *p)
+{
+	if (!x || x->state != X_STREAMING)
+		return -1;
+	if (p->bare_len == 0)
+		return 0;                       /* an empty chunk would end the body */
+	struct iovec v = x->minor >= 1 ? (struct iovec){ (void *)p->framed, p->framed_len }
+				       : (struct iovec){ (void *)p->bare, p->bare_len };
+	return x_write(x, &v, 1);
+}
+
 void http_stream_end(struct http_exchange *x)
 {
 	if (!x || x->state != X_STREAMING)
@@ -225,6 +250,7 @@ struct net_conn *http_upgrade(struct http_exchange *x, const void *response, siz
 	struct net_conn *nc = hc->nc;
 	if (net_conn_write(nc, response, len) < 0)
 		return NULL;
+	net_conn_set_nodelay(nc, true);         /* the new protocol keeps talking (Nagle) */
 	/* The HTTP side lets go: no more callbacks, no timer, no exchange. */
 	net_timer_stop(net_conn_loop(nc), &hc->timer);
 	struct http_server *s = hc->srv;
@@ -247,6 +273,12 @@ void http_exchange_on_abort(struct http_exchange *x, http_abort_fn *fn, void *ud
 {
 	x->on_abort = fn;
 	x->abort_ud = ud;
+}
+
+void http_exchange_on_drain(struct http_exchange *x, http_drain_fn *fn, void *ud)
+{
+	x->on_drain = fn;
+	x->drain_ud = ud;
 }
 
 bool http_exchange_is_head(const struct http_exchange *x) { return x->head; }

@@ -119,28 +119,41 @@ void http_conn_advance(struct http_conn *hc)
 
 static void on_timer(struct net_loop *loop, struct net_timer *t, void *ud);
 
-/* The request timer runs from the first byte of a request until it is
- * complete, and is not restarted by later bytes of the same request: a
- * client that sends one byte a second still runs out of time.  (dispatch()
- * stops it, so the next request starts a timer of its own.)  The idle
- * timer runs while nothing is in flight. */
+/* One timer per connection, two deadlines.  The request deadline runs
+ * from the first byte of a request until it is complete, and later bytes
+ * of the same request do not move it: a client that sends one byte a
+ * second still runs out of time.  (dispatch() clears it, so the next
+ * request gets a deadline of its own.)  The idle deadline runs while
+ * nothing is in flight.  Handlers time what they hold themselves.
+ *
+ * The timer is kept lazily: a deadline that moves later does not move the
+ * timer -- it fires at the old time, finds the new deadline, and sleeps
+ * again -- so a keep-alive request costs no heap operation at all. */
 static void update_timer(struct http_conn *hc)
 {
 	struct net_loop *loop = net_conn_loop(hc->nc);
 	struct http_server *s = hc->srv;
+	uint64_t now = net_loop_now(loop);
 	if (hc->state != HC_READING) {
+		hc->deadline = 0;
 		net_timer_stop(loop, &hc->timer);
-	} else if (hc->partial) {
-		if (!hc->timer_is_request || !net_timer_armed(&hc->timer)) {
+		return;
+	}
+	if (hc->partial) {
+		if (!hc->timer_is_request) {
 			hc->timer_is_request = true;
-			net_timer_start(loop, &hc->timer, s->request_timeout_ms, 0);
+			hc->deadline = now + s->request_timeout_ms;
 		}
 	} else if (hc->inflight == 0) {
 		hc->timer_is_request = false;
-		net_timer_start(loop, &hc->timer, s->idle_timeout_ms, 0);
+		hc->deadline = now + s->idle_timeout_ms;
 	} else {
-		net_timer_stop(loop, &hc->timer);       /* handlers time themselves */
+		hc->timer_is_request = false;
+		hc->deadline = 0;               /* if the timer fires, it does nothing */
+		return;
 	}
+	if (!net_timer_armed(&hc->timer) || net_timer_due(&hc->timer) > hc->deadline)
+		net_timer_start(loop, &hc->timer, hc->deadline - now, 0);
 }
 
 /* Refuses what arrived with 'status': the answer goes in line after the
@@ -165,8 +178,14 @@ static void refuse(struct http_conn *hc, int status, const char *reason)
 
 static void on_timer(struct net_loop *loop, struct net_timer *t, void *ud)
 {
-	(void)loop; (void)t;
 	struct http_conn *hc = ud;
+	uint64_t now = net_loop_now(loop);
+	if (hc->deadline == 0 || hc->state != HC_READING)
+		return;                         /* nothing is due any more */
+	if (now < hc->deadline) {
+		net_timer_start(loop, t, hc->deadline - now, 0);        /* it moved later */
+		return;
+	}
 	if (hc->timer_is_request)
 		refuse(hc, 408, "request timeout");     /* RFC 9110 §15.5.9 */
 	else
@@ -295,7 +314,13 @@ static void dispatch(struct http_conn *hc, const struct http_request *req,
 	if (x->upgrade)
 		hc->barrier = true;             /* until it is answered, or upgraded */
 	hc->owe_continue = false;
-	net_timer_stop(net_conn_loop(hc->nc), &hc->timer);  /* the next request times anew */
+	hc->timer_is_request = false;           /* the next request times anew */
+	hc->deadline = 0;
+	/* A second request: this connection keeps talking, so its small
+	 * answers must not wait behind Nagle for the peer's delayed ACK.  (A
+	 * connection that asks once and goes never pays the setsockopt.) */
+	if (hc->requests++ > 0)
+		net_conn_set_nodelay(hc->nc, true);
 	route(x, req, body, body_len);          /* 'x' may be gone after this */
 }
 
@@ -430,7 +455,11 @@ static void on_eof(struct net_conn *nc)
 
 static void on_drain(struct net_conn *nc)
 {
-	resume(net_conn_ud(nc));
+	struct http_conn *hc = net_conn_ud(nc);
+	resume(hc);
+	struct http_exchange *x = hc->first;
+	if (x && x->state == X_STREAMING && x->on_drain && !net_conn_closing(nc))
+		x->on_drain(x, x->drain_ud);
 }
 
 void http_conn_unlink(struct http_conn *hc)
@@ -487,8 +516,6 @@ static void on_accept(struct net_listener *l, struct net_conn *nc, void *ud)
 	s->conns = hc;
 	s->nconns++;
 	net_conn_set_ops(nc, &conn_ops, hc);
-	/* Small answers must not wait for the peer's delayed ACK (Nagle). */
-	net_conn_set_nodelay(nc, true);
 	update_timer(hc);
 }
 

@@ -52,6 +52,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "http/http_parser.h"
+#include "http/http_writer.h"
 #include "net/conn.h"
 #include "net/loop.h"
 
@@ -117,6 +118,20 @@ int http_stream_send(struct http_exchange *x, const void *data, size_t len);
 /* Ends the stream (the last chunk, or a close for HTTP/1.0); 'x' is gone. */
 void http_stream_end(struct http_exchange *x);
 
+/* Fan-out: the same bytes to many streams.  Lay the payload at
+ * buf + HTTP_STREAM_PAD, with HTTP_STREAM_PAD bytes free before it and 2
+ * after; http_stream_prepare() writes the chunk framing around it, once.
+ * http_stream_send_prepared() then sends each stream its form -- framed
+ * to a chunked (HTTP/1.1) stream, bare to an HTTP/1.0 one -- in one send
+ * with nothing formatted per stream.  Returns as http_stream_send(). */
+#define HTTP_STREAM_PAD HTTP_CHUNK_HEAD_MAX
+struct http_prepared {
+	const char *framed, *bare;
+	size_t framed_len, bare_len;
+};
+void http_stream_prepare(char *buf, size_t len, struct http_prepared *p);
+int http_stream_send_prepared(struct http_exchange *x, const struct http_prepared *p);
+
 /* Sends 'response' (a complete 101 head) and gives the connection to
  * 'ops'/'ud'; the bytes that followed the request go to ops->on_data.
  * The exchange and the HTTP state are gone.  Returns the connection, or
@@ -130,6 +145,11 @@ struct net_conn *http_upgrade(struct http_exchange *x, const void *response, siz
  * inside that call, before it returns -1. */
 typedef void http_abort_fn(struct http_exchange *x, void *ud);
 void http_exchange_on_abort(struct http_exchange *x, http_abort_fn *fn, void *ud);
+
+/* Called when a stream's output queue, which had backed up, has emptied:
+ * the moment to send more (a replay fed from the ring, say). */
+typedef void http_drain_fn(struct http_exchange *x, void *ud);
+void http_exchange_on_drain(struct http_exchange *x, http_drain_fn *fn, void *ud);
 
 bool http_exchange_is_head(const struct http_exchange *x);
 int  http_exchange_minor_version(const struct http_exchange *x);

@@ -52,7 +52,9 @@ struct http_conn {
 	struct http_parser parser;
 	struct http_body body;
 	struct net_timer timer;
+	uint64_t deadline;              /* ms on the loop's clock; 0: none (see update_timer) */
 	uint32_t head_len;              /* head of the request whose body is being read */
+	uint32_t requests;              /* dispatched so far */
 	uint8_t state;                  /* HC_* */
 	uint8_t inflight;               /* exchanges in the queue */
 	bool in_body;                   /* head parsed, body incomplete */
@@ -71,6 +73,8 @@ struct http_exchange {
 	struct http_exchange *next;
 	http_abort_fn *on_abort;
 	void *abort_ud;
+	http_drain_fn *on_drain;
+	void *drain_ud;
 	uint8_t *held;                  /* answer bytes waiting for earlier exchanges */
 	size_t held_len, held_cap;
 	uint8_t state;                  /* X_* */

@@ -88,6 +88,7 @@ size_t net_conn_pending(const struct net_conn *c)
 	return c->out_len - c->out_off + (stage.owner == c ? stage.len : 0);
 }
 bool net_conn_backlogged(const struct net_conn *c) { return net_conn_pending(c) > c->high_water; }
+void net_conn_want_drain(struct net_conn *c) { c->waited = true; }
 size_t net_conn_unconsumed(const struct net_conn *c) { return c->in_len; }
 uint8_t *net_conn_held(const struct net_conn *c, size_t *len)
 {
@@ -116,8 +117,13 @@ void net_conn_set_ledger(struct net_conn *c, struct net_ledger *ledger)
 
 int net_conn_set_nodelay(struct net_conn *c, bool on)
 {
+	if (c->nodelay == on)
+		return 0;                       /* no syscall for no change */
 	int v = on;
-	return net_sys_setsockopt(&c->charge, c->fd, IPPROTO_TCP, TCP_NODELAY, &v, sizeof v);
+	if (net_sys_setsockopt(&c->charge, c->fd, IPPROTO_TCP, TCP_NODELAY, &v, sizeof v) < 0)
+		return -1;
+	c->nodelay = on;
+	return 0;
 }
 
 /* Watch for exactly what the state needs: reading unless paused or the
@@ -365,6 +371,10 @@ static void flush(struct net_conn *c)
 		}
 		if (net_conn_pending(c) > 0) {
 			c->waited = true;       /* EPOLLOUT from here on */
+			/* A message that takes several sends: without this, Nagle
+			 * would hold its last small segment until the peer ACKs
+			 * the others, and a delayed ACK takes 40 ms. */
+			net_conn_set_nodelay(c, true);
 			update_interest(c);
 			return;
 		}

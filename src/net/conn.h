@@ -121,6 +121,9 @@ int  net_conn_write(struct net_conn *c, const void *data, size_t len);
 int  net_conn_writev(struct net_conn *c, const struct iovec *iov, int iovcnt);
 size_t net_conn_pending(const struct net_conn *c);    /* bytes queued */
 bool net_conn_backlogged(const struct net_conn *c);   /* pending > high water */
+/* Asks for on_drain the next time the output queue empties, for a
+ * producer that stopped because the queue was full enough. */
+void net_conn_want_drain(struct net_conn *c);
 void net_conn_set_limits(struct net_conn *c, size_t high_water, size_t out_cap,
 			 size_t in_cap);
 
@@ -140,6 +143,11 @@ size_t net_conn_unconsumed(const struct net_conn *c);
  * with the connection (an HTTP body delimited by close). */
 uint8_t *net_conn_held(const struct net_conn *c, size_t *len);
 
+/* TCP_NODELAY (one setsockopt, none if unchanged).  Nagle's algorithm
+ * holds a small segment while an earlier one is unacknowledged; a
+ * connection that answers one request with one send never meets it, one
+ * that streams or keeps talking does.  A message that needs several sends
+ * turns it on by itself. */
 int  net_conn_set_nodelay(struct net_conn *c, bool on);
 /* After the queue is flushed, send FIN but keep reading. */
 void net_conn_shutdown_write(struct net_conn *c);

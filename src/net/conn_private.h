@@ -39,7 +39,8 @@ struct net_conn {
 	bool shut_after_flush : 1;      /* net_conn_shutdown_write asked */
 	bool wr_shut : 1;
 	bool redeliver_pending : 1;
-	bool waited : 1;                /* the queue backed up: tell on_drain when it empties */
+	bool waited : 1;
+	bool nodelay : 1;               /* TCP_NODELAY is on */                /* the queue backed up: tell on_drain when it empties */
 	bool handshaken : 1;            /* counted one handshake: TCP_INFO is meaningful */
 };
 

@@ -114,6 +114,8 @@ int  net_timer_start(struct net_loop *loop, struct net_timer *t,
 /* Disarms 't'; a stopped timer never fires, even if it was due this turn. */
 void net_timer_stop(struct net_loop *loop, struct net_timer *t);
 static inline bool net_timer_armed(const struct net_timer *t) { return t->slot != 0; }
+/* When an armed timer will fire, in net_loop_now() milliseconds. */
+static inline uint64_t net_timer_due(const struct net_timer *t) { return t->due_ms; }
 size_t net_loop_timer_count(const struct net_loop *loop);
 
 /* Calls fn(loop, ud) after the current turn's descriptor and timer

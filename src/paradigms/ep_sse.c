@@ -35,8 +35,8 @@
  * itself, a batch at a time, only while its output queue is below the
  * high-water mark: the ring may hold megabytes, and copying all of it
  * into every resuming connection's queue at once is how a server runs
- * out of memory.  http_server.h gives a stream no drain callback, so a
- * stream that is behind and backlogged looks again every SSE_CATCHUP_MS.
+ * out of memory.  When the queue has drained (http_exchange_on_drain),
+ * the next batch goes.
  *
  * A client that cannot keep up: its output queue is capped at
  * 'sse_queue_cap' bytes; past it the connection is dropped (src/net
@@ -58,31 +58,32 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SSE_CATCHUP_MS 5        /* a stream behind and backlogged tries again after */
-
 struct sse_stream {
 	struct feed_sub sub;            /* first: the feed hands us &sub */
-	struct net_timer timer;         /* the heartbeat, or the next catch-up try */
+	struct net_timer timer;         /* the heartbeat */
 	struct http_exchange *x;
 	struct pp_hub *hub;
 	uint64_t next;                  /* the next event this stream is owed */
 	uint64_t last_sent_ms;
+	bool catching_up;               /* stream_catch_up is on the stack */
 };
 
-/* The bytes of 'ev' as an event-stream event, formatted once per seq. */
-static const char *event_bytes(struct pp_render *r, const struct feed_event *ev, size_t *len)
+/* The bytes of 'ev' as an event-stream event, formatted once per seq and
+ * framed once as a chunk (http_stream_prepare), for every stream. */
+static const struct http_prepared *event_bytes(struct pp_hub *hub, const struct feed_event *ev)
 {
+	struct pp_render *r = &hub->sse_bytes;
 	if (r->seq != ev->seq) {
 		size_t tlen = strlen(ev->type);
 		ssize_t need = sse_feed_event_size(ev->seq, ev->type, tlen, ev->data, ev->len);
-		if (need < 0 || pp_render_reserve(r, (size_t)need) < 0)
+		if (need < 0 || pp_render_reserve(r, HTTP_STREAM_PAD + (size_t)need + 2) < 0)
 			return NULL;            /* not encodable: the feed holds only UTF-8 */
-		r->len = (size_t)sse_write_feed_event(r->buf, r->cap, ev->seq, ev->type, tlen,
-						      ev->data, ev->len);
+		r->len = (size_t)sse_write_feed_event(r->buf + HTTP_STREAM_PAD, (size_t)need,
+						      ev->seq, ev->type, tlen, ev->data, ev->len);
+		http_stream_prepare(r->buf, r->len, &hub->sse_ready);
 		r->seq = ev->seq;
 	}
-	*len = r->len;
-	return r->buf;
+	return &hub->sse_ready;
 }
 
 static void stream_release(struct sse_stream *s)
@@ -105,6 +106,13 @@ static int stream_send(struct sse_stream *s, const void *data, size_t len)
 {
 	s->last_sent_ms = net_loop_now(s->hub->loop);
 	return http_stream_send(s->x, data, len);
+}
+
+/* Sends one event's prepared bytes; as stream_send(). */
+static int stream_send_event(struct sse_stream *s, const struct http_prepared *p)
+{
+	s->last_sent_ms = net_loop_now(s->hub->loop);
+	return http_stream_send_prepared(s->x, p);
 }
 
 /* The output queue's high-water mark on a stream: half the cap, at most
@@ -132,7 +140,7 @@ static bool batch_flush(struct net_conn *nc)
  * live event formatted after a replay is formatted again, once -- cheap
  * next to the send.  Returns 0, or -1 if the connection is gone (then 's'
  * must not be touched: it may be freed). */
-static int stream_catch_up(struct sse_stream *s)
+static int catch_up(struct sse_stream *s)
 {
 	struct feed *f = s->hub->feed;
 	struct net_conn *nc = http_exchange_conn(s->x);    /* valid this turn, even closed */
@@ -143,24 +151,26 @@ static int stream_catch_up(struct sse_stream *s)
 	}
 	net_conn_cork(nc);
 	while (s->next <= feed_latest(f)) {
-		size_t len;
-		const char *bytes = event_bytes(&s->hub->sse_bytes, feed_get(f, s->next), &len);
-		if (!bytes) {
+		const struct http_prepared *ev = event_bytes(s->hub, feed_get(f, s->next));
+		if (!ev) {
 			s->next++;              /* not encodable: skipped, as live */
 			continue;
 		}
+		size_t len = ev->framed_len;
 		if (net_conn_pending(nc) > 0 && net_conn_pending(nc) + len > high) {
 			if (!batch_flush(nc))
 				return -1;
 			net_conn_cork(nc);
-			if (net_conn_pending(nc) > 0 && net_conn_pending(nc) + len > high)
-				break;          /* the socket is full: try again later */
+			if (net_conn_pending(nc) > 0 && net_conn_pending(nc) + len > high) {
+				net_conn_want_drain(nc);        /* on_drain sends the next batch */
+				break;
+			}
 		}
 		bool alone = len > high;
 		if (alone && !batch_flush(nc))
 			return -1;
 		s->next++;
-		if (stream_send(s, bytes, len) < 0) {
+		if (stream_send_event(s, ev) < 0) {
 			if (!alone)
 				net_conn_uncork(nc);
 			return -1;
@@ -171,14 +181,25 @@ static int stream_catch_up(struct sse_stream *s)
 	return batch_flush(nc) ? 0 : -1;
 }
 
-/* After sending: a stream still behind tries again soon; one caught up
- * waits for events, with the heartbeat armed. */
-static void stream_arm(struct sse_stream *s)
+/* catch_up(), marked as running: its own flushes may call on_drain. */
+static int stream_catch_up(struct sse_stream *s)
 {
-	struct pp_hub *hub = s->hub;
-	bool behind = s->next <= feed_latest(hub->feed);
-	net_timer_start(hub->loop, &s->timer,
-			behind ? SSE_CATCHUP_MS : hub->cfg.sse_heartbeat_ms, 0);
+	s->catching_up = true;
+	int r = catch_up(s);
+	if (r == 0)
+		s->catching_up = false;         /* on failure 's' may be gone */
+	return r;
+}
+
+/* The queue drained: a stream still behind sends its next batch. */
+static void on_drain(struct http_exchange *x, void *ud)
+{
+	(void)x;
+	struct sse_stream *s = ud;
+	/* Not from inside stream_catch_up's own flush: it goes on by itself,
+	 * and the event bytes it holds would be formatted over. */
+	if (!s->catching_up && s->next <= feed_latest(s->hub->feed))
+		stream_catch_up(s);
 }
 
 static void on_event(struct feed_sub *sub, const struct feed_event *ev)
@@ -188,14 +209,12 @@ static void on_event(struct feed_sub *sub, const struct feed_event *ev)
 		/* Caught up: send it whatever the queue holds -- the queue's
 		 * cap is what stops a client that does not read. */
 		s->next++;
-		size_t len;
-		const char *bytes = event_bytes(&s->hub->sse_bytes, ev, &len);
+		const struct http_prepared *bytes = event_bytes(s->hub, ev);
 		if (bytes)
-			stream_send(s, bytes, len);     /* on failure 's' is released */
+			stream_send_event(s, bytes);    /* on failure 's' is released */
 		return;
 	}
-	if (stream_catch_up(s) == 0)
-		stream_arm(s);
+	stream_catch_up(s);                     /* behind: the next batch, if there is room */
 }
 
 static void on_timer(struct net_loop *loop, struct net_timer *t, void *ud)
@@ -203,11 +222,6 @@ static void on_timer(struct net_loop *loop, struct net_timer *t, void *ud)
 	(void)t;
 	struct sse_stream *s = ud;
 	struct pp_hub *hub = s->hub;
-	if (s->next <= feed_latest(hub->feed)) {
-		if (stream_catch_up(s) == 0)
-			stream_arm(s);
-		return;
-	}
 	/* The heartbeat: due one interval after the last byte sent (the
 	 * 5 ms slack keeps a timer that fires a little early from waiting
 	 * a whole interval more). */
@@ -294,12 +308,13 @@ static void on_events(struct http_exchange *x, const struct http_request *req,
 	s->x = x;
 	s->hub = hub;
 	http_exchange_on_abort(x, on_abort, s);
+	http_exchange_on_drain(x, on_drain, s);
 	net_timer_init(&s->timer, on_timer, s);
 	if (send_opening(s, req) < 0)
 		return;                         /* 's' is released by on_abort */
 	feed_subscribe(hub->feed, &s->sub, on_event);
 	if (stream_catch_up(s) == 0)
-		stream_arm(s);
+		net_timer_start(hub->loop, &s->timer, hub->cfg.sse_heartbeat_ms, 0);
 }
 
 int pp_sse_routes(struct http_server *s, struct pp_hub *hub)
