@@ -18,15 +18,19 @@
  * common case is one send() and no copy.  What the kernel does not take is
  * copied into the output queue, EPOLLOUT is switched on, and the queue is
  * drained as the socket allows.  While on_data() runs the connection is
- * "corked": replies are queued and sent with one send() when on_data()
- * returns -- a batch of pipelined requests gets one write.  Past the
+ * "corked": replies are staged in a buffer the thread shares and sent
+ * with one send() when on_data() returns -- a batch of pipelined requests
+ * gets one write, and a request answered at once costs no allocation;
+ * only what the kernel refuses is copied to the connection's own queue.
+ * Past the
  * high-water mark net_conn_backlogged() says so (stop producing); past the
  * hard cap the connection is aborted with ENOBUFS rather than growing.
  *
- * Closing.  net_conn_close() is graceful: flush the queue, shutdown(SHUT_WR),
- * read and discard until the peer's FIN (or a linger timeout), then close.
- * That keeps the kernel from answering the peer's unread bytes with a RST
- * that would destroy a final error response.  net_conn_abort() closes now.
+ * Closing.  net_conn_close() is graceful: flush the queue, then, unless
+ * the peer has sent FIN or everything it sent was read, shutdown(SHUT_WR)
+ * and read and discard until the peer's FIN (or a linger timeout) before
+ * closing.  That keeps the kernel from answering the peer's unread bytes
+ * with a RST that would destroy a final error response.  net_conn_abort() closes now.
  * Either way on_close() is the last callback, and the memory is freed in a
  * deferred call, so a 'struct net_conn *' stays valid until the current
  * turn ends.
