@@ -243,13 +243,8 @@ int pp_bench_main(int argc, char **argv)
 		case 'h':
 			fputs(bench_usage, stdout);
 			return 0;
-		default: {
-			/* One line, ours: getopt's own message is switched off. */
-			char what[128];
-			snprintf(what, sizeof what, "unknown option or missing value: %s",
-				 argv[optind] ? argv[optind] : "");
-			return pp_cli_bad("bench", what);
-		}
+		default:
+			return pp_cli_bad_option("bench", argv + 1);
 		}
 	}
 	unsigned allowed = ws ? SET_CONN | SET_SIZE | SET_INFLIGHT | SET_DURATION | SET_WARMUP | SET_PID

@@ -1,6 +1,7 @@
 /* cli.c -- command-line helpers shared by the subcommands; see cli.h. */
 #include "paradigms/cli.h"
 
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -28,6 +29,14 @@ int pp_cli_bad(const char *cmd, const char *what)
 	else
 		fprintf(stderr, "pushpull %s: bad usage (see pushpull %s --help)\n", cmd, cmd);
 	return 2;
+}
+
+int pp_cli_bad_option(const char *cmd, char *const *argv)
+{
+	char what[160];
+	const char *arg = optind > 0 ? argv[optind - 1] : "";
+	snprintf(what, sizeof what, "unknown option or missing value: %s", arg ? arg : "");
+	return pp_cli_bad(cmd, what);
 }
 
 bool pp_url_parse(const char *url, char *host, size_t host_cap, uint16_t *port,

@@ -20,6 +20,11 @@ bool pp_cli_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out);
  * already said what was wrong. */
 int pp_cli_bad(const char *cmd, const char *what);
 
+/* After getopt_long (with opterr = 0, so its own message stays quiet)
+ * returned '?': one line naming the option that was not understood or
+ * lacked its value; returns 2.  'argv' is what getopt_long was given. */
+int pp_cli_bad_option(const char *cmd, char *const *argv);
+
 /* Raises the soft limit on open descriptors to the hard limit (servers
  * and load generators hold thousands of sockets) and returns it. */
 uint64_t pp_cli_raise_nofile(void);

@@ -105,6 +105,7 @@ int pp_client_main(int argc, char **argv)
 	bool json = false;
 	int c;
 	optind = 1;
+	opterr = 0;                             /* our own one-line message instead */
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'i': case 't':
@@ -131,7 +132,7 @@ int pp_client_main(int argc, char **argv)
 		case 'd': o.body = optarg; break;
 		case 'j': json = true; break;
 		case 'h': fputs(client_usage, stdout); return 0;
-		default: return pp_cli_bad("client", NULL);
+		default: return pp_cli_bad_option("client", argv);
 		}
 	}
 	if (argc - optind != 2)

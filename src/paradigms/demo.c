@@ -236,6 +236,7 @@ int pp_demo_main(int argc, char **argv)
 	bool keep_alive = true, json = false;
 	int c;
 	optind = 1;
+	opterr = 0;                             /* our own one-line message instead */
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
@@ -256,7 +257,7 @@ int pp_demo_main(int argc, char **argv)
 		case 'K': keep_alive = false; break;
 		case 'j': json = true; break;
 		case 'h': fputs(demo_usage, stdout); return 0;
-		default: return pp_cli_bad("demo", NULL);
+		default: return pp_cli_bad_option("demo", argv);
 		}
 	}
 	if (optind < argc)

@@ -62,6 +62,7 @@ int pp_serve_main(int argc, char **argv)
 	struct pp_config cfg = { 0 };
 	int c;
 	optind = 1;
+	opterr = 0;                             /* our own one-line message instead */
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'H': host = optarg; break;
@@ -79,7 +80,7 @@ int pp_serve_main(int argc, char **argv)
 			break;
 		case 'j': json = true; break;
 		case 'h': fputs(serve_usage, stdout); return 0;
-		default: return pp_cli_bad("serve", NULL);
+		default: return pp_cli_bad_option("serve", argv);
 		}
 	}
 	if (optind < argc)

@@ -1,0 +1,292 @@
+/* test_paradigms_cli.c -- the real programs, as a person runs them:
+ * `pushpull serve` in a child process, the clients against it, the demo,
+ * and the command line's answers to mistakes.  Every wait is bounded. */
+#include <check.h>
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PUSHPULL "bin/pushpull"
+
+struct run {
+	int status;                     /* exit status, -1 if it had to be killed */
+	char out[65536], err[8192];
+	size_t out_len, err_len;
+};
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Starts argv with stdout and stderr on pipes; returns the pid. */
+static pid_t spawn(char *const argv[], int *out_fd, int *err_fd)
+{
+	int o[2], e[2];
+	ck_assert_int_eq(pipe(o), 0);
+	ck_assert_int_eq(pipe(e), 0);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		dup2(o[1], 1);
+		dup2(e[1], 2);
+		close(o[0]);
+		close(e[0]);
+		close(o[1]);
+		close(e[1]);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(o[1]);
+	close(e[1]);
+	*out_fd = o[0];
+	*err_fd = e[0];
+	return pid;
+}
+
+/* Reads both pipes until the child closes them or 'ms' pass. */
+static void drain(struct run *r, int out_fd, int err_fd, int ms)
+{
+	uint64_t end = now_ms() + (uint64_t)ms;
+	bool out_open = true, err_open = true;
+	while ((out_open || err_open) && now_ms() < end) {
+		struct pollfd p[2] = { { out_open ? out_fd : -1, POLLIN, 0 },
+				       { err_open ? err_fd : -1, POLLIN, 0 } };
+		if (poll(p, 2, (int)(end - now_ms())) <= 0)
+			break;
+		if (p[0].revents) {
+			ssize_t n = read(out_fd, r->out + r->out_len, sizeof r->out - 1 - r->out_len);
+			if (n <= 0)
+				out_open = false;
+			else
+				r->out_len += (size_t)n;
+		}
+		if (p[1].revents) {
+			ssize_t n = read(err_fd, r->err + r->err_len, sizeof r->err - 1 - r->err_len);
+			if (n <= 0)
+				err_open = false;
+			else
+				r->err_len += (size_t)n;
+		}
+	}
+	r->out[r->out_len] = '\0';
+	r->err[r->err_len] = '\0';
+}
+
+static void reap(struct run *r, pid_t pid, int ms)
+{
+	uint64_t end = now_ms() + (uint64_t)ms;
+	int st;
+	while (waitpid(pid, &st, WNOHANG) == 0) {
+		if (now_ms() > end) {
+			kill(pid, SIGKILL);     /* ours, by its pid */
+			waitpid(pid, &st, 0);
+			r->status = -1;
+			return;
+		}
+		struct pollfd none;
+		poll(&none, 0, 10);     /* a bounded wait for the exit, not a sync point */
+	}
+	r->status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* Runs a program to its end, at most 'ms'. */
+static void run(struct run *r, char *const argv[], int ms)
+{
+	memset(r, 0, sizeof *r);
+	int o, e;
+	pid_t pid = spawn(argv, &o, &e);
+	drain(r, o, e, ms);
+	close(o);
+	close(e);
+	reap(r, pid, 1000);
+}
+
+static size_t count_lines(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+/* --- mistakes get one line and status 2 ------------------------------------ */
+
+static char *const bad[][6] = {
+	{ PUSHPULL, NULL },
+	{ PUSHPULL, "nonsense", NULL },
+	{ PUSHPULL, "serve", "--bogus", NULL },
+	{ PUSHPULL, "serve", "--port", NULL },
+	{ PUSHPULL, "serve", "--port", "70000", NULL },
+	{ PUSHPULL, "client", "long", NULL },
+	{ PUSHPULL, "client", "smoke", "http://127.0.0.1:1/", NULL },
+	{ PUSHPULL, "client", "long", "ftp://x/", NULL },
+	{ PUSHPULL, "demo", "--events", "0", NULL },
+	{ PUSHPULL, "demo", "--scenario", "opera", NULL },
+	{ PUSHPULL, "bench", "ws-echo", "--bogus", NULL },
+};
+
+START_TEST(bad_usage)
+{
+	struct run r;
+	run(&r, bad[_i], 5000);
+	ck_assert_msg(r.status == 2, "%s %s: status %d", bad[_i][1] ? bad[_i][1] : "",
+		      bad[_i][2] ? bad[_i][2] : "", r.status);
+	if (bad[_i][1])         /* the bare program prints its usage instead */
+		ck_assert_msg(count_lines(r.err) == 1, "not one line: %s", r.err);
+	ck_assert_uint_eq(r.out_len, 0);
+}
+END_TEST
+
+START_TEST(help_everywhere)
+{
+	static const char *const cmds[] = { "serve", "client", "demo", "bench" };
+	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+		char *argv[] = { PUSHPULL, (char *)cmds[i], "--help", NULL };
+		struct run r;
+		run(&r, argv, 5000);
+		ck_assert_int_eq(r.status, 0);
+		ck_assert_ptr_nonnull(strstr(r.out, "usage: pushpull"));
+	}
+}
+END_TEST
+
+/* --- the server and the clients, as separate programs ------------------- */
+
+START_TEST(serve_and_clients)
+{
+	char *serve[] = { PUSHPULL, "serve", "--port", "0", NULL };
+	int so, se;
+	pid_t srv = spawn(serve, &so, &se);
+	/* The first line says where it listens. */
+	char line[256] = "";
+	size_t n = 0;
+	uint64_t end = now_ms() + 5000;
+	while (!memchr(line, '\n', n) && now_ms() < end) {
+		struct pollfd p = { so, POLLIN, 0 };
+		if (poll(&p, 1, 100) == 1) {
+			ssize_t k = read(so, line + n, sizeof line - 1 - n);
+			if (k <= 0)
+				break;
+			n += (size_t)k;
+			line[n] = '\0';
+		}
+	}
+	const char *at = strstr(line, "http://127.0.0.1:");
+	ck_assert_msg(at != NULL, "no address in: %s", line);
+	char base[64];
+	snprintf(base, sizeof base, "%.*s", (int)strcspn(at, "\n"), at);
+
+	char url[96];
+	snprintf(url, sizeof url, "%s/publish?type=score", base);
+	char *pub1[] = { PUSHPULL, "client", "rpc", url, "--method", "POST", "--data", "1/0", NULL };
+	char *pub2[] = { PUSHPULL, "client", "rpc", url, "--method", "POST", "--data", "FOUR!", NULL };
+	struct run r;
+	run(&r, pub1, 5000);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_str_eq(r.out, "{\"seq\":1}\n");
+	ck_assert_ptr_nonnull(strstr(r.err, "tcp handshakes"));       /* its ledger */
+	run(&r, pub2, 5000);
+	ck_assert_str_eq(r.out, "{\"seq\":2}\n");
+
+	/* A long poller from the start of the ring gets both, in order. */
+	snprintf(url, sizeof url, "%s/score", base);
+	char *lp[] = { PUSHPULL, "client", "long", url, "--count", "2", NULL };
+	run(&r, lp, 5000);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_str_eq(r.out, "{\"seq\":1,\"type\":\"score\",\"data\":\"1/0\"}\n"
+				"{\"seq\":2,\"type\":\"score\",\"data\":\"FOUR!\"}\n");
+	ck_assert_ptr_nonnull(strstr(r.err, "2 events received"));
+
+	/* An SSE client resuming from event 1 gets event 2 as the feed renders it. */
+	snprintf(url, sizeof url, "%s/events?lastEventId=1", base);
+	char *sse[] = { PUSHPULL, "client", "sse", url, "--count", "1", NULL };
+	run(&r, sse, 5000);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_str_eq(r.out, "{\"seq\":2,\"type\":\"score\",\"data\":\"FOUR!\"}\n");
+
+	/* A WebSocket client asking from event 0 gets both as text messages. */
+	snprintf(url, sizeof url, "ws%s/ws?since=0", base + 4);
+	char *ws[] = { PUSHPULL, "client", "ws", url, "--count", "2", NULL };
+	run(&r, ws, 5000);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_str_eq(r.out, "{\"seq\":1,\"type\":\"score\",\"data\":\"1/0\"}\n"
+				"{\"seq\":2,\"type\":\"score\",\"data\":\"FOUR!\"}\n");
+
+	/* SIGINT: the server prints its ledger, per paradigm, and exits 0. */
+	kill(srv, SIGINT);
+	struct run s;
+	memset(&s, 0, sizeof s);
+	drain(&s, so, se, 5000);
+	close(so);
+	close(se);
+	reap(&s, srv, 2000);
+	ck_assert_int_eq(s.status, 0);
+	ck_assert_ptr_nonnull(strstr(s.out, "long-poll/server"));
+	ck_assert_ptr_nonnull(strstr(s.out, "sse/server"));
+	ck_assert_ptr_nonnull(strstr(s.out, "websocket/server"));
+}
+END_TEST
+
+/* --- the demo, short --------------------------------------------------------- */
+
+START_TEST(demo_runs)
+{
+	char *demo[] = { PUSHPULL, "demo", "--events", "6", "--interval", "20", "--poll", "50",
+			 "--scenario", "ec2", NULL };
+	struct run r;
+	run(&r, demo, 20000);
+	ck_assert_msg(r.status == 0, "status %d: %s", r.status, r.err);
+	ck_assert_ptr_nonnull(strstr(r.out, "an EC2 instance being provisioned"));
+	ck_assert_ptr_nonnull(strstr(r.out, "6 events published"));
+	/* The three push paradigms and the scorer delivered every event. */
+	const char *row = strstr(r.out, "events delivered");
+	ck_assert_ptr_nonnull(row);
+	unsigned rpc, shrt, lng, sse, ws;
+	ck_assert_int_eq(sscanf(row, "events delivered %u %u %u %u %u", &rpc, &shrt, &lng, &sse, &ws), 5);
+	ck_assert_uint_eq(rpc, 6);
+	ck_assert_uint_eq(lng, 6);
+	ck_assert_uint_eq(sse, 6);
+	ck_assert_uint_eq(ws, 6);
+	ck_assert_uint_ge(shrt, 1);
+	ck_assert_ptr_nonnull(strstr(r.out, "Server side, every counter"));
+}
+END_TEST
+
+Suite *cli_suite(void)
+{
+	Suite *s = suite_create("paradigms_cli");
+	TCase *tc = tcase_create("usage");
+	tcase_set_timeout(tc, 60);
+	tcase_add_loop_test(tc, bad_usage, 0, (int)(sizeof bad / sizeof bad[0]));
+	tcase_add_test(tc, help_everywhere);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("programs");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, serve_and_clients);
+	tcase_add_test(tc, demo_runs);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	if (access(PUSHPULL, X_OK) != 0) {
+		fprintf(stderr, "test_paradigms_cli: %s is missing (make builds it first)\n", PUSHPULL);
+		return EXIT_FAILURE;
+	}
+	SRunner *sr = srunner_create(cli_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
