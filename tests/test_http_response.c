@@ -194,7 +194,7 @@ static const struct rvec responses[] = {
 	{ "TE and CL", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 1\r\n\r\n", false,
 	  "error both Transfer-Encoding and Content-Length\n" },
 	{ "gzip coding", "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n", false,
-	  "error transfer coding not implemented\n" },
+	  "error unknown transfer coding\n" },
 	{ "truncated Content-Length body", "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhel", false,
 	  "HTTP/1.1 200 OK keep-alive length\nContent-Length: 5\nbody helerror incomplete message\n" },
 	{ "truncated head", "HTTP/1.1 200 OK\r\nContent-", false, "error incomplete message\n" },

@@ -50,7 +50,7 @@ static const struct refusal refusals[] = {
 	  "POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked, gzip\r\n\r\n",
 	  "400 Bad Request", "chunked is not the final transfer coding" },
 	{ "unknown coding", "POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip, chunked\r\n\r\n",
-	  "501 Not Implemented", "transfer coding not implemented" },
+	  "501 Not Implemented", "unknown transfer coding" },
 	{ "bad chunk size", "POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
 	  "400 Bad Request", "invalid chunk size" },
 	{ "chunk data without CRLF",

@@ -41,7 +41,7 @@ static const struct {
 	[HTTP_E_TE_SYNTAX]              = { 400, "invalid Transfer-Encoding" },
 	[HTTP_E_TE_NOT_CHUNKED]         = { 400, "chunked is not the final transfer coding" },
 	[HTTP_E_TE_CHUNKED_TWICE]       = { 400, "chunked applied more than once" },
-	[HTTP_E_TE_UNKNOWN]             = { 501, "transfer coding not implemented" },
+	[HTTP_E_TE_UNKNOWN]             = { 501, "unknown transfer coding" },
 	[HTTP_E_CHUNK_SIZE]             = { 400, "invalid chunk size" },
 	[HTTP_E_CHUNK_SIZE_OVERFLOW]    = { 400, "chunk size overflows" },
 	[HTTP_E_CHUNK_EXT]              = { 400, "invalid chunk extension" },

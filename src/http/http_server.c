@@ -224,7 +224,7 @@ static bool method_is(const struct http_request *req, const char *m)
 }
 
 /* A method we know: one of RFC 9110 §9 or one some route serves.  Any
- * other is "unrecognized or not implemented": 501, whatever the path. */
+ * other earns 501, whatever the path (RFC 9110 §9.1). */
 static bool method_known(const struct http_server *s, const struct http_request *req)
 {
 	static const char *const standard[] = {
@@ -259,7 +259,7 @@ static void route(struct http_exchange *x, const struct http_request *req,
 	static const char text[] = "text/plain; charset=utf-8";
 	struct http_server *s = x->hc->srv;
 	if (!method_known(s, req)) {
-		http_respond(x, 501, text, NULL, "method not implemented\n", 23);
+		http_respond(x, 501, text, NULL, "unknown method\n", 15);
 		return;
 	}
 	bool any_path = req->target_form == HTTP_TARGET_ASTERISK;
