@@ -39,8 +39,18 @@ const char *http_server_date(struct http_server *s)
 			 days + 3 * tm.tm_wday, tm.tm_mday, months + 3 * tm.tm_mon,
 			 tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
 		s->date_at = now;
+		int n = snprintf(s->head_200, sizeof s->head_200,
+				 "HTTP/1.1 200 OK\r\nDate: %s\r\n", s->date);
+		s->head_200_len = n > 0 && (size_t)n < sizeof s->head_200 ? (size_t)n : 0;
 	}
 	return s->date;
+}
+
+const char *http_server_head_200(struct http_server *s, size_t *len)
+{
+	http_server_date(s);                    /* fresh for this second */
+	*len = s->head_200_len;
+	return s->head_200;
 }
 
 /* --- the queue's entries ------------------------------------------------- */
@@ -134,8 +144,14 @@ static ssize_t write_head(struct http_exchange *x, char *buf, size_t cap, int st
 {
 	struct http_writer w;
 	http_writer_init(&w, buf, cap);
-	http_writer_status(&w, status);
-	http_writer_header(&w, "Date", http_server_date(x->hc->srv));
+	size_t n200;
+	const char *head_200 = status == 200 ? http_server_head_200(x->hc->srv, &n200) : NULL;
+	if (head_200 && n200 > 0) {
+		http_writer_bytes(&w, head_200, n200);  /* checked when it was made */
+	} else {
+		http_writer_status(&w, status);
+		http_writer_header(&w, "Date", http_server_date(x->hc->srv));
+	}
 	if (ctype)
 		http_writer_header(&w, "Content-Type", ctype);
 	if (length >= 0)

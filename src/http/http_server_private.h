@@ -38,6 +38,8 @@ struct http_server {
 	size_t nspare;
 	time_t date_at;                 /* the Date value, remade once a second */
 	char date[64];                  /* 29 bytes used; room for any int gcc imagines */
+	char head_200[96];              /* "HTTP/1.1 200 OK\r\nDate: ...\r\n", with 'date' */
+	size_t head_200_len;
 };
 
 enum { HC_READING, HC_STOPPED, HC_UPGRADED };
@@ -96,6 +98,9 @@ void http_exchange_free(struct http_server *s, struct http_exchange *x);
 int http_exchange_finish(struct http_exchange *x, const struct iovec *iov, int n);
 /* The Date field's value (IMF-fixdate, RFC 9110 §5.6.7) for now. */
 const char *http_server_date(struct http_server *s);
+/* The first two lines of most answers, "HTTP/1.1 200 OK" and Date, made
+ * once a second with the date rather than once per answer. */
+const char *http_server_head_200(struct http_server *s, size_t *len);
 
 /* --- http_server.c ------------------------------------------------------ */
 
