@@ -23,6 +23,7 @@
  */
 #include "http/http_body.h"
 #include "http/http_parser.h"
+#include "util/input.h"
 #include "util/json.h"
 
 #include <stdio.h>
@@ -35,26 +36,6 @@ static const char usage[] =
 	"and prints one JSON line per message; a rejection prints\n"
 	"{\"error\": STATUS, \"reason\": \"...\"} and stops, as a server closes there.\n"
 	"Exit status: 0 all parsed, 1 an error was printed, 2 bad usage.\n";
-
-/* All of stdin in one growing buffer. */
-static char *read_all(size_t *len)
-{
-	size_t cap = 64 * 1024, n = 0;
-	char *buf = malloc(cap);
-
-	while (buf != NULL) {
-		n += fread(buf + n, 1, cap - n, stdin);
-		if (n < cap)
-			break;
-		char *bigger = realloc(buf, cap * 2);
-		if (bigger == NULL)
-			free(buf);
-		buf = bigger;
-		cap *= 2;
-	}
-	*len = n;
-	return buf;
-}
 
 static void print_error(enum http_error e)
 {
@@ -188,7 +169,7 @@ int main(int argc, char **argv)
 	}
 
 	size_t len;
-	char *buf = read_all(&len);
+	char *buf = util_read_all(stdin, &len);
 	if (buf == NULL) {
 		fprintf(stderr, "httpparse: out of memory\n");
 		return 2;

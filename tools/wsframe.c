@@ -28,6 +28,7 @@
  * an error line was printed or the input could not be read, 2 for a bad
  * command line.  Read src/ws/ws_frame.h next.
  */
+#include "util/input.h"
 #include "util/json.h"
 #include "ws/ws_frame.h"
 
@@ -44,26 +45,6 @@ static const char usage[] =
 	"--encode writes one frame; OP is text, binary, continuation, close,\n"
 	"ping, pong or 0-15; PAYLOAD defaults to stdin.  --hex: hex in or out.\n"
 	"Exit status: 0 ok, 1 an error was printed, 2 bad usage.\n";
-
-/* All of stdin in one growing buffer (NULL if out of memory). */
-static uint8_t *read_all(size_t *len)
-{
-	size_t cap = 64 * 1024, n = 0;
-	uint8_t *buf = malloc(cap);
-
-	while (buf != NULL) {
-		n += fread(buf + n, 1, cap - n, stdin);
-		if (n < cap)
-			break;
-		uint8_t *bigger = realloc(buf, cap * 2);
-		if (bigger == NULL)
-			free(buf);
-		buf = bigger;
-		cap *= 2;
-	}
-	*len = n;
-	return buf;
-}
 
 static int hex_digit(int c)
 {
@@ -133,7 +114,7 @@ static void print_frame(const struct ws_frame_header *h, const uint8_t *payload,
 static int decode(enum ws_role role, bool hex)
 {
 	size_t n, off = 0;
-	uint8_t *buf = read_all(&n);
+	uint8_t *buf = util_read_all(stdin, &n);
 	unsigned message = 0;           /* opcode of the message in progress */
 	struct ws_frame_decoder d;
 	int status = 0;
@@ -206,7 +187,7 @@ static int encode(int opcode, const uint8_t *mask, bool fin, bool hex,
 		if (payload)
 			memcpy(payload, arg, len + 1);
 	} else {
-		payload = read_all(&len);
+		payload = util_read_all(stdin, &len);
 	}
 	uint8_t *frame = payload ? malloc(WS_FRAME_HEADER_MAX + len) : NULL;
 	if (frame == NULL) {

@@ -297,8 +297,6 @@ void http_exchange_on_drain(struct http_exchange *x, http_drain_fn *fn, void *ud
 	x->drain_ud = ud;
 }
 
-bool http_exchange_is_head(const struct http_exchange *x) { return x->head; }
-int  http_exchange_minor_version(const struct http_exchange *x) { return x->minor; }
 struct net_conn *http_exchange_conn(const struct http_exchange *x) { return x->hc->nc; }
 
 void http_exchange_set_ledger(struct http_exchange *x, struct net_ledger *ledger)

@@ -151,8 +151,6 @@ void http_exchange_on_abort(struct http_exchange *x, http_abort_fn *fn, void *ud
 typedef void http_drain_fn(struct http_exchange *x, void *ud);
 void http_exchange_on_drain(struct http_exchange *x, http_drain_fn *fn, void *ud);
 
-bool http_exchange_is_head(const struct http_exchange *x);
-int  http_exchange_minor_version(const struct http_exchange *x);
 struct net_conn *http_exchange_conn(const struct http_exchange *x);
 /* Charges the connection, and all it cost so far, to 'ledger'. */
 void http_exchange_set_ledger(struct http_exchange *x, struct net_ledger *ledger);

@@ -82,14 +82,12 @@ void  net_conn_set_ud(struct net_conn *c, void *ud) { c->ud = ud; }
 int   net_conn_fd(const struct net_conn *c) { return c->fd; }
 struct net_loop *net_conn_loop(const struct net_conn *c) { return c->loop; }
 const struct net_counts *net_conn_counts(const struct net_conn *c) { return &c->counts; }
-struct net_ledger *net_conn_ledger(const struct net_conn *c) { return c->charge.ledger; }
 size_t net_conn_pending(const struct net_conn *c)
 {
 	return c->out_len - c->out_off + (stage.owner == c ? stage.len : 0);
 }
 bool net_conn_backlogged(const struct net_conn *c) { return net_conn_pending(c) > c->high_water; }
 void net_conn_want_drain(struct net_conn *c) { c->waited = true; }
-size_t net_conn_unconsumed(const struct net_conn *c) { return c->in_len; }
 uint8_t *net_conn_held(const struct net_conn *c, size_t *len)
 {
 	*len = c->in_len;
@@ -156,46 +154,22 @@ static void free_conn(struct net_loop *loop, void *ud)
 	free(c);
 }
 
-/* Reads the kernel's counters into 'out'. */
-static int read_tcp_info(struct net_conn *c, struct net_tcp_info *out)
+/* Adds what the kernel saw of this socket (getsockopt TCP_INFO, itself
+ * counted) to the connection and its ledger: segments, retransmissions,
+ * the smoothed round-trip time. */
+static void charge_tcp_info(struct net_conn *c)
 {
 	struct tcp_info ti;
 	socklen_t n = sizeof ti;
 	memset(&ti, 0, sizeof ti);
-	if (net_sys_getsockopt(&c->charge, c->fd, IPPROTO_TCP, TCP_INFO, &ti, &n) < 0)
-		return -1;
-	out->segs_in = ti.tcpi_segs_in;
-	out->segs_out = ti.tcpi_segs_out;
-	out->data_segs_in = ti.tcpi_data_segs_in;
-	out->data_segs_out = ti.tcpi_data_segs_out;
-	out->retrans = ti.tcpi_total_retrans;
-	out->rtt_us = ti.tcpi_rtt;
-	return 0;
-}
-
-int net_conn_tcp_info(struct net_conn *c, struct net_tcp_info *out)
-{
-	if (c->state == NET_CONN_CLOSED) {
-		errno = EBADF;
-		return -1;
-	}
-	return read_tcp_info(c, out);
-}
-
-/* Adds what the kernel saw to the connection and its ledger. */
-static void charge_tcp_info(struct net_conn *c)
-{
-	struct net_tcp_info ti;
-	if (c->handshaken == 0 || read_tcp_info(c, &ti) < 0)
+	if (c->handshaken == 0 ||
+	    net_sys_getsockopt(&c->charge, c->fd, IPPROTO_TCP, TCP_INFO, &ti, &n) < 0)
 		return;
-	struct net_counts k = { 0 };
-	k.segs_in = ti.segs_in;
-	k.segs_out = ti.segs_out;
-	k.data_segs_in = ti.data_segs_in;
-	k.data_segs_out = ti.data_segs_out;
-	k.retrans = ti.retrans;
-	k.rtt_us_sum = ti.rtt_us;
-	k.rtt_samples = 1;
+	struct net_counts k = {
+		.segs_in = ti.tcpi_segs_in, .segs_out = ti.tcpi_segs_out,
+		.data_segs_in = ti.tcpi_data_segs_in, .data_segs_out = ti.tcpi_data_segs_out,
+		.retrans = ti.tcpi_total_retrans, .rtt_us_sum = ti.tcpi_rtt, .rtt_samples = 1,
+	};
 	net_counts_add(&c->counts, &k);
 	if (c->charge.ledger)
 		net_counts_add(&c->charge.ledger->c, &k);

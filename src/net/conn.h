@@ -94,8 +94,7 @@ struct net_listener *net_listen(struct net_loop *loop, const char *host,
 				net_accept_fn *on_accept, void *ud,
 				struct net_ledger *ledger, int *err);
 uint16_t net_listener_port(const struct net_listener *l);
-/* Connections accepted so far, and the times accept was paused by EMFILE/ENFILE. */
-uint64_t net_listener_accepted(const struct net_listener *l);
+/* The times accept was paused by EMFILE/ENFILE. */
 uint64_t net_listener_pauses(const struct net_listener *l);
 void net_listener_close(struct net_listener *l);
 
@@ -140,9 +139,7 @@ void net_conn_uncork(struct net_conn *c);
  * hands any unconsumed input back to on_data() in a deferred call. */
 void net_conn_pause_read(struct net_conn *c);
 void net_conn_resume_read(struct net_conn *c);
-/* Bytes received but not yet consumed by on_data(). */
-size_t net_conn_unconsumed(const struct net_conn *c);
-/* Those bytes themselves (NULL when none), valid until the next on_data
+/* The bytes received but not yet consumed by on_data() (NULL when none), valid until the next on_data
  * or the end of the turn after close: for a reader whose message ends
  * with the connection (an HTTP body delimited by close). */
 uint8_t *net_conn_held(const struct net_conn *c, size_t *len);
@@ -163,16 +160,8 @@ bool net_conn_closing(const struct net_conn *c);
 
 /* This connection's own counts (TCP_INFO fields fill in at close). */
 const struct net_counts *net_conn_counts(const struct net_conn *c);
-struct net_ledger *net_conn_ledger(const struct net_conn *c);
 /* Moves the connection, and everything it has cost so far, to 'ledger'
  * (e.g. once the request shows which paradigm it is). */
 void net_conn_set_ledger(struct net_conn *c, struct net_ledger *ledger);
-
-/* The kernel's counters for this socket right now (one getsockopt). */
-struct net_tcp_info {
-	uint64_t segs_in, segs_out, data_segs_in, data_segs_out, retrans;
-	uint32_t rtt_us;
-};
-int net_conn_tcp_info(struct net_conn *c, struct net_tcp_info *out);
 
 #endif

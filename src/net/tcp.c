@@ -26,7 +26,7 @@ struct net_listener {
 	struct net_charge charge;       /* the listener's own syscalls: the loop's ledger */
 	struct net_ledger *conn_ledger; /* where accepted connections start */
 	struct net_timer pause;         /* after EMFILE: rest, then accept again */
-	uint64_t accepted, pauses;
+	uint64_t pauses;
 	int fd;
 	uint16_t port;
 };
@@ -98,7 +98,6 @@ static void on_listen_io(struct net_loop *loop, int fd, unsigned events, void *u
 		}
 		charge_accept(c);
 		last = c;
-		l->accepted++;
 		l->on_accept(l, c, l->ud);
 	}
 }
@@ -148,7 +147,6 @@ fail:
 }
 
 uint16_t net_listener_port(const struct net_listener *l) { return l->port; }
-uint64_t net_listener_accepted(const struct net_listener *l) { return l->accepted; }
 uint64_t net_listener_pauses(const struct net_listener *l) { return l->pauses; }
 
 void net_listener_close(struct net_listener *l)

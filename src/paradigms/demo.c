@@ -115,8 +115,7 @@ static bool receivers_ready(void *arg)
 	struct demo *d = arg;
 	/* The long poll, the SSE stream and the WebSocket are subscribed, and
 	 * the poller has had its first answer. */
-	return feed_subscribers(d->hub.feed) >= 3 && pp_client_events(d->clients[PP_SHORT]) +
-	       d->client[PP_SHORT].c.sys[NET_SYS_READ] > 0;
+	return feed_subscribers(d->hub.feed) >= 3 && d->client[PP_SHORT].c.sys[NET_SYS_READ] > 0;
 }
 
 static bool all_delivered(void *arg)
