@@ -46,6 +46,7 @@ static void on_io(struct net_loop *loop, int fd, unsigned events, void *ud);
 static void flush(struct net_conn *c);
 static void finish(struct net_conn *c, int err);
 static void redeliver(struct net_loop *loop, void *ud);
+static void read_more(struct net_loop *loop, void *ud);
 
 /* --- creation and the small accessors ----------------------------------- */
 
@@ -63,8 +64,9 @@ struct net_conn *net_conn_new(struct net_loop *loop, int fd, enum net_conn_state
 	c->high_water = NET_HIGH_WATER;
 	c->out_limit = NET_OUT_CAP;
 	c->in_limit = NET_IN_CAP;
+	/* Edge-triggered: see loop.h for why, and do_read() for what it asks. */
 	unsigned mask = st == NET_CONN_CONNECTING ? NET_WRITE : NET_READ;
-	if (net_loop_watch(loop, fd, mask, on_io, c, &c->charge) < 0) {
+	if (net_loop_watch(loop, fd, mask | NET_EDGE, on_io, c, &c->charge) < 0) {
 		free(c);
 		return NULL;
 	}
@@ -419,8 +421,14 @@ void net_conn_cork(struct net_conn *c)
 
 void net_conn_uncork(struct net_conn *c)
 {
-	if (c->cork > 0 && --c->cork == 0 && c->state != NET_CONN_CLOSED)
+	if (c->cork > 0 && --c->cork == 0 && c->state != NET_CONN_CLOSED) {
 		flush(c);
+		/* A pause or resume asked while corked takes effect now: an
+		 * edge-triggered reader that stays registered for input while
+		 * paused would be told of data it then ignores, and never again. */
+		if (c->state != NET_CONN_CLOSED)
+			update_interest(c);
+	}
 }
 
 /* --- reading ------------------------------------------------------------ */
@@ -497,9 +505,21 @@ static void on_eof(struct net_conn *c)
 			net_conn_close(c);
 	}
 	/* Still open (the peer only half-closed, or output is pending): stop
-	 * watching for input, which level-triggered epoll would report as
-	 * readable forever.  Skipped when the connection just closed. */
+	 * watching for input, or every later change of interest would re-arm
+	 * the descriptor and report the end of input again.  Skipped when the
+	 * connection just closed. */
 	update_interest(c);
+}
+
+/* Edge-triggered epoll reports what arrives, not what is waiting: after a
+ * recv that filled 'room', or one that left the peer's FIN unread, nothing
+ * more will be reported, so the connection reads again itself -- in a
+ * deferred call, so that one busy peer cannot starve the others. */
+static void more_to_read(struct net_conn *c, size_t got, size_t room)
+{
+	if ((got == room || c->peer_fin) && !c->reread_pending &&
+	    net_loop_defer(c->loop, read_more, c) == 0)
+		c->reread_pending = true;
 }
 
 static void do_read(struct net_conn *c)
@@ -512,6 +532,8 @@ static void do_read(struct net_conn *c)
 				finish(c, 0);
 			else
 				on_eof(c);
+		} else if (r > 0) {
+			more_to_read(c, (size_t)r, sizeof scratch);
 		}
 		return;
 	}
@@ -557,6 +579,20 @@ static void do_read(struct net_conn *c)
 		c->in_len += (size_t)r;
 		deliver(c, c->in, c->in_len);
 	}
+	if (c->state != NET_CONN_CLOSED)
+		more_to_read(c, (size_t)r, room);
+}
+
+static void read_more(struct net_loop *loop, void *ud)
+{
+	(void)loop;
+	struct net_conn *c = ud;
+	c->reread_pending = false;
+	/* Paused: resuming re-arms the descriptor (update_interest), and epoll
+	 * then reports what is waiting. */
+	if (c->state != NET_CONN_CLOSED && c->state != NET_CONN_CONNECTING &&
+	    !c->read_paused && !c->eof)
+		do_read(c);
 }
 
 static void redeliver(struct net_loop *loop, void *ud)
@@ -629,12 +665,14 @@ static void on_io(struct net_loop *loop, int fd, unsigned events, void *ud)
 		flush(c);
 	if (c->state == NET_CONN_CLOSED)
 		return;
-	/* Each callback above may have closed the connection. */
-	if ((events & NET_READ) || ((events & NET_ERROR) && !c->read_paused && !c->eof))
+	if (events & NET_PEER_FIN)
+		c->peer_fin = true;
+	/* Each callback above may have closed or paused the connection. */
+	if (((events & NET_READ) || (events & NET_ERROR)) && !c->read_paused && !c->eof)
 		do_read(c);
 	else if ((events & NET_ERROR) && c->state != NET_CONN_CLOSED && net_conn_pending(c) == 0) {
 		/* An error on a socket we are neither reading nor writing:
-		 * level-triggered epoll would report it forever, so end here. */
+		 * epoll reports it once, edge-triggered, so end here. */
 		int err = 0;
 		socklen_t n = sizeof err;
 		net_sys_getsockopt(&c->charge, c->fd, SOL_SOCKET, SO_ERROR, &err, &n);

@@ -22,18 +22,18 @@
  * with one send() when on_data() returns -- a batch of pipelined requests
  * gets one write, and a request answered at once costs no allocation;
  * only what the kernel refuses is copied to the connection's own queue.
- * Past the
- * high-water mark net_conn_backlogged() says so (stop producing); past the
- * hard cap the connection is aborted with ENOBUFS rather than growing.
+ * Past the high-water mark net_conn_backlogged() says so (stop
+ * producing); past the hard cap the connection is aborted with ENOBUFS
+ * rather than growing.
  *
  * Closing.  net_conn_close() is graceful: flush the queue, then, unless
  * the peer has sent FIN or everything it sent was read, shutdown(SHUT_WR)
  * and read and discard until the peer's FIN (or a linger timeout) before
  * closing.  That keeps the kernel from answering the peer's unread bytes
- * with a RST that would destroy a final error response.  net_conn_abort() closes now.
- * Either way on_close() is the last callback, and the memory is freed in a
- * deferred call, so a 'struct net_conn *' stays valid until the current
- * turn ends.
+ * with a RST that would destroy a final error response.
+ * net_conn_abort() closes now.  Either way on_close() is the last
+ * callback, and the memory is freed in a deferred call, so a
+ * 'struct net_conn *' stays valid until the current turn ends.
  *
  * Descriptors.  Accepts use accept4(SOCK_NONBLOCK | SOCK_CLOEXEC) until
  * EAGAIN.  When the process runs out of descriptors (EMFILE, ENFILE) the

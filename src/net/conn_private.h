@@ -38,9 +38,11 @@ struct net_conn {
 	bool drained : 1;               /* the last recv came up short */
 	bool shut_after_flush : 1;      /* net_conn_shutdown_write asked */
 	bool wr_shut : 1;
-	bool redeliver_pending : 1;
-	bool waited : 1;
-	bool nodelay : 1;               /* TCP_NODELAY is on */                /* the queue backed up: tell on_drain when it empties */
+	bool redeliver_pending : 1;     /* redeliver() is queued */
+	bool reread_pending : 1;        /* read_more() is queued */
+	bool peer_fin : 1;              /* epoll said the peer's FIN is in (NET_PEER_FIN) */
+	bool waited : 1;                /* the queue backed up: tell on_drain when it empties */
+	bool nodelay : 1;               /* TCP_NODELAY is on */
 	bool handshaken : 1;            /* counted one handshake: TCP_INFO is meaningful */
 };
 

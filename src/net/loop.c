@@ -1,6 +1,7 @@
 /* loop.c -- the event loop: fd table, timer heap, deferred calls.
  *
- * loop.h describes one turn of the loop and why it is level-triggered.
+ * loop.h describes one turn of the loop, and when it is level- or
+ * edge-triggered.
  * This file is the portable part; the epoll calls are in poll_epoll.c.
  * Three structures, each a plain growable array:
  *
@@ -27,6 +28,7 @@ struct net_fd {
 	void *ud;
 	const struct net_charge *payer;
 	unsigned mask;          /* NET_READ | NET_WRITE */
+	bool edge;              /* NET_EDGE: edge-triggered */
 	bool watched;
 };
 
@@ -142,11 +144,18 @@ int net_loop_watch(struct net_loop *loop, int fd, unsigned mask,
 	f->fn = fn;
 	f->ud = ud;
 	f->payer = payer;
-	if (f->watched)
+	bool edge = (mask & NET_EDGE) != 0;
+	mask &= NET_READ | NET_WRITE;
+	if (f->watched && f->edge == edge)
 		return net_loop_set_mask(loop, fd, mask);
-	if (net_poll_add(payer_of(loop, f), loop->epfd, fd, mask) < 0)
+	if (f->watched) {
+		if (net_poll_mod(payer_of(loop, f), loop->epfd, fd, mask | (edge ? NET_EDGE : 0)) < 0)
+			return -1;
+	} else if (net_poll_add(payer_of(loop, f), loop->epfd, fd, mask | (edge ? NET_EDGE : 0)) < 0) {
 		return -1;
+	}
 	f->mask = mask;
+	f->edge = edge;
 	f->watched = true;
 	return 0;
 }
@@ -158,9 +167,10 @@ int net_loop_set_mask(struct net_loop *loop, int fd, unsigned mask)
 		return -1;
 	}
 	struct net_fd *f = &loop->fds[fd];
+	mask &= NET_READ | NET_WRITE;
 	if (f->mask == mask)
 		return 0;                       /* no syscall for no change */
-	if (net_poll_mod(payer_of(loop, f), loop->epfd, fd, mask) < 0)
+	if (net_poll_mod(payer_of(loop, f), loop->epfd, fd, mask | (f->edge ? NET_EDGE : 0)) < 0)
 		return -1;
 	f->mask = mask;
 	return 0;
@@ -383,7 +393,7 @@ int net_loop_run_once(struct net_loop *loop, int max_wait_ms)
 		if (fd < 0 || fd >= loop->fds_cap || !loop->fds[fd].watched)
 			continue;
 		struct net_fd *f = &loop->fds[fd];
-		unsigned ev = loop->ready[i].events & (f->mask | NET_ERROR);
+		unsigned ev = loop->ready[i].events & (f->mask | NET_ERROR | NET_PEER_FIN);
 		if (ev == 0)
 			continue;
 		f->fn(loop, fd, ev, f->ud);

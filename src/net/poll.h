@@ -8,7 +8,7 @@
 
 struct net_ready {
 	int fd;
-	unsigned events;        /* NET_READ | NET_WRITE | NET_ERROR */
+	unsigned events;        /* NET_READ | NET_WRITE | NET_ERROR | NET_PEER_FIN */
 };
 
 /* An epoll instance, close-on-exec.  Returns its fd or -1. */

@@ -1,5 +1,5 @@
 /* poll_epoll.c -- the loop's readiness source: Linux epoll, level-triggered
- * (loop.h says why).  Each fd is registered with its own number as the
+ * unless NET_EDGE asks otherwise (loop.h says when and why).  Each fd is registered with its own number as the
  * event data, so a stale event can be checked against the fd table. */
 #include "net/poll.h"
 #include "net/loop.h"
@@ -14,7 +14,8 @@ int net_poll_create(void)
 
 static uint32_t to_epoll(unsigned mask)
 {
-	return (mask & NET_READ ? EPOLLIN : 0) | (mask & NET_WRITE ? EPOLLOUT : 0);
+	return (mask & NET_READ ? EPOLLIN : 0) | (mask & NET_WRITE ? EPOLLOUT : 0) |
+	       (mask & NET_EDGE ? EPOLLET | EPOLLRDHUP : 0);
 }
 
 int net_poll_add(const struct net_charge *payer, int epfd, int fd, unsigned mask)
@@ -46,7 +47,8 @@ int net_poll_wait(const struct net_charge *payer, int epfd,
 		uint32_t e = evs[i].events;
 		out[i].fd = evs[i].data.fd;
 		out[i].events = (e & EPOLLIN ? NET_READ : 0) | (e & EPOLLOUT ? NET_WRITE : 0) |
-				(e & (EPOLLERR | EPOLLHUP) ? NET_ERROR : 0);
+				(e & (EPOLLERR | EPOLLHUP) ? NET_ERROR : 0) |
+				(e & EPOLLRDHUP ? NET_PEER_FIN : 0);
 	}
 	return n;
 }

@@ -60,9 +60,10 @@ void pp_config_defaults(struct pp_config *c)
 
 void pp_hub_cleanup(struct pp_hub *hub)
 {
+	free(hub->score_json.buf);
 	free(hub->sse_bytes.buf);
 	free(hub->ws_bytes.buf);
-	hub->sse_bytes = hub->ws_bytes = (struct pp_render){ 0 };
+	hub->score_json = hub->sse_bytes = hub->ws_bytes = (struct pp_render){ 0 };
 }
 
 int pp_render_reserve(struct pp_render *r, size_t len)
@@ -132,6 +133,28 @@ static void answer_events(struct http_exchange *x, const struct feed *f, uint64_
 	}
 	http_respond(x, 200, JSON_TYPE, NULL, body, len);
 	free(body);
+}
+
+/* The answer to GET /score: the latest event as JSON, made once per seq
+ * (a poller asks for the same state many times).  NULL when memory ran
+ * out. */
+static const char *score_json(struct pp_hub *hub, size_t *len)
+{
+	struct pp_render *r = &hub->score_json;
+	const struct feed_event *ev = feed_get(hub->feed, feed_latest(hub->feed));
+	if (!ev) {
+		*len = 9;
+		return "{\"seq\":0}";
+	}
+	if (r->seq != ev->seq) {
+		size_t need = feed_event_json(ev, NULL, 0);
+		if (pp_render_reserve(r, need + 1) < 0)
+			return NULL;
+		r->len = feed_event_json(ev, r->buf, need + 1);
+		r->seq = ev->seq;
+	}
+	*len = r->len;
+	return r->buf;
 }
 
 /* --- long polling: a held request ------------------------------------------ */
@@ -213,25 +236,12 @@ static void on_score(struct http_exchange *x, const struct http_request *req,
 	if (has_since == 0) {
 		/* Request-response: the state now. */
 		pp_hub_charge(hub, x, PP_RPC);
-		char json[256];
-		const struct feed_event *ev = feed_get(hub->feed, feed_latest(hub->feed));
-		if (!ev) {
-			http_respond(x, 200, JSON_TYPE, NULL, "{\"seq\":0}", 9);
-			return;
-		}
-		size_t need = feed_event_json(ev, json, sizeof json);
-		if (need < sizeof json) {
-			http_respond(x, 200, JSON_TYPE, NULL, json, need);
-			return;
-		}
-		char *big = malloc(need + 1);
-		if (!big) {
+		size_t len;
+		const char *json = score_json(hub, &len);
+		if (!json)
 			http_respond(x, 503, TEXT_TYPE, NULL, "out of memory\n", 14);
-			return;
-		}
-		feed_event_json(ev, big, need + 1);
-		http_respond(x, 200, JSON_TYPE, NULL, big, need);
-		free(big);
+		else
+			http_respond(x, 200, JSON_TYPE, NULL, json, len);
 		return;
 	}
 	pp_hub_charge(hub, x, PP_LONG);

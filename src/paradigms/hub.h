@@ -54,7 +54,7 @@ struct pp_hub {
 	struct net_loop *loop;
 	struct feed *feed;
 	struct pp_config cfg;
-	struct pp_render sse_bytes, ws_bytes;
+	struct pp_render score_json, sse_bytes, ws_bytes;
 	struct http_prepared sse_ready; /* 'sse_bytes' framed for every kind of stream */
 	/* Upgraded WebSocket connections (ep_ws.c): the HTTP server lets go
 	 * of a connection when it upgrades, so the hub keeps the list. */
