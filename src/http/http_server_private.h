@@ -70,8 +70,15 @@ struct http_conn {
 
 enum { X_WAITING, X_STREAMING, X_DONE };
 
+/* What a write reads (hc, state, minor) comes first: a stream pushed to
+ * thousands of clients finds each exchange cold in the cache. */
 struct http_exchange {
 	struct http_conn *hc;
+	uint8_t state;                  /* X_* */
+	bool head;                      /* HEAD: no body in the answer */
+	bool close_after;               /* close the connection once this is sent */
+	bool upgrade;                   /* asked to upgrade */
+	uint8_t minor;                  /* HTTP/1.<minor> */
 	struct http_exchange *next;
 	http_abort_fn *on_abort;
 	void *abort_ud;
@@ -79,11 +86,6 @@ struct http_exchange {
 	void *drain_ud;
 	uint8_t *held;                  /* answer bytes waiting for earlier exchanges */
 	size_t held_len, held_cap;
-	uint8_t state;                  /* X_* */
-	bool head;                      /* HEAD: no body in the answer */
-	bool close_after;               /* close the connection once this is sent */
-	bool upgrade;                   /* asked to upgrade */
-	uint8_t minor;                  /* HTTP/1.<minor> */
 };
 
 /* --- http_exchange.c ---------------------------------------------------- */

@@ -70,6 +70,7 @@ struct net_conn *net_conn_new(struct net_loop *loop, int fd, enum net_conn_state
 		free(c);
 		return NULL;
 	}
+	c->mask = (uint8_t)mask;
 	return c;
 }
 
@@ -141,8 +142,13 @@ static void update_interest(struct net_conn *c)
 		if (net_conn_pending(c) > 0 && c->cork == 0)
 			mask |= NET_WRITE;
 	}
-	if (net_loop_set_mask(c->loop, c->fd, mask) < 0)
+	if (mask == c->mask)
+		return;                 /* the usual case, decided without the loop's table */
+	if (net_loop_set_mask(c->loop, c->fd, mask) < 0) {
 		finish(c, errno);
+		return;
+	}
+	c->mask = (uint8_t)mask;
 }
 
 /* --- closing ------------------------------------------------------------ */

@@ -58,14 +58,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* What a live event reads (sub, next, x, hub) fits one cache line: a
+ * publish visits every stream, and finds each one cold. */
 struct sse_stream {
 	struct feed_sub sub;            /* first: the feed hands us &sub */
-	struct net_timer timer;         /* the heartbeat */
+	uint64_t next;                  /* the next event this stream is owed */
 	struct http_exchange *x;
 	struct pp_hub *hub;
-	uint64_t next;                  /* the next event this stream is owed */
 	uint64_t last_sent_ms;
 	bool catching_up;               /* stream_catch_up is on the stack */
+	struct net_timer timer;         /* the heartbeat */
 };
 
 /* The bytes of 'ev' as an event-stream event, formatted once per seq and

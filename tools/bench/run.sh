@@ -7,12 +7,18 @@
 #   micro  src/net and src/http on their own (bench_net, bench_http_parser)
 #   http   wrk -t1 -c50 against `pushpull serve` GET /score and nginx
 #          (one worker, `return 200` of a body the same size): keep-alive,
-#          pipelined 16 deep, a new connection per request
+#          pipelined 16 deep, a new connection per request.  Keep-alive is
+#          also measured against bare_http.c, a server that only recv()s
+#          and send()s: the floor that a CPU ratio against nginx has to be
+#          read against (its row names it; its figure sits in the
+#          pushpull column)
 #   ws     `pushpull bench ws-echo` against pushpull's /echo and an echo
 #          server on node's ws package: 64 B and 64 KiB, 1 and 50
 #          connections, 1 and 16 messages in flight
 #   sse    `pushpull bench sse-fanout` against pushpull and an SSE server
-#          on node's http module: 1,000 and 10,000 clients
+#          on node's http module: 1,000 and 10,000 clients; and against
+#          bare_sse.c, a fan-out that only send()s, as the floor (like
+#          bare_http above)
 #   mem    server memory per idle connection, 10,000 of them, WebSocket
 #          and SSE, pushpull and node (`pushpull bench idle`)
 #
@@ -241,11 +247,17 @@ section_http() {
 		return
 	fi
 	echo "  body of both answers (${#body} bytes): $body"
+	start bare_http build/bench/bare_http 0 "$body"
+	bare_pid=$SPID
+	wait_for "$OUT/bare_http.log" "^listening" || echo "  bare_http did not start: its row stays empty"
+	bare_port=$(sed -n 's/^listening \([0-9]*\)/\1/p' "$OUT/bare_http.log")
 	r=1
 	while [ $r -le "$RUNS" ]; do
 		echo " run $r of $RUNS"
 		wrk_once http.keepalive.pushpull "$pp_pid" "http://127.0.0.1:$pp_port/score"
 		wrk_once http.keepalive.nginx "$ngx_pid" "http://127.0.0.1:$NGINX_PORT/score"
+		[ -n "$bare_port" ] &&
+			wrk_once http.keepalive.bare "$bare_pid" "http://127.0.0.1:$bare_port/score"
 		wrk_once http.pipelined.pushpull "$pp_pid" "http://127.0.0.1:$pp_port/score" \
 			-s tools/bench/pipeline.lua
 		wrk_once http.pipelined.nginx "$ngx_pid" "http://127.0.0.1:$NGINX_PORT/score" \
@@ -256,6 +268,7 @@ section_http() {
 			-H "Connection: close"
 		r=$((r + 1))
 	done
+	stop "$bare_pid"
 	stop "$ngx_master"
 	stop "$pp_pid"          # prints its ledger into the log: syscalls per request
 	for m in keepalive pipelined close; do
@@ -268,6 +281,11 @@ section_http() {
 		row "http $m CPU/req" "us" "$(median http.$m.pushpull.cpu)" \
 			"$(median http.$m.nginx.cpu)" "$check"
 	done
+	row "http keepalive CPU/req, bare floor" "us" "$(median http.keepalive.bare.cpu)" \
+		"$(median http.keepalive.nginx.cpu)" "-"
+	row "http keepalive CPU/req, pp vs bare" "us" "$(median http.keepalive.pushpull.cpu)" \
+		"$(median http.keepalive.bare.cpu)" "-"
+
 }
 
 # --- WebSocket ----------------------------------------------------------------
@@ -347,6 +365,10 @@ section_sse() {
 	pp_pid=$SPID pp_port=$PORT
 	start_node sse_server || { stop "$pp_pid"; return; }
 	node_pid=$SPID node_port=$PORT
+	start bare_sse build/bench/bare_sse 0
+	bare_pid=$SPID
+	wait_for "$OUT/bare_sse.log" "^listening" || echo "  bare_sse did not start: its rows stay empty"
+	bare_port=$(sed -n 's/^listening \([0-9]*\)/\1/p' "$OUT/bare_sse.log")
 	for clients in 1000 10000; do
 		events=$SSE_EVENTS
 		[ $clients = 10000 ] && events=$SSE_EVENTS_10K
@@ -359,6 +381,9 @@ section_sse() {
 				--clients $clients --events "$events"
 			sse_once "sse.$clients.node" "$node_pid" "http://127.0.0.1:$node_port" \
 				--clients $clients --events "$events"
+			[ -n "$bare_port" ] &&
+				sse_once "sse.$clients.bare" "$bare_pid" "http://127.0.0.1:$bare_port" \
+					--clients $clients --events "$events"
 			r=$((r + 1))
 		done
 		row "sse $clients x $events deliveries/s" "/s" "$(median sse.$clients.pushpull.dps)" \
@@ -367,7 +392,14 @@ section_sse() {
 			"$(median sse.$clients.node.cpu)" "ratio<=0.55"
 		row "sse $clients x $events p99 latency" "us" "$(median sse.$clients.pushpull.p99)" \
 			"$(median sse.$clients.node.p99)" "-"
+		row "sse $clients deliveries/s, bare floor" "/s" "$(median sse.$clients.bare.dps)" \
+			"$(median sse.$clients.node.dps)" "-"
+		row "sse $clients CPU/delivery, bare floor" "us" "$(median sse.$clients.bare.cpu)" \
+			"$(median sse.$clients.node.cpu)" "-"
+		row "sse $clients CPU/delivery, pp vs bare" "us" "$(median sse.$clients.pushpull.cpu)" \
+			"$(median sse.$clients.bare.cpu)" "-"
 	done
+	stop "$bare_pid"
 	stop "$node_pid"
 	stop "$pp_pid"
 }
@@ -463,6 +495,9 @@ END {
 	printf "== Summary: medians of %d runs; ratio = pushpull / peer (nginx, node)\n", runs
 	printf "%-34s %6s %12s %12s %7s  %-16s %s\n", "figure", "unit", "pushpull", "peer", "ratio", "target", "met"
 	for (i = 1; i <= n; i++) print line[i]
+	for (i = 1; i <= n; i++) if (line[i] ~ /bare/) { bare = 1 }
+	if (bare) print "(\"bare floor\" rows hold the figure of the bare server in the pushpull column: the best\n" \
+		" any server could do against the peer here; \"pp vs bare\" rows compare pushpull with it)"
 	printf "{\"runs\":%d,\"rows\":[", runs > json
 	for (i = 1; i <= n; i++) printf "%s%s", (i > 1 ? "," : ""), js[i] > json
 	printf "],\"samples\":{" > json
