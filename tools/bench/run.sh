@@ -480,10 +480,11 @@ function jstr(s) { gsub(/"/, "\\\"", s); return "\"" s "\"" }
 function jnum(v) { return num(v) ? v + 0 : "null" }
 {
 	name = $1; unit = $2; pp = $3; peer = $4; check = $5
-	ratio = (num(pp) && num(peer) && peer + 0 != 0) ? sprintf("%.2f", pp / peer) : "NA"
-	met = "-"
-	if (check ~ /^ratio>=/) { t = substr(check, 8); met = ratio == "NA" ? "?" : (ratio + 0 >= t + 0 ? "yes" : "NO") }
-	else if (check ~ /^ratio<=/) { t = substr(check, 8); met = ratio == "NA" ? "?" : (ratio + 0 <= t + 0 ? "yes" : "NO") }
+	exact = (num(pp) && num(peer) && peer + 0 != 0) ? pp / peer : "NA"
+	ratio = exact == "NA" ? "NA" : sprintf("%.2f", exact)
+	met = "-"                       # judged on the exact ratio, not the rounded one
+	if (check ~ /^ratio>=/) { t = substr(check, 8); met = exact == "NA" ? "?" : (exact >= t + 0 ? "yes" : "NO") }
+	else if (check ~ /^ratio<=/) { t = substr(check, 8); met = exact == "NA" ? "?" : (exact <= t + 0 ? "yes" : "NO") }
 	else if (check ~ /^pushpull<=/) { t = substr(check, 11); met = !num(pp) ? "?" : (pp + 0 <= t + 0 ? "yes" : "NO") }
 	n++
 	line[n] = sprintf("%-34s %6s %12s %12s %7s  %-16s %s", name, unit, pp, peer, ratio, check, met)
