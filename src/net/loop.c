@@ -148,12 +148,11 @@ int net_loop_watch(struct net_loop *loop, int fd, unsigned mask,
 	mask &= NET_READ | NET_WRITE;
 	if (f->watched && f->edge == edge)
 		return net_loop_set_mask(loop, fd, mask);
-	if (f->watched) {
-		if (net_poll_mod(payer_of(loop, f), loop->epfd, fd, mask | (edge ? NET_EDGE : 0)) < 0)
-			return -1;
-	} else if (net_poll_add(payer_of(loop, f), loop->epfd, fd, mask | (edge ? NET_EDGE : 0)) < 0) {
+	const struct net_charge *p = payer_of(loop, f);
+	unsigned want = mask | (edge ? NET_EDGE : 0);
+	if ((f->watched ? net_poll_mod(p, loop->epfd, fd, want)
+			: net_poll_add(p, loop->epfd, fd, want)) < 0)
 		return -1;
-	}
 	f->mask = mask;
 	f->edge = edge;
 	f->watched = true;

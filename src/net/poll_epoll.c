@@ -1,6 +1,7 @@
 /* poll_epoll.c -- the loop's readiness source: Linux epoll, level-triggered
- * unless NET_EDGE asks otherwise (loop.h says when and why).  Each fd is registered with its own number as the
- * event data, so a stale event can be checked against the fd table. */
+ * unless NET_EDGE asks otherwise (loop.h says when and why).  Each fd is
+ * registered with its own number as the event data, so a stale event can
+ * be checked against the fd table. */
 #include "net/poll.h"
 #include "net/loop.h"
 #include "net/sys.h"
