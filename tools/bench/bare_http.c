@@ -16,16 +16,10 @@
  * nginx's CPU per request" has to be read against.  It is not a server
  * to use: it never closes an idle connection and believes every byte.
  */
-#include <arpa/inet.h>
+#include "bare.h"
+
 #include <errno.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #define MAX_FDS    65536
 #define MAX_BATCH  64           /* answers sent in one send() */
@@ -83,6 +77,14 @@ static void serve(int fd)
 	}
 }
 
+static int adopt(int fd)
+{
+	if (fd >= MAX_FDS)
+		return -1;
+	matched[fd] = 0;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 3) {
@@ -101,46 +103,15 @@ int main(int argc, char **argv)
 	for (int i = 0; i < MAX_BATCH; i++)
 		memcpy(batch + (size_t)i * answer_len, answer, answer_len);
 
-	int l = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0), one = 1;
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(argv[1])) };
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	socklen_t alen = sizeof a;
-	setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-	if (l < 0 || bind(l, (struct sockaddr *)&a, sizeof a) < 0 || listen(l, 511) < 0 ||
-	    getsockname(l, (struct sockaddr *)&a, &alen) < 0) {
-		perror("bare_http: listen");
-		return 1;
-	}
-	int ep = epoll_create1(0);
-	struct epoll_event ev = { .events = EPOLLIN, .data.fd = l };
-	if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, l, &ev) < 0) {
-		perror("bare_http: epoll");
-		return 1;
-	}
-	printf("listening %u\n", ntohs(a.sin_port));
-	fflush(stdout);
-
+	int ep, l = bare_listen("bare_http", argv[1], 511, &ep);
 	struct epoll_event evs[512];
 	for (;;) {
 		int k = epoll_wait(ep, evs, 512, -1);
 		for (int i = 0; i < k; i++) {
-			int fd = evs[i].data.fd;
-			if (fd != l) {
-				serve(fd);
-				continue;
-			}
-			int c;
-			while ((c = accept4(l, NULL, NULL, SOCK_NONBLOCK)) >= 0) {
-				if (c >= MAX_FDS) {
-					close(c);
-					continue;
-				}
-				matched[c] = 0;
-				setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-				struct epoll_event ce = { .events = EPOLLIN | EPOLLET, .data.fd = c };
-				if (epoll_ctl(ep, EPOLL_CTL_ADD, c, &ce) < 0)
-					close(c);
-			}
+			if (evs[i].data.fd == l)
+				bare_accept_all(l, ep, adopt);
+			else
+				serve(evs[i].data.fd);
 		}
 	}
 }

@@ -18,17 +18,11 @@
  * best any server could score against node on this machine.  Not a
  * server to use.
  */
-#include <arpa/inet.h>
+#include "bare.h"
+
 #include <errno.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/epoll.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #define MAX_FDS    65536
 #define REQ_MAX    8192         /* a request head and body, while unknown */
@@ -155,53 +149,31 @@ static void on_readable(int fd)
 	}
 }
 
+static int adopt(int fd)
+{
+	char *req = fd < MAX_FDS ? malloc(REQ_MAX) : NULL;
+	if (!req)
+		return -1;
+	peers[fd] = (struct peer){ .kind = READING, .req = req };
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
 		fprintf(stderr, "usage: bare_sse PORT\n");
 		return 2;
 	}
-	int l = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0), one = 1;
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(argv[1])) };
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	socklen_t alen = sizeof a;
-	setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-	if (l < 0 || bind(l, (struct sockaddr *)&a, sizeof a) < 0 || listen(l, 4096) < 0 ||
-	    getsockname(l, (struct sockaddr *)&a, &alen) < 0) {
-		perror("bare_sse: listen");
-		return 1;
-	}
-	int ep = epoll_create1(0);
-	struct epoll_event ev = { .events = EPOLLIN, .data.fd = l };
-	if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, l, &ev) < 0) {
-		perror("bare_sse: epoll");
-		return 1;
-	}
-	printf("listening %u\n", ntohs(a.sin_port));
-	fflush(stdout);
-
+	int ep, l = bare_listen("bare_sse", argv[1], 4096, &ep);
 	struct epoll_event evs[512];
 	for (;;) {
 		int k = epoll_wait(ep, evs, 512, -1);
 		for (int i = 0; i < k; i++) {
 			int fd = evs[i].data.fd;
-			if (fd != l) {
-				if (peers[fd].kind != FREE)
-					on_readable(fd);
-				continue;
-			}
-			int c;
-			while ((c = accept4(l, NULL, NULL, SOCK_NONBLOCK)) >= 0) {
-				char *req = c < MAX_FDS ? malloc(REQ_MAX) : NULL;
-				struct epoll_event ce = { .events = EPOLLIN | EPOLLRDHUP | EPOLLET, .data.fd = c };
-				if (!req || epoll_ctl(ep, EPOLL_CTL_ADD, c, &ce) < 0) {
-					free(req);
-					close(c);
-					continue;
-				}
-				setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-				peers[c] = (struct peer){ .kind = READING, .req = req };
-			}
+			if (fd == l)
+				bare_accept_all(l, ep, adopt);
+			else if (peers[fd].kind != FREE)
+				on_readable(fd);
 		}
 	}
 }
