@@ -1,6 +1,7 @@
 /* test_paradigms_cli.c -- the real programs, as a person runs them:
- * `pushpull serve` in a child process, the clients against it, the demo,
- * and the command line's answers to mistakes.  Every wait is bounded. */
+ * `pushpull serve` in a child process, the clients against it, the load
+ * generator's modes, the demo, and the command line's answers to
+ * mistakes.  Every wait is bounded. */
 #include <check.h>
 #include <errno.h>
 #include <poll.h>
@@ -162,19 +163,19 @@ END_TEST
 
 /* --- the server and the clients, as separate programs ------------------- */
 
-START_TEST(serve_and_clients)
+/* Starts `pushpull serve --port 0`; its base URL goes in 'base'. */
+static pid_t serve_start(int *so, int *se, char *base, size_t cap)
 {
 	char *serve[] = { PUSHPULL, "serve", "--port", "0", NULL };
-	int so, se;
-	pid_t srv = spawn(serve, &so, &se);
+	pid_t srv = spawn(serve, so, se);
 	/* The first line says where it listens. */
 	char line[256] = "";
 	size_t n = 0;
 	uint64_t end = now_ms() + 5000;
 	while (!memchr(line, '\n', n) && now_ms() < end) {
-		struct pollfd p = { so, POLLIN, 0 };
+		struct pollfd p = { *so, POLLIN, 0 };
 		if (poll(&p, 1, 100) == 1) {
-			ssize_t k = read(so, line + n, sizeof line - 1 - n);
+			ssize_t k = read(*so, line + n, sizeof line - 1 - n);
 			if (k <= 0)
 				break;
 			n += (size_t)k;
@@ -183,8 +184,27 @@ START_TEST(serve_and_clients)
 	}
 	const char *at = strstr(line, "http://127.0.0.1:");
 	ck_assert_msg(at != NULL, "no address in: %s", line);
+	snprintf(base, cap, "%.*s", (int)strcspn(at, "\n"), at);
+	return srv;
+}
+
+/* SIGINT: the server prints its ledger, per paradigm, and exits 0. */
+static void serve_stop(pid_t srv, int so, int se, struct run *s)
+{
+	kill(srv, SIGINT);
+	memset(s, 0, sizeof *s);
+	drain(s, so, se, 5000);
+	close(so);
+	close(se);
+	reap(s, srv, 2000);
+	ck_assert_int_eq(s->status, 0);
+}
+
+START_TEST(serve_and_clients)
+{
+	int so, se;
 	char base[64];
-	snprintf(base, sizeof base, "%.*s", (int)strcspn(at, "\n"), at);
+	pid_t srv = serve_start(&so, &se, base, sizeof base);
 
 	char url[96];
 	snprintf(url, sizeof url, "%s/publish?type=score", base);
@@ -222,18 +242,54 @@ START_TEST(serve_and_clients)
 	ck_assert_str_eq(r.out, "{\"seq\":1,\"type\":\"score\",\"data\":\"1/0\"}\n"
 				"{\"seq\":2,\"type\":\"score\",\"data\":\"FOUR!\"}\n");
 
-	/* SIGINT: the server prints its ledger, per paradigm, and exits 0. */
-	kill(srv, SIGINT);
 	struct run s;
-	memset(&s, 0, sizeof s);
-	drain(&s, so, se, 5000);
-	close(so);
-	close(se);
-	reap(&s, srv, 2000);
-	ck_assert_int_eq(s.status, 0);
+	serve_stop(srv, so, se, &s);
 	ck_assert_ptr_nonnull(strstr(s.out, "long-poll/server"));
 	ck_assert_ptr_nonnull(strstr(s.out, "sse/server"));
 	ck_assert_ptr_nonnull(strstr(s.out, "websocket/server"));
+}
+END_TEST
+
+/* --- the load generator, small ------------------------------------------------ */
+
+START_TEST(bench_modes)
+{
+	int so, se;
+	char base[64], ws[96];
+	pid_t srv = serve_start(&so, &se, base, sizeof base);
+	struct run r;
+
+	/* 20 streams x 30 events: every delivery arrives, and is checked. */
+	char *fan[] = { PUSHPULL, "bench", "sse-fanout", base, "--clients", "20",
+			"--events", "30", NULL };
+	run(&r, fan, 20000);
+	ck_assert_msg(r.status == 0, "status %d: %s", r.status, r.err);
+	ck_assert_ptr_nonnull(strstr(r.out, "\"deliveries\":600,"));
+	ck_assert_ptr_nonnull(strstr(r.out, "\"bad\":0}"));
+
+	/* Echoes of 3 connections x 4 in flight, for one counted second. */
+	snprintf(ws, sizeof ws, "ws%s/echo", base + 4);
+	char *echo[] = { PUSHPULL, "bench", "ws-echo", ws, "--connections", "3", "--inflight", "4",
+			 "--size", "200", "--duration", "1", "--warmup", "0", NULL };
+	run(&r, echo, 20000);
+	ck_assert_msg(r.status == 0, "status %d: %s", r.status, r.err);
+	unsigned long long msgs = 0;
+	const char *m = strstr(r.out, "\"messages\":");
+	ck_assert_msg(m != NULL, "no message count in: %s", r.out);
+	ck_assert_int_eq(sscanf(m, "\"messages\":%llu", &msgs), 1);
+	ck_assert_uint_gt(msgs, 0);
+	ck_assert_ptr_nonnull(strstr(r.out, "\"bad\":0,"));      /* every echo the right length */
+
+	/* Idle streams: all open, then held for a second. */
+	char *idle[] = { PUSHPULL, "bench", "idle", "sse", base, "--connections", "50",
+			 "--hold", "1", NULL };
+	run(&r, idle, 20000);
+	ck_assert_msg(r.status == 0, "status %d: %s", r.status, r.err);
+	ck_assert_ptr_nonnull(strstr(r.out, "ready 50"));
+
+	struct run s;
+	serve_stop(srv, so, se, &s);
+	ck_assert_ptr_nonnull(strstr(s.out, "sse/server"));
 }
 END_TEST
 
@@ -273,6 +329,7 @@ Suite *cli_suite(void)
 	tc = tcase_create("programs");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, serve_and_clients);
+	tcase_add_test(tc, bench_modes);
 	tcase_add_test(tc, demo_runs);
 	suite_add_tcase(s, tc);
 	return s;
