@@ -126,6 +126,78 @@ void bench_dialer_done(struct bench_dialer *d, int err, const char *why)
 	bench_dialer_pump(d);
 }
 
+/* --- a run ----------------------------------------------------------------- */
+
+bool bench_run_init(struct bench_run *r, const struct bench_opts *o)
+{
+	r->o = o;
+	net_ledger_init(&r->ledger, "bench/client");
+	r->loop = net_loop_new(&r->ledger);
+	if (o->port == 80)
+		snprintf(r->hostport, sizeof r->hostport, "%s", o->host);
+	else
+		snprintf(r->hostport, sizeof r->hostport, "%s:%u", o->host, (unsigned)o->port);
+	return r->loop && net_loop_stop_on_signals(r->loop) == 0;
+}
+
+void bench_run_loop(struct bench_run *r, int (*open_one)(struct bench_dialer *, size_t),
+		    void *ud, uint64_t tick_ms, net_timer_fn *on_tick)
+{
+	r->dial = (struct bench_dialer){ .total = r->o->connections, .window = BENCH_WINDOW,
+					 .open_one = open_one, .ud = ud };
+	net_timer_init(&r->tick, on_tick, ud);
+	net_timer_start(r->loop, &r->tick, tick_ms, tick_ms);
+	bench_dialer_pump(&r->dial);
+	net_loop_run(r->loop);
+	net_timer_stop(r->loop, &r->tick);
+}
+
+void bench_run_fail(struct bench_run *r, const char *why)
+{
+	if (!r->fail)
+		r->fail = why;
+	r->phase = PH_DONE;
+	net_loop_stop(r->loop);
+}
+
+void bench_run_closed(struct bench_run *r, bool setting_up, int err, const char *why)
+{
+	r->open--;
+	if (setting_up) {
+		bench_dialer_done(&r->dial, err ? err : ECONNRESET, NULL);
+		return;
+	}
+	if (r->phase == PH_DONE)
+		return;
+	r->dropped++;
+	if (!r->o->idle)
+		bench_run_fail(r, why);
+}
+
+bool bench_run_verdict(const struct bench_run *r, const char *what, bool stopped_early,
+		       const char *detail)
+{
+	if (r->dial.failed) {
+		fprintf(stderr, "pushpull bench: %zu of %zu %s failed; the first: %s\n",
+			r->dial.failed, r->dial.total, what,
+			r->dial.first_why ? r->dial.first_why : strerror(r->dial.first_err));
+	} else if (r->fail) {
+		fprintf(stderr, "pushpull bench: %s%s\n", r->fail, detail ? detail : "");
+	} else if (stopped_early) {
+		fprintf(stderr, "pushpull bench: interrupted before the run ended\n");
+	} else {
+		return true;
+	}
+	return false;
+}
+
+void bench_run_free(struct bench_run *r)
+{
+	if (r->loop)
+		net_loop_free(r->loop);
+	r->loop = NULL;
+}
+
 /* --- the command line --------------------------------------------------- */
 
 /* URL -> host, port, path; only 127.0.0.1 (or localhost) is a target. */

@@ -7,8 +7,8 @@
  * (writev, no copy), no allocation per message.
  *
  *   bench.c       the command line, and what the modes share: the target,
- *                 the descriptor limit, opening connections in a window,
- *                 a latency histogram, the result lines
+ *                 opening connections in a window, the run itself (loop,
+ *                 ledger, phase, failure, connections dropped)
  *   bench_ws.c    WebSocket clients: ws-echo, and idle ws
  *   bench_sse.c   event-stream clients and a publisher: sse-fanout, idle sse
  *
@@ -23,6 +23,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "net/ledger.h"
 #include "net/loop.h"
 
 #define BENCH_CONN_MAX       100000     /* --connections, --clients */
@@ -63,9 +64,6 @@ int bench_sse_run(const struct bench_opts *o);
 
 /* --- shared ------------------------------------------------------------- */
 
-/* Raises the soft RLIMIT_NOFILE to the hard one; returns false (with a
- * message) when 'need' descriptors would still not fit. */
-
 /* CPU time, user + system, of process 'pid' so far, in microseconds, from
  * /proc/PID/stat (clock-tick resolution); -1 when it cannot be read. */
 int64_t bench_proc_cpu_us(int pid);
@@ -94,5 +92,49 @@ static inline bool bench_dialer_complete(const struct bench_dialer *d)
 {
 	return d->ready + d->failed == d->total;
 }
+
+/* The phases of a run; each mode goes through some of them. */
+enum bench_phase {
+	PH_SETUP,       /* the connections are being opened */
+	PH_WARMUP,      /* ws-echo: running, not yet counted */
+	PH_MEASURE,     /* ws-echo: counted */
+	PH_PUBLISH,     /* sse-fanout: events published one at a time */
+	PH_HOLD,        /* idle: the connections are held */
+	PH_DONE,
+};
+
+/* What a run of every mode has.  A mode's own struct begins with one. */
+struct bench_run {
+	const struct bench_opts *o;
+	struct net_loop *loop;
+	struct net_ledger ledger;       /* every client syscall, the loop's too */
+	struct bench_dialer dial;
+	struct net_timer tick;          /* the mode's clock: progress and deadlines */
+	char hostport[BENCH_HOST_MAX + 8];  /* the Host field: host[:port] */
+	enum bench_phase phase;
+	uint64_t dropped;               /* connections the server closed during the run */
+	const char *fail;               /* why the run failed, or NULL */
+	size_t open;                    /* connections not yet closed */
+};
+
+/* A loop whose ledger is labelled "bench/client", stopped by SIGINT and
+ * SIGTERM, and the Host value.  Returns false with errno set. */
+bool bench_run_init(struct bench_run *r, const struct bench_opts *o);
+/* Opens the connections (open_one, with 'ud' as the dialer's ud), calls
+ * on_tick(ud) every 'tick_ms', and returns once the loop stops. */
+void bench_run_loop(struct bench_run *r, int (*open_one)(struct bench_dialer *, size_t),
+		    void *ud, uint64_t tick_ms, net_timer_fn *on_tick);
+/* Ends the run now; the first reason given is the one reported. */
+void bench_run_fail(struct bench_run *r, const char *why);
+/* A connection closed.  While it was being set up, the dialer hears of
+ * it; during a run the server dropped it, which fails any run but an
+ * idle one ('why' says what was lost). */
+void bench_run_closed(struct bench_run *r, bool setting_up, int err, const char *why);
+/* After the loop: prints why the run has no result -- 'what' names the
+ * connections, 'detail' (or NULL) follows the failure -- and returns
+ * false; or returns true when the mode should print its result. */
+bool bench_run_verdict(const struct bench_run *r, const char *what, bool stopped_early,
+		       const char *detail);
+void bench_run_free(struct bench_run *r);
 
 #endif

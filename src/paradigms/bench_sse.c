@@ -46,7 +46,6 @@
 #define SSE_REQ_MAX        (BENCH_PATH_MAX + 512)
 
 enum ssc_state { SSC_CONNECTING, SSC_HEAD, SSC_STREAM, SSC_CLOSED };
-enum sse_phase { PH_SETUP, PH_PUBLISH, PH_HOLD, PH_DONE };
 
 struct sse_bench;
 
@@ -70,42 +69,26 @@ struct publisher {
 };
 
 struct sse_bench {
-	const struct bench_opts *o;
-	struct net_loop *loop;
-	struct net_ledger ledger;
-	struct bench_dialer dial;
+	struct bench_run r;             /* phases: SETUP, PUBLISH or HOLD, DONE */
 	struct ssc *conns;
 	struct publisher pub;
 	char get[SSE_REQ_MAX];          /* GET BASE/events, encoded once */
 	size_t get_len;
-	char hostport[BENCH_HOST_MAX + 8];
-	struct net_timer tick;
-	enum sse_phase phase;
 	uint64_t round, delivered;      /* the event being published, clients that have it */
 	uint64_t sent_us;               /* when its POST went out */
 	uint64_t first_us, last_us;     /* first POST sent, last delivery read */
 	uint64_t sys0, sys1;
 	int64_t cpu0, cpu1;             /* the server's CPU time, when --server-pid */
-	uint64_t bad, dropped, last_progress_us, hold_end_us;
+	uint64_t bad, last_progress_us, hold_end_us;
 	struct net_latency lat;
-	const char *fail;
-	size_t open;
 };
-
-static void run_fail(struct sse_bench *b, const char *why)
-{
-	if (!b->fail)
-		b->fail = why;
-	b->phase = PH_DONE;
-	net_loop_stop(b->loop);
-}
 
 /* --- publishing ------------------------------------------------------------ */
 
 /* The server's CPU microseconds now (-1 without --server-pid). */
 static int64_t server_cpu(const struct sse_bench *b)
 {
-	return b->o->server_pid ? bench_proc_cpu_us(b->o->server_pid) : -1;
+	return b->r.o->server_pid ? bench_proc_cpu_us(b->r.o->server_pid) : -1;
 }
 
 static void round_start(struct sse_bench *b)
@@ -121,26 +104,26 @@ static void round_start(struct sse_bench *b)
 	if (b->round == 1) {
 		b->cpu0 = server_cpu(b);
 		b->first_us = b->sent_us;
-		b->sys0 = net_counts_syscalls(&b->ledger.c);
+		b->sys0 = net_counts_syscalls(&b->r.ledger.c);
 	}
 	b->last_progress_us = b->sent_us;
 	if (net_conn_write(p->nc, p->req, p->req_len) < 0)
-		run_fail(b, "the publishing connection is gone");
+		bench_run_fail(&b->r, "the publishing connection is gone");
 }
 
 /* A round is over when every client has the event and the POST its answer. */
 static void round_check(struct sse_bench *b)
 {
-	if (b->phase != PH_PUBLISH || b->delivered < b->dial.total || !b->pub.answered)
+	if (b->r.phase != PH_PUBLISH || b->delivered < b->r.dial.total || !b->pub.answered)
 		return;
-	if (b->round < b->o->events) {
+	if (b->round < b->r.o->events) {
 		round_start(b);
 		return;
 	}
-	b->sys1 = net_counts_syscalls(&b->ledger.c);
+	b->sys1 = net_counts_syscalls(&b->r.ledger.c);
 	b->cpu1 = server_cpu(b);
-	b->phase = PH_DONE;
-	net_loop_stop(b->loop);
+	b->r.phase = PH_DONE;
+	net_loop_stop(b->r.loop);
 }
 
 /* The answer to a POST: a head and a (small) body, consumed only once the
@@ -158,7 +141,7 @@ static size_t pub_on_data(struct net_conn *nc, uint8_t *data, size_t len)
 		if (n == HTTP_INCOMPLETE)
 			break;
 		if (n < 0 || res.status != 200 || b->pub.answered) {
-			run_fail(b, n < 0 ? "the answer to POST /publish is not HTTP"
+			bench_run_fail(&b->r, n < 0 ? "the answer to POST /publish is not HTTP"
 			         : res.status != 200 ? "POST /publish was not answered 200"
 			         : "an answer to a POST never sent");
 			return len;
@@ -172,7 +155,7 @@ static size_t pub_on_data(struct net_conn *nc, uint8_t *data, size_t len)
 			ssize_t k = http_body_read(&body, (char *)data + off + used,
 						   len - off - used, &run, &rl);
 			if (k < 0) {
-				run_fail(b, "the answer to POST /publish has a bad body");
+				bench_run_fail(&b->r, "the answer to POST /publish has a bad body");
 				return len;
 			}
 			if (k == 0)
@@ -192,7 +175,7 @@ static void pub_on_connect(struct net_conn *nc, int err)
 	if (err)
 		return;                         /* on_close follows */
 	net_conn_set_nodelay(nc, true);
-	b->phase = PH_PUBLISH;
+	b->r.phase = PH_PUBLISH;
 	round_start(b);
 }
 
@@ -201,8 +184,8 @@ static void pub_on_close(struct net_conn *nc, int err)
 	struct sse_bench *b = net_conn_ud(nc);
 	(void)err;
 	b->pub.nc = NULL;
-	if (b->phase != PH_DONE)
-		run_fail(b, "the publishing connection closed during the run");
+	if (b->r.phase != PH_DONE)
+		bench_run_fail(&b->r, "the publishing connection closed during the run");
 }
 
 static const struct net_conn_ops pub_ops = {
@@ -214,10 +197,10 @@ static const struct net_conn_ops pub_ops = {
 static void on_event(struct sse_bench *b, struct ssc *c, const struct sse_event *ev)
 {
 	uint64_t id = 0, r = 0;
-	if (b->o->idle)
+	if (b->r.o->idle)
 		return;
 	if (!http_parse_u64(ev->id, ev->id_len, &id) || id <= c->last_id ||
-	    ev->data_len != b->o->size || !http_parse_u64(ev->data, SSE_ROUND_DIGITS, &r) ||
+	    ev->data_len != b->r.o->size || !http_parse_u64(ev->data, SSE_ROUND_DIGITS, &r) ||
 	    ev->type_len != 7 || memcmp(ev->type, "message", 7) != 0) {
 		b->bad++;
 		return;
@@ -287,12 +270,12 @@ static size_t on_data(struct net_conn *nc, uint8_t *data, size_t len)
 		if (n < 0) {
 			c->state = SSC_CLOSED;
 			net_conn_abort(nc, EPROTO);
-			bench_dialer_done(&b->dial, EPROTO, "GET /events was not answered "
+			bench_dialer_done(&b->r.dial, EPROTO, "GET /events was not answered "
 					  "200 text/event-stream");
 			return len;
 		}
 		c->state = SSC_STREAM;
-		bench_dialer_done(&b->dial, 0, NULL);
+		bench_dialer_done(&b->r.dial, 0, NULL);
 		off = (size_t)n;
 	}
 	while (off < len && c->state == SSC_STREAM) {
@@ -328,20 +311,11 @@ static void on_connect(struct net_conn *nc, int err)
 static void on_close(struct net_conn *nc, int err)
 {
 	struct ssc *c = net_conn_ud(nc);
-	struct sse_bench *b = c->b;
 	uint8_t was = c->state;
 	c->state = SSC_CLOSED;
 	c->nc = NULL;
-	b->open--;
-	if (was == SSC_CONNECTING || was == SSC_HEAD) {
-		bench_dialer_done(&b->dial, err ? err : ECONNRESET, NULL);
-		return;
-	}
-	if (b->phase == PH_DONE)
-		return;
-	b->dropped++;
-	if (!b->o->idle)
-		run_fail(b, "the server closed an event stream during the run");
+	bench_run_closed(&c->b->r, was == SSC_CONNECTING || was == SSC_HEAD, err,
+			 "the server closed an event stream during the run");
 }
 
 static const struct net_conn_ops ssc_ops = {
@@ -356,12 +330,12 @@ static int open_one(struct bench_dialer *d, size_t i)
 	c->b = b;
 	c->state = SSC_CONNECTING;
 	sse_parser_init(&c->sse, NULL);
-	c->nc = net_connect(b->loop, b->o->host, b->o->port, &ssc_ops, c, &b->ledger, &err);
+	c->nc = net_connect(b->r.loop, b->r.o->host, b->r.o->port, &ssc_ops, c, &b->r.ledger, &err);
 	if (!c->nc) {
 		c->state = SSC_CLOSED;
 		return err ? err : ENOMEM;
 	}
-	b->open++;
+	b->r.open++;
 	return 0;
 }
 
@@ -371,13 +345,13 @@ static int open_one(struct bench_dialer *d, size_t i)
  * space, padding. */
 static bool encode_requests(struct sse_bench *b)
 {
-	const struct bench_opts *o = b->o;
+	const struct bench_opts *o = b->r.o;
 	char target[BENCH_PATH_MAX + 16];
 	struct http_writer w;
 	snprintf(target, sizeof target, "%s/events", o->path);
 	http_writer_init(&w, b->get, sizeof b->get);
 	http_writer_request_line(&w, "GET", target);
-	http_writer_header(&w, "Host", b->hostport);
+	http_writer_header(&w, "Host", b->r.hostport);
 	http_writer_header(&w, "Accept", "text/event-stream");
 	http_writer_header(&w, "Cache-Control", "no-cache");
 	http_writer_end_head(&w);
@@ -394,7 +368,7 @@ static bool encode_requests(struct sse_bench *b)
 	snprintf(target, sizeof target, "%s/publish", o->path);
 	http_writer_init(&w, p->req, cap);
 	http_writer_request_line(&w, "POST", target);
-	http_writer_header(&w, "Host", b->hostport);
+	http_writer_header(&w, "Host", b->r.hostport);
 	http_writer_header(&w, "Content-Type", "text/plain; charset=utf-8");
 	http_writer_header_u64(&w, "Content-Length", o->size);
 	http_writer_end_head(&w);
@@ -411,20 +385,20 @@ static bool encode_requests(struct sse_bench *b)
 
 static void all_ready(struct sse_bench *b, uint64_t now)
 {
-	if (b->o->idle) {
-		printf("ready %zu\n", b->dial.ready);
+	if (b->r.o->idle) {
+		printf("ready %zu\n", b->r.dial.ready);
 		fflush(stdout);
-		b->phase = PH_HOLD;
+		b->r.phase = PH_HOLD;
 		b->first_us = now;
-		b->hold_end_us = b->o->hold_s ? now + b->o->hold_s * 1000000 : 0;
+		b->hold_end_us = b->r.o->hold_s ? now + b->r.o->hold_s * 1000000 : 0;
 		return;
 	}
 	int err = 0;
-	b->phase = PH_PUBLISH;                  /* the first POST goes on connect */
+	b->r.phase = PH_PUBLISH;                  /* the first POST goes on connect */
 	b->last_progress_us = now;
-	b->pub.nc = net_connect(b->loop, b->o->host, b->o->port, &pub_ops, b, &b->ledger, &err);
+	b->pub.nc = net_connect(b->r.loop, b->r.o->host, b->r.o->port, &pub_ops, b, &b->r.ledger, &err);
 	if (!b->pub.nc)
-		run_fail(b, "cannot open the publishing connection");
+		bench_run_fail(&b->r, "cannot open the publishing connection");
 }
 
 static void on_tick(struct net_loop *loop, struct net_timer *t, void *ud)
@@ -432,61 +406,61 @@ static void on_tick(struct net_loop *loop, struct net_timer *t, void *ud)
 	(void)loop; (void)t;
 	struct sse_bench *b = ud;
 	uint64_t now = net_now_us();
-	switch (b->phase) {
+	switch (b->r.phase) {
 	case PH_SETUP:
-		if (b->dial.failed)
-			run_fail(b, "a stream could not be opened");
-		else if (bench_dialer_complete(&b->dial))
+		if (b->r.dial.failed)
+			bench_run_fail(&b->r, "a stream could not be opened");
+		else if (bench_dialer_complete(&b->r.dial))
 			all_ready(b, now);
 		else if (now - b->first_us > (uint64_t)BENCH_SETUP_MS * 1000)
-			run_fail(b, "streams took too long to open");
+			bench_run_fail(&b->r, "streams took too long to open");
 		break;
 	case PH_PUBLISH:
 		if (now - b->last_progress_us > (uint64_t)BENCH_STALL_MS * 1000)
-			run_fail(b, "no delivery for 10 seconds");
+			bench_run_fail(&b->r, "no delivery for 10 seconds");
 		break;
 	case PH_HOLD:
 		if (b->hold_end_us && now >= b->hold_end_us) {
 			b->last_us = now;
-			b->phase = PH_DONE;
-			net_loop_stop(b->loop);
+			b->r.phase = PH_DONE;
+			net_loop_stop(b->r.loop);
 		}
 		break;
-	case PH_DONE:
+	default:                                /* DONE; WARMUP and MEASURE are ws-echo's */
 		break;
 	}
 }
 
 static void close_all(struct sse_bench *b)
 {
-	for (size_t i = 0; i < b->dial.started; i++)
+	for (size_t i = 0; i < b->r.dial.started; i++)
 		if (b->conns[i].nc)
 			net_conn_close(b->conns[i].nc);
 	if (b->pub.nc)
 		net_conn_close(b->pub.nc);
 	uint64_t until = net_now_us() + 3000000;
-	while ((b->open > 0 || b->pub.nc) && net_now_us() < until)
-		net_loop_run_once(b->loop, 50);
-	for (size_t i = 0; i < b->dial.started; i++)
+	while ((b->r.open > 0 || b->pub.nc) && net_now_us() < until)
+		net_loop_run_once(b->r.loop, 50);
+	for (size_t i = 0; i < b->r.dial.started; i++)
 		if (b->conns[i].nc)
 			net_conn_abort(b->conns[i].nc, 0);
 	if (b->pub.nc)
 		net_conn_abort(b->pub.nc, 0);
-	net_loop_run_once(b->loop, 0);
-	for (size_t i = 0; i < b->dial.started; i++)
+	net_loop_run_once(b->r.loop, 0);
+	for (size_t i = 0; i < b->r.dial.started; i++)
 		sse_parser_free(&b->conns[i].sse);
 }
 
 static void report(struct sse_bench *b)
 {
-	const struct bench_opts *o = b->o;
+	const struct bench_opts *o = b->r.o;
 	double secs = (double)(b->last_us - b->first_us) / 1e6;
 	if (o->idle) {
 		printf("idle sse %s:%u%s/events: %zu streams held %.1f s, %llu dropped\n",
-		       o->host, (unsigned)o->port, o->path, b->dial.ready, secs,
-		       (unsigned long long)b->dropped);
+		       o->host, (unsigned)o->port, o->path, b->r.dial.ready, secs,
+		       (unsigned long long)b->r.dropped);
 		printf("{\"mode\":\"idle\",\"kind\":\"sse\",\"connections\":%zu,\"held_s\":%.3f,"
-		       "\"dropped\":%llu}\n", b->dial.ready, secs, (unsigned long long)b->dropped);
+		       "\"dropped\":%llu}\n", b->r.dial.ready, secs, (unsigned long long)b->r.dropped);
 		return;
 	}
 	uint64_t n = b->lat.count;
@@ -521,52 +495,30 @@ int bench_sse_run(const struct bench_opts *o)
 	struct sse_bench *b = calloc(1, sizeof *b);
 	if (!b)
 		return 1;
-	b->o = o;
-	net_ledger_init(&b->ledger, "bench/client");
-	b->loop = net_loop_new(&b->ledger);
 	b->conns = calloc(o->connections, sizeof *b->conns);
-	if (o->port == 80)
-		snprintf(b->hostport, sizeof b->hostport, "%s", o->host);
-	else
-		snprintf(b->hostport, sizeof b->hostport, "%s:%u", o->host, (unsigned)o->port);
 	int status = 1;
-	if (!b->loop || !b->conns || !encode_requests(b) ||
-	    net_loop_stop_on_signals(b->loop) < 0) {
+	if (!bench_run_init(&b->r, o) || !b->conns || !encode_requests(b)) {
 		fprintf(stderr, "pushpull bench: cannot start: %s\n", strerror(errno));
 		goto out;
 	}
-	b->dial = (struct bench_dialer){ .total = o->connections, .window = BENCH_WINDOW,
-					 .open_one = open_one, .ud = b };
 	b->first_us = net_now_us();
-	net_timer_init(&b->tick, on_tick, b);
-	net_timer_start(b->loop, &b->tick, SSE_TICK_MS, SSE_TICK_MS);
-	bench_dialer_pump(&b->dial);
-	net_loop_run(b->loop);
-	net_timer_stop(b->loop, &b->tick);
-	if (b->phase == PH_HOLD) {              /* idle, stopped by a signal */
+	bench_run_loop(&b->r, open_one, b, SSE_TICK_MS, on_tick);
+	if (b->r.phase == PH_HOLD) {              /* idle, stopped by a signal */
 		b->last_us = net_now_us();
-		b->phase = PH_DONE;
+		b->r.phase = PH_DONE;
 	}
-	bool stopped_early = b->phase != PH_DONE;
-	b->phase = PH_DONE;
+	bool stopped_early = b->r.phase != PH_DONE;
+	b->r.phase = PH_DONE;
 	close_all(b);
-	if (b->dial.failed) {
-		fprintf(stderr, "pushpull bench: %zu of %zu streams failed; the first: %s\n",
-			b->dial.failed, b->dial.total,
-			b->dial.first_why ? b->dial.first_why : strerror(b->dial.first_err));
-	} else if (b->fail) {
-		fprintf(stderr, "pushpull bench: %s (round %llu, %llu of %zu delivered)\n",
-			b->fail, (unsigned long long)b->round,
-			(unsigned long long)b->delivered, b->dial.total);
-	} else if (stopped_early) {
-		fprintf(stderr, "pushpull bench: interrupted before the run ended\n");
-	} else {
+	char where[96];
+	snprintf(where, sizeof where, " (round %llu, %llu of %zu delivered)",
+		 (unsigned long long)b->round, (unsigned long long)b->delivered, b->r.dial.total);
+	if (bench_run_verdict(&b->r, "streams", stopped_early, where)) {
 		report(b);
 		status = b->bad ? 1 : 0;
 	}
 out:
-	if (b->loop)
-		net_loop_free(b->loop);
+	bench_run_free(&b->r);
 	free(b->conns);
 	free(b->pub.req);
 	free(b);

@@ -47,7 +47,6 @@
 #define WS_CLOSE_WAIT_MS   3000         /* the closing handshake at the end */
 
 enum wsc_state { WSC_CONNECTING, WSC_HANDSHAKE, WSC_OPEN, WSC_CLOSED };
-enum ws_phase { PH_SETUP, PH_WARMUP, PH_MEASURE, PH_HOLD, PH_DONE };
 
 struct ws_bench;
 
@@ -67,31 +66,23 @@ struct wsc {
 };
 
 struct ws_bench {
-	const struct bench_opts *o;
-	struct net_loop *loop;
-	struct net_ledger ledger;       /* every client syscall, the loop's too */
-	struct bench_dialer dial;
+	struct bench_run r;             /* phases: SETUP, WARMUP, MEASURE or HOLD, DONE */
 	struct wsc *conns;
-	char hostport[BENCH_HOST_MAX + 8];
 	uint8_t *frames;                /* 'pool' frames back to back */
 	uint8_t *payloads;              /* their payloads, unmasked */
 	size_t frame_len, pool;
-	struct net_timer tick;
-	enum ws_phase phase;
 	uint64_t phase_end_us;
-	uint64_t received, bad, checked, dropped;
+	uint64_t received, bad, checked;
 	uint64_t last_progress_us, last_received;
 	uint64_t t0_us, t1_us, msgs0, msgs1, sys0, sys1;
 	int64_t cpu0, cpu1;             /* the server's CPU time, when --server-pid */
-	const char *fail;               /* why the run failed, or NULL */
-	size_t open;                    /* connections not yet closed */
 };
 
 /* --- the frame pool ------------------------------------------------------ */
 
 static bool pool_build(struct ws_bench *b)
 {
-	size_t size = b->o->size;
+	size_t size = b->r.o->size;
 	b->frame_len = ws_frame_header_size(size, true) + size;
 	b->pool = WS_POOL;
 	while (b->pool > 2 && b->pool * b->frame_len > WS_POOL_BYTES)
@@ -145,20 +136,12 @@ static void send_control(struct wsc *c, enum ws_opcode op, const void *p, size_t
 
 /* --- ending the run -------------------------------------------------------- */
 
-static void run_fail(struct ws_bench *b, const char *why)
-{
-	if (!b->fail)
-		b->fail = why;
-	b->phase = PH_DONE;
-	net_loop_stop(b->loop);
-}
-
 static void after_turn_send(struct net_loop *loop, void *ud)
 {
 	(void)loop;
 	struct wsc *c = ud;
 	c->send_queued = false;
-	if (c->state != WSC_OPEN || c->owed == 0 || c->b->phase == PH_DONE)
+	if (c->state != WSC_OPEN || c->owed == 0 || c->b->r.phase == PH_DONE)
 		return;
 	uint32_t n = c->owed;
 	c->owed = 0;
@@ -170,15 +153,15 @@ static void after_turn_send(struct net_loop *loop, void *ud)
 
 static void message_end(struct ws_bench *b, struct wsc *c)
 {
-	if (!b->o->idle && c->msg_len != b->o->size)
+	if (!b->r.o->idle && c->msg_len != b->r.o->size)
 		b->bad++;
 	c->in_msg = false;
 	c->got++;
 	b->received++;
-	if (b->o->idle || b->phase == PH_DONE)
+	if (b->r.o->idle || b->r.phase == PH_DONE)
 		return;
 	c->owed++;
-	if (!c->send_queued && net_loop_defer(b->loop, after_turn_send, c) == 0)
+	if (!c->send_queued && net_loop_defer(b->r.loop, after_turn_send, c) == 0)
 		c->send_queued = true;
 }
 
@@ -190,20 +173,20 @@ static void data_piece(struct ws_bench *b, struct wsc *c, const struct ws_frame_
 	if (pc->first) {
 		bool starts = h->opcode != WS_OP_CONT;
 		if (starts == c->in_msg) {      /* §5.4: a message starts, or continues */
-			run_fail(b, "the server broke the message sequence (RFC 6455 5.4)");
+			bench_run_fail(&b->r, "the server broke the message sequence (RFC 6455 5.4)");
 			return;
 		}
 		if (starts) {
 			c->in_msg = true;
 			c->msg_len = 0;
-			c->check = !b->o->idle && c->got % WS_CHECK_EVERY == 0;
-			if (!b->o->idle && h->opcode != WS_OP_BINARY)
+			c->check = !b->r.o->idle && c->got % WS_CHECK_EVERY == 0;
+			if (!b->r.o->idle && h->opcode != WS_OP_BINARY)
 				b->bad++;               /* a binary message came back as text */
 		}
 	}
 	if (c->check && pc->len > 0) {
-		const uint8_t *want = b->payloads + (c->got % b->pool) * b->o->size;
-		if (c->msg_len + pc->len > b->o->size ||
+		const uint8_t *want = b->payloads + (c->got % b->pool) * b->r.o->size;
+		if (c->msg_len + pc->len > b->r.o->size ||
 		    memcmp(pc->data, want + c->msg_len, pc->len) != 0) {
 			b->bad++;
 			c->check = false;       /* counted once */
@@ -220,14 +203,14 @@ static void data_piece(struct ws_bench *b, struct wsc *c, const struct ws_frame_
 static size_t read_frames(struct ws_bench *b, struct wsc *c, uint8_t *data, size_t len)
 {
 	size_t off = 0;
-	while (off < len && c->state == WSC_OPEN && !b->fail) {
+	while (off < len && c->state == WSC_OPEN && !b->r.fail) {
 		struct ws_frame_piece pc;
 		struct ws_error err;
 		ssize_t n = ws_frame_decode(&c->dec, data + off, len - off, &pc, &err);
 		if (n == WS_INCOMPLETE)
 			break;
 		if (n == WS_INVALID) {
-			run_fail(b, err.reason);
+			bench_run_fail(&b->r, err.reason);
 			return len;
 		}
 		off += (size_t)n;
@@ -260,18 +243,18 @@ static size_t read_handshake(struct ws_bench *b, struct wsc *c, uint8_t *data, s
 	ssize_t n = http_response_parse(&p, (char *)data, len, &res, NULL);
 	if (n == HTTP_INCOMPLETE)
 		return 0;
-	struct ws_client_hello hello = { .host = b->hostport, .path = b->o->path };
+	struct ws_client_hello hello = { .host = b->r.hostport, .path = b->r.o->path };
 	memcpy(hello.key, c->key, sizeof hello.key);
 	struct ws_client_verdict v;
 	if (n < 0 || !ws_handshake_client_verify(&hello, &res, &v)) {
 		c->state = WSC_CLOSED;
 		net_conn_abort(c->nc, EPROTO);
-		bench_dialer_done(&b->dial, EPROTO, n < 0 ? "the upgrade answer is not HTTP"
+		bench_dialer_done(&b->r.dial, EPROTO, n < 0 ? "the upgrade answer is not HTTP"
 							  : v.reason);
 		return len;
 	}
 	c->state = WSC_OPEN;
-	bench_dialer_done(&b->dial, 0, NULL);
+	bench_dialer_done(&b->r.dial, 0, NULL);
 	return (size_t)n + read_frames(b, c, data + n, len - (size_t)n);
 }
 
@@ -291,7 +274,7 @@ static void on_connect(struct net_conn *nc, int err)
 	if (err)
 		return;                         /* on_close follows */
 	struct ws_bench *b = c->b;
-	struct ws_client_hello hello = { .host = b->hostport, .path = b->o->path };
+	struct ws_client_hello hello = { .host = b->r.hostport, .path = b->r.o->path };
 	bench_random(c->key, sizeof c->key);    /* §4.1: fresh for each connection */
 	memcpy(hello.key, c->key, sizeof c->key);
 	char req[BENCH_PATH_MAX + 256];
@@ -305,20 +288,11 @@ static void on_connect(struct net_conn *nc, int err)
 static void on_close(struct net_conn *nc, int err)
 {
 	struct wsc *c = net_conn_ud(nc);
-	struct ws_bench *b = c->b;
 	uint8_t was = c->state;
 	c->state = WSC_CLOSED;
 	c->nc = NULL;
-	b->open--;
-	if (was == WSC_CONNECTING || was == WSC_HANDSHAKE) {
-		bench_dialer_done(&b->dial, err ? err : ECONNRESET, NULL);
-		return;
-	}
-	if (b->phase == PH_DONE)
-		return;
-	b->dropped++;
-	if (!b->o->idle)
-		run_fail(b, "the server closed a connection during the run");
+	bench_run_closed(&c->b->r, was == WSC_CONNECTING || was == WSC_HANDSHAKE, err,
+			 "the server closed a connection during the run");
 }
 
 static const struct net_conn_ops wsc_ops = {
@@ -333,12 +307,12 @@ static int open_one(struct bench_dialer *d, size_t i)
 	c->b = b;
 	c->state = WSC_CONNECTING;
 	ws_frame_decoder_init(&c->dec, WS_ROLE_CLIENT, 0);
-	c->nc = net_connect(b->loop, b->o->host, b->o->port, &wsc_ops, c, &b->ledger, &err);
+	c->nc = net_connect(b->r.loop, b->r.o->host, b->r.o->port, &wsc_ops, c, &b->r.ledger, &err);
 	if (!c->nc) {
 		c->state = WSC_CLOSED;
 		return err ? err : ENOMEM;
 	}
-	b->open++;
+	b->r.open++;
 	return 0;
 }
 
@@ -348,32 +322,32 @@ static void snapshot(struct ws_bench *b, uint64_t *t, uint64_t *msgs, uint64_t *
 {
 	*t = net_now_us();
 	*msgs = b->received;
-	*sys = net_counts_syscalls(&b->ledger.c);
+	*sys = net_counts_syscalls(&b->r.ledger.c);
 }
 
 /* The server's CPU microseconds now (-1 without --server-pid). */
 static int64_t server_cpu(const struct ws_bench *b)
 {
-	return b->o->server_pid ? bench_proc_cpu_us(b->o->server_pid) : -1;
+	return b->r.o->server_pid ? bench_proc_cpu_us(b->r.o->server_pid) : -1;
 }
 
 static void all_ready(struct ws_bench *b, uint64_t now)
 {
-	if (b->o->idle) {
-		printf("ready %zu\n", b->dial.ready);
+	if (b->r.o->idle) {
+		printf("ready %zu\n", b->r.dial.ready);
 		fflush(stdout);
-		b->phase = PH_HOLD;
-		b->phase_end_us = b->o->hold_s ? now + b->o->hold_s * 1000000 : 0;
+		b->r.phase = PH_HOLD;
+		b->phase_end_us = b->r.o->hold_s ? now + b->r.o->hold_s * 1000000 : 0;
 		b->t0_us = now;
 		return;
 	}
-	b->phase = PH_WARMUP;
-	b->phase_end_us = now + b->o->warmup_s * 1000000;
+	b->r.phase = PH_WARMUP;
+	b->phase_end_us = now + b->r.o->warmup_s * 1000000;
 	b->last_progress_us = now;
-	for (size_t i = 0; i < b->dial.total; i++) {
+	for (size_t i = 0; i < b->r.dial.total; i++) {
 		struct wsc *c = &b->conns[i];
-		pool_send(b, c, 0, (uint32_t)b->o->inflight);
-		c->sent = (uint32_t)b->o->inflight;
+		pool_send(b, c, 0, (uint32_t)b->r.o->inflight);
+		c->sent = (uint32_t)b->r.o->inflight;
 	}
 }
 
@@ -382,21 +356,21 @@ static void on_tick(struct net_loop *loop, struct net_timer *t, void *ud)
 	(void)loop; (void)t;
 	struct ws_bench *b = ud;
 	uint64_t now = net_now_us();
-	if (b->phase == PH_SETUP) {
-		if (b->dial.failed)
-			run_fail(b, "a connection could not be set up");
-		else if (bench_dialer_complete(&b->dial))
+	if (b->r.phase == PH_SETUP) {
+		if (b->r.dial.failed)
+			bench_run_fail(&b->r, "a connection could not be set up");
+		else if (bench_dialer_complete(&b->r.dial))
 			all_ready(b, now);
 		else if (now - b->t0_us > (uint64_t)BENCH_SETUP_MS * 1000)
-			run_fail(b, "connections took too long to set up");
-		if (b->phase == PH_SETUP || b->phase == PH_HOLD)
+			bench_run_fail(&b->r, "connections took too long to set up");
+		if (b->r.phase == PH_SETUP || b->r.phase == PH_HOLD)
 			return;
 	}
-	if (b->phase == PH_HOLD) {
+	if (b->r.phase == PH_HOLD) {
 		if (b->phase_end_us && now >= b->phase_end_us) {
 			b->t1_us = now;
-			b->phase = PH_DONE;
-			net_loop_stop(b->loop);
+			b->r.phase = PH_DONE;
+			net_loop_stop(b->r.loop);
 		}
 		return;
 	}
@@ -404,21 +378,21 @@ static void on_tick(struct net_loop *loop, struct net_timer *t, void *ud)
 		b->last_received = b->received;
 		b->last_progress_us = now;
 	} else if (now - b->last_progress_us > (uint64_t)BENCH_STALL_MS * 1000) {
-		run_fail(b, "no echo for 10 seconds");
+		bench_run_fail(&b->r, "no echo for 10 seconds");
 		return;
 	}
 	if (now < b->phase_end_us)
 		return;
-	if (b->phase == PH_WARMUP) {
+	if (b->r.phase == PH_WARMUP) {
 		b->cpu0 = server_cpu(b);
 		snapshot(b, &b->t0_us, &b->msgs0, &b->sys0);
-		b->phase = PH_MEASURE;
-		b->phase_end_us = b->t0_us + b->o->duration_s * 1000000;
-	} else if (b->phase == PH_MEASURE) {
+		b->r.phase = PH_MEASURE;
+		b->phase_end_us = b->t0_us + b->r.o->duration_s * 1000000;
+	} else if (b->r.phase == PH_MEASURE) {
 		snapshot(b, &b->t1_us, &b->msgs1, &b->sys1);
 		b->cpu1 = server_cpu(b);
-		b->phase = PH_DONE;
-		net_loop_stop(b->loop);
+		b->r.phase = PH_DONE;
+		net_loop_stop(b->r.loop);
 	}
 }
 
@@ -427,7 +401,7 @@ static void on_tick(struct net_loop *loop, struct net_timer *t, void *ud)
 static void close_all(struct ws_bench *b)
 {
 	static const uint8_t normal[2] = { 1000 >> 8, 1000 & 0xff };
-	for (size_t i = 0; i < b->dial.started; i++) {
+	for (size_t i = 0; i < b->r.dial.started; i++) {
 		struct wsc *c = &b->conns[i];
 		if (c->state == WSC_OPEN) {
 			send_control(c, WS_OP_CLOSE, normal, sizeof normal);
@@ -438,24 +412,24 @@ static void close_all(struct ws_bench *b)
 		}
 	}
 	uint64_t until = net_now_us() + WS_CLOSE_WAIT_MS * 1000ull;
-	while (b->open > 0 && net_now_us() < until)
-		net_loop_run_once(b->loop, 50);
-	for (size_t i = 0; i < b->dial.started; i++)
+	while (b->r.open > 0 && net_now_us() < until)
+		net_loop_run_once(b->r.loop, 50);
+	for (size_t i = 0; i < b->r.dial.started; i++)
 		if (b->conns[i].nc)
 			net_conn_abort(b->conns[i].nc, 0);
-	net_loop_run_once(b->loop, 0);          /* the deferred frees */
+	net_loop_run_once(b->r.loop, 0);          /* the deferred frees */
 }
 
 static void report(struct ws_bench *b)
 {
-	const struct bench_opts *o = b->o;
+	const struct bench_opts *o = b->r.o;
 	if (o->idle) {
 		double held = (double)(b->t1_us - b->t0_us) / 1e6;
 		printf("idle ws %s:%u%s: %zu connections held %.1f s, %llu dropped\n",
-		       o->host, (unsigned)o->port, o->path, b->dial.ready, held,
-		       (unsigned long long)b->dropped);
+		       o->host, (unsigned)o->port, o->path, b->r.dial.ready, held,
+		       (unsigned long long)b->r.dropped);
 		printf("{\"mode\":\"idle\",\"kind\":\"ws\",\"connections\":%zu,\"held_s\":%.3f,"
-		       "\"dropped\":%llu}\n", b->dial.ready, held, (unsigned long long)b->dropped);
+		       "\"dropped\":%llu}\n", b->r.dial.ready, held, (unsigned long long)b->r.dropped);
 		return;
 	}
 	double secs = (double)(b->t1_us - b->t0_us) / 1e6;
@@ -487,50 +461,27 @@ int bench_ws_run(const struct bench_opts *o)
 	struct ws_bench *b = calloc(1, sizeof *b);
 	if (!b)
 		return 1;
-	b->o = o;
-	net_ledger_init(&b->ledger, "bench/client");
-	b->loop = net_loop_new(&b->ledger);
 	b->conns = calloc(o->connections, sizeof *b->conns);
 	int status = 1;
-	if (!b->loop || !b->conns || (!o->idle && !pool_build(b)) ||
-	    net_loop_stop_on_signals(b->loop) < 0) {
+	if (!bench_run_init(&b->r, o) || !b->conns || (!o->idle && !pool_build(b))) {
 		fprintf(stderr, "pushpull bench: cannot start: %s\n", strerror(errno));
 		goto out;
 	}
-	if (o->port == 80)
-		snprintf(b->hostport, sizeof b->hostport, "%s", o->host);
-	else
-		snprintf(b->hostport, sizeof b->hostport, "%s:%u", o->host, (unsigned)o->port);
-	b->dial = (struct bench_dialer){ .total = o->connections, .window = BENCH_WINDOW,
-					 .open_one = open_one, .ud = b };
 	b->t0_us = net_now_us();
-	net_timer_init(&b->tick, on_tick, b);
-	net_timer_start(b->loop, &b->tick, WS_TICK_MS, WS_TICK_MS);
-	bench_dialer_pump(&b->dial);
-	net_loop_run(b->loop);
-	net_timer_stop(b->loop, &b->tick);
-	if (b->phase == PH_HOLD) {              /* idle, stopped by a signal */
+	bench_run_loop(&b->r, open_one, b, WS_TICK_MS, on_tick);
+	if (b->r.phase == PH_HOLD) {              /* idle, stopped by a signal */
 		b->t1_us = net_now_us();
-		b->phase = PH_DONE;
+		b->r.phase = PH_DONE;
 	}
-	bool stopped_early = b->phase != PH_DONE;   /* a signal during setup or warm-up */
-	b->phase = PH_DONE;
+	bool stopped_early = b->r.phase != PH_DONE;   /* a signal during setup or warm-up */
+	b->r.phase = PH_DONE;
 	close_all(b);
-	if (b->dial.failed) {
-		fprintf(stderr, "pushpull bench: %zu of %zu connections failed; the first: %s\n",
-			b->dial.failed, b->dial.total,
-			b->dial.first_why ? b->dial.first_why : strerror(b->dial.first_err));
-	} else if (b->fail) {
-		fprintf(stderr, "pushpull bench: %s\n", b->fail);
-	} else if (stopped_early) {
-		fprintf(stderr, "pushpull bench: interrupted before the measurement ended\n");
-	} else {
+	if (bench_run_verdict(&b->r, "connections", stopped_early, NULL)) {
 		report(b);
 		status = b->bad ? 1 : 0;
 	}
 out:
-	if (b->loop)
-		net_loop_free(b->loop);
+	bench_run_free(&b->r);
 	free(b->conns);
 	free(b->frames);
 	free(b->payloads);
