@@ -318,6 +318,48 @@ START_TEST(test_body_largest)
 }
 END_TEST
 
+/* --- the heads of 200 answers --------------------------------------------- */
+
+/* The server keeps the head of its last 200 up to the length (status,
+ * Date, Content-Type): answers of other types, and a type the writer
+ * refuses, must each get a head of their own and leave the kept one
+ * intact. */
+static int bad_type_result = 1;
+
+static void h_bad_type(struct http_exchange *x, const struct http_request *req,
+		       const char *body, size_t body_len, void *ud)
+{
+	(void)req; (void)body; (void)body_len; (void)ud;
+	/* A CR LF in a field value would let it write fields of its own. */
+	bad_type_result = http_respond(x, 200, "text/plain\r\nX-Injected: 1", NULL, "no\n", 3);
+	http_respond(x, 500, "text/plain", NULL, "bad type\n", 9);
+}
+
+START_TEST(test_heads_of_several_types)
+{
+	fixture_start(NULL);
+	ck_assert_int_eq(http_server_route(F.srv, "GET", "/bad-type", h_bad_type, NULL), 0);
+	struct wire w;
+	wire_open(&w, F.loop, F.port);
+	wire_sends(&w, GET_HELLO);
+	wire_expect(&w, HELLO_200);
+	wire_sends(&w, POST_LENGTH);
+	wire_expect(&w, ECHO_200);
+	wire_sends(&w, GET_HELLO);
+	wire_expect(&w, HELLO_200);
+	wire_sends(&w, "GET /bad-type HTTP/1.1\r\nHost: t\r\n\r\n");
+	wire_expect(&w, "HTTP/1.1 500 Internal Server Error\r\nContent-Type: text/plain\r\n"
+			"Content-Length: 9\r\n\r\nbad type\n");
+	ck_assert_int_eq(bad_type_result, -1);
+	wire_sends(&w, GET_HELLO);
+	wire_expect(&w, HELLO_200);
+	ck_assert_int_eq(w.dates, 5);
+	expect_open(&w);
+	wire_close(&w);
+	fixture_stop();
+}
+END_TEST
+
 /* --- Expect: 100-continue ----------------------------------------------- */
 
 static const char CONTINUE_100[] = "HTTP/1.1 100 Continue\r\n\r\n";
@@ -541,6 +583,7 @@ static Suite *server_basic_suite(void)
 
 	tc = tcase_create("head");
 	tcase_add_test(tc, test_head);
+	tcase_add_test(tc, test_heads_of_several_types);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("routing");

@@ -64,6 +64,17 @@ static void w_chunks(struct http_writer *w)
 	http_writer_last_chunk(w);
 }
 
+/* A field written in parts, as the server writes Content-Length after a
+ * head it keeps (http_exchange.c): the name, then the number. */
+static void w_number_alone(struct http_writer *w)
+{
+	http_writer_bytes(w, "Content-Length: ", 16);
+	http_writer_u64(w, 0);
+	http_writer_bytes(w, "\r\nX: ", 5);
+	http_writer_u64(w, 18446744073709551615u);
+	http_writer_end_head(w);
+}
+
 static void w_unknown_status(struct http_writer *w)
 {
 	http_writer_status(w, 299);
@@ -85,6 +96,7 @@ START_TEST(test_exact_output)
 	ck_assert_int_lt(n, (int)sizeof expect);
 	memset(strstr(expect, "ff\r\n") + 4, 'x', 255);
 	check_exact(w_chunks, expect);
+	check_exact(w_number_alone, "Content-Length: 0\r\nX: 18446744073709551615\r\n");
 	/* RFC 9112 §4: the reason phrase may be empty, the SP before it may not. */
 	check_exact(w_unknown_status, "HTTP/1.1 299 \r\nAllow: GET, POST\r\nX-Empty:\r\n\r\n");
 }

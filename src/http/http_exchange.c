@@ -39,17 +39,38 @@ const char *http_server_date(struct http_server *s)
 			 days + 3 * tm.tm_wday, tm.tm_mday, months + 3 * tm.tm_mon,
 			 tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
 		s->date_at = now;
-		int n = snprintf(s->head_200, sizeof s->head_200,
-				 "HTTP/1.1 200 OK\r\nDate: %s\r\n", s->date);
-		s->head_200_len = n > 0 && (size_t)n < sizeof s->head_200 ? (size_t)n : 0;
 	}
 	return s->date;
 }
 
-const char *http_server_head_200(struct http_server *s, size_t *len)
+/* The head of most answers up to the length's digits -- "HTTP/1.1 200
+ * OK", Date, Content-Type: 'ctype', "Content-Length: " -- remade when the
+ * second or the content type changes rather than for every answer: a
+ * server answers mostly 200s of one type.  Checked by the writer when it
+ * is made, like any head.  NULL when 'ctype' is too long to keep or
+ * invalid: then the caller writes the head field by field (and its
+ * writer refuses the same invalid type). */
+static const char *head_200(struct http_server *s, const char *ctype, size_t *len)
 {
-	http_server_date(s);                    /* fresh for this second */
-	*len = s->head_200_len;
+	const char *date = http_server_date(s);
+	if (s->head_at != s->date_at || strcmp(ctype, s->head_ctype) != 0) {
+		size_t n = strlen(ctype);
+		struct http_writer w;
+		http_writer_init(&w, s->head_200, sizeof s->head_200);
+		http_writer_status(&w, 200);
+		http_writer_header(&w, "Date", date);
+		http_writer_header(&w, "Content-Type", ctype);
+		http_writer_bytes(&w, "Content-Length: ", 16);
+		ssize_t made = http_writer_finish(&w);
+		if (made < 0 || n >= sizeof s->head_ctype) {
+			s->head_at = 0;
+			return NULL;
+		}
+		memcpy(s->head_ctype, ctype, n + 1);
+		s->head_len = (size_t)made;
+		s->head_at = s->date_at;
+	}
+	*len = s->head_len;
 	return s->head_200;
 }
 
@@ -78,8 +99,10 @@ struct http_exchange *http_exchange_new(struct http_conn *hc)
 
 void http_exchange_free(struct http_server *s, struct http_exchange *x)
 {
-	free(x->held);
-	x->held = NULL;
+	if (x->held) {                  /* rarely: only an answer that waited in line */
+		free(x->held);
+		x->held = NULL;
+	}
 	if (s->nspare < SPARE_MAX) {
 		x->next = s->spare;
 		s->spare = x;
@@ -144,18 +167,21 @@ static ssize_t write_head(struct http_exchange *x, char *buf, size_t cap, int st
 {
 	struct http_writer w;
 	http_writer_init(&w, buf, cap);
-	size_t n200;
-	const char *head_200 = status == 200 ? http_server_head_200(x->hc->srv, &n200) : NULL;
-	if (head_200 && n200 > 0) {
-		http_writer_bytes(&w, head_200, n200);  /* checked when it was made */
+	size_t n;
+	const char *head = status == 200 && ctype && length >= 0
+			   ? head_200(x->hc->srv, ctype, &n) : NULL;
+	if (head) {
+		http_writer_bytes(&w, head, n);
+		http_writer_u64(&w, (uint64_t)length);
+		http_writer_bytes(&w, "\r\n", 2);
 	} else {
 		http_writer_status(&w, status);
 		http_writer_header(&w, "Date", http_server_date(x->hc->srv));
+		if (ctype)
+			http_writer_header(&w, "Content-Type", ctype);
+		if (length >= 0)
+			http_writer_header_u64(&w, "Content-Length", (uint64_t)length);
 	}
-	if (ctype)
-		http_writer_header(&w, "Content-Type", ctype);
-	if (length >= 0)
-		http_writer_header_u64(&w, "Content-Length", (uint64_t)length);
 	if (chunked)
 		http_writer_header(&w, "Transfer-Encoding", "chunked");
 	if (x->close_after)

@@ -250,35 +250,41 @@ static void allow_add(char *a, size_t cap, const char *m)
 }
 
 /* Finds the handler of a request by exact path and method ("GET" serves
- * HEAD too); else answers 404, 405 with Allow (RFC 9110 §15.5.6), 501
- * for an unknown method, or -- for OPTIONS -- 204 with Allow (§9.3.7),
- * "OPTIONS *" listing every method of the server. */
+ * HEAD too); else answers 501 for an unknown method, 404, 405 with Allow
+ * (RFC 9110 §15.5.6), or -- for OPTIONS -- 204 with Allow (§9.3.7),
+ * "OPTIONS *" listing every method of the server.  A method that some
+ * route serves is known, so the search for the handler comes first. */
 static void route(struct http_exchange *x, const struct http_request *req,
 		  const char *body, size_t body_len)
 {
 	static const char text[] = "text/plain; charset=utf-8";
 	struct http_server *s = x->hc->srv;
+	bool any_path = req->target_form == HTTP_TARGET_ASTERISK;
+	const char *path = NULL;
+	size_t plen = 0;
+	if (!any_path) {
+		target_path(req, &path, &plen);
+		bool head = method_is(req, "HEAD");
+		for (size_t i = 0; i < s->nroutes; i++) {
+			const struct http_route *r = &s->routes[i];
+			if (r->path_len == plen && memcmp(r->path, path, plen) == 0 &&
+			    (method_is(req, r->method) || (head && strcmp(r->method, "GET") == 0))) {
+				r->fn(x, req, body, body_len, r->ud);
+				return;
+			}
+		}
+	}
 	if (!method_known(s, req)) {
 		http_respond(x, 501, text, NULL, "unknown method\n", 15);
 		return;
 	}
-	bool any_path = req->target_form == HTTP_TARGET_ASTERISK;
-	const char *path = NULL;
-	size_t plen = 0;
-	if (!any_path)
-		target_path(req, &path, &plen);
 	char allow[192] = "";
 	bool path_known = false;
 	for (size_t i = 0; i < s->nroutes; i++) {
 		const struct http_route *r = &s->routes[i];
-		if (!any_path && (strlen(r->path) != plen || memcmp(r->path, path, plen) != 0))
+		if (!any_path && (r->path_len != plen || memcmp(r->path, path, plen) != 0))
 			continue;
 		path_known = true;
-		if (!any_path && (method_is(req, r->method) ||
-				  (method_is(req, "HEAD") && strcmp(r->method, "GET") == 0))) {
-			r->fn(x, req, body, body_len, r->ud);
-			return;
-		}
 		allow_add(allow, sizeof allow, r->method);
 		if (strcmp(r->method, "GET") == 0)
 			allow_add(allow, sizeof allow, "HEAD");
@@ -566,6 +572,6 @@ int http_server_route(struct http_server *s, const char *method, const char *pat
 {
 	if (s->nroutes == HTTP_ROUTES_MAX)
 		return -1;
-	s->routes[s->nroutes++] = (struct http_route){ method, path, fn, ud };
+	s->routes[s->nroutes++] = (struct http_route){ method, path, strlen(path), fn, ud };
 	return 0;
 }

@@ -21,6 +21,7 @@
 
 struct http_route {
 	const char *method, *path;
+	size_t path_len;
 	http_handler_fn *fn;
 	void *ud;
 };
@@ -38,8 +39,13 @@ struct http_server {
 	size_t nspare;
 	time_t date_at;                 /* the Date value, remade once a second */
 	char date[64];                  /* 29 bytes used; room for any int gcc imagines */
-	char head_200[96];              /* "HTTP/1.1 200 OK\r\nDate: ...\r\n", with 'date' */
-	size_t head_200_len;
+	/* The usual head up to the length, made once a second and content
+	 * type (http_exchange.c, head_200): "HTTP/1.1 200 OK", Date,
+	 * Content-Type: head_ctype, "Content-Length: ". */
+	time_t head_at;                 /* the date_at it was made with; 0: never */
+	size_t head_len;
+	char head_200[192];
+	char head_ctype[80];
 };
 
 enum { HC_READING, HC_STOPPED, HC_UPGRADED };
@@ -100,9 +106,6 @@ void http_exchange_free(struct http_server *s, struct http_exchange *x);
 int http_exchange_finish(struct http_exchange *x, const struct iovec *iov, int n);
 /* The Date field's value (IMF-fixdate, RFC 9110 §5.6.7) for now. */
 const char *http_server_date(struct http_server *s);
-/* The first two lines of most answers, "HTTP/1.1 200 OK" and Date, made
- * once a second with the date rather than once per answer. */
-const char *http_server_head_200(struct http_server *s, size_t *len);
 
 /* --- http_server.c ------------------------------------------------------ */
 

@@ -47,7 +47,7 @@ static char *u64_digits(char tmp[20], uint64_t v)
 	return p;
 }
 
-static void put_u64(struct http_writer *w, uint64_t v)
+void http_writer_u64(struct http_writer *w, uint64_t v)
 {
 	char tmp[20];
 	char *p = u64_digits(tmp, v);
@@ -95,7 +95,7 @@ void http_writer_status(struct http_writer *w, int status)
 		return;
 	}
 	put_str(w, "HTTP/1.1 ");
-	put_u64(w, (uint64_t)status);
+	http_writer_u64(w, (uint64_t)status);
 	put(w, " ", 1);
 	put_str(w, http_status_reason(status));
 	put(w, "\r\n", 2);

@@ -59,6 +59,9 @@ void http_writer_header_u64(struct http_writer *w, const char *name, uint64_t va
 /* Raw header lines, each ending in CRLF (e.g. "Allow: GET\r\n"), copied
  * as they are after a check that every line is a valid field line. */
 void http_writer_raw_fields(struct http_writer *w, const char *lines);
+/* A decimal number, e.g. the value of a field whose name is already
+ * written. */
+void http_writer_u64(struct http_writer *w, uint64_t value);
 /* The CRLF that ends the head. */
 void http_writer_end_head(struct http_writer *w);
 /* Body bytes, copied as they are. */

@@ -202,13 +202,12 @@ static void lp_on_abort(struct http_exchange *x, void *ud)
 
 /* --- the handlers ------------------------------------------------------- */
 
-/* Reads an unsigned query parameter.  0: absent, 1: read, -1: malformed. */
-static int query_u64(const struct http_request *req, const char *name, uint64_t *v)
+/* Reads an unsigned parameter of 'query' (NULL: the target has none).
+ * 0: absent, 1: read, -1: malformed. */
+static int query_u64(const char *query, size_t qlen, const char *name, uint64_t *v)
 {
-	const char *path, *query;
-	size_t plen, qlen, n;
+	size_t n;
 	char buf[32];
-	http_target_split(req->target, req->target_len, &path, &plen, &query, &qlen);
 	if (!query)
 		return 0;
 	switch (http_query_get(query, qlen, name, buf, sizeof buf, &n)) {
@@ -227,8 +226,11 @@ static void on_score(struct http_exchange *x, const struct http_request *req,
 	(void)body; (void)body_len;
 	struct pp_hub *hub = ud;
 	uint64_t since, timeout = hub->cfg.lp_timeout_ms;
-	int has_since = query_u64(req, "since", &since);
-	int has_timeout = query_u64(req, "timeout", &timeout);
+	const char *path, *query;
+	size_t plen, qlen;
+	http_target_split(req->target, req->target_len, &path, &plen, &query, &qlen);
+	int has_since = query_u64(query, qlen, "since", &since);
+	int has_timeout = query_u64(query, qlen, "timeout", &timeout);
 	if (has_since < 0) {
 		bad_request(x, "since must be a decimal event number\n");
 		return;
