@@ -41,6 +41,8 @@ struct side {
 	uint8_t out_next;           /* server: the pattern's next byte */
 	size_t hold_until;          /* consume nothing until this many bytes are in */
 	bool pause_on_data;         /* pause reading after each delivery */
+	bool close_on_data;         /* server: close (gracefully) after answering */
+	int accepts;                /* server: connections handed over by the listener */
 };
 
 static size_t side_data(struct net_conn *c, uint8_t *data, size_t len)
@@ -74,6 +76,8 @@ static size_t side_data(struct net_conn *c, uint8_t *data, size_t len)
 	}
 	if (s->pause_on_data)
 		net_conn_pause_read(c);
+	if (s->close_on_data)
+		net_conn_close(c);
 	return len;
 }
 
@@ -110,6 +114,7 @@ static void server_accept(struct net_listener *l, struct net_conn *c, void *ud)
 	(void)l;
 	struct side *s = ud;
 	s->conn = c;
+	s->accepts++;
 	net_conn_set_ops(c, &side_ops, s);
 }
 
@@ -289,6 +294,33 @@ START_TEST(ledger_relabel)
 }
 END_TEST
 
+/* An answer followed by a close leaves in one segment with the FIN (the
+ * last send says MSG_MORE, then shutdown), and the server's ledger counts
+ * that segment.  The client's view: the SYN-ACK, the ACK of its question
+ * that Linux sends at once on a new connection, and the answer with the
+ * FIN -- three segments, where a FIN of its own would make four. */
+START_TEST(answer_and_fin_share_a_segment)
+{
+	struct pair p;
+	pair_open(&p);
+	p.srv->replies_per_read = 1;
+	p.srv->close_on_data = true;
+	ck_assert_int_eq(net_conn_write(p.cli->conn, "bye?", 4), 0);
+	ck_assert(looptest_run_until(p.loop, &p.cli->eof, 2000));
+	ck_assert(looptest_run_until(p.loop, &p.srv->closed, 2000));
+	ck_assert_uint_eq(p.cli->got_total, 3);
+	ck_assert(memcmp(p.cli->got, "ok\n", 3) == 0);
+	ck_assert_int_eq(p.srv->close_err, 0);
+	ck_assert_uint_eq(p.srv->ledger.c.data_segs_out, 1);
+	ck_assert_uint_eq(p.srv->ledger.c.sys[NET_SYS_SHUTDOWN], 1);
+	net_conn_close(p.cli->conn);
+	ck_assert(looptest_run_until(p.loop, &p.cli->closed, 2000));
+	ck_assert_uint_eq(p.cli->ledger.c.data_segs_in, 1);
+	ck_assert_uint_le(p.cli->ledger.c.segs_in, 3);
+	pair_close(&p);
+}
+END_TEST
+
 /* --- edge-triggered reading: what arrives before a read is not lost ----- */
 
 /* A server connection and a plain blocking socket as its peer, so that the
@@ -346,6 +378,55 @@ static void raw_wait_arrived(int fd, bool fin)
 	}
 	ck_abort_msg("the bytes did not reach the peer's socket in 2 s");
 }
+
+static int raw_connect(uint16_t port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port) };
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+	return fd;
+}
+
+static bool accepted_twice(void *arg) { return ((struct side *)arg)->accepts == 2; }
+
+/* net_listener_wait_for_data: the handshake completes (connect returns)
+ * but the connection is handed over only with its first bytes -- or,
+ * silent, after about the time given. */
+START_TEST(listener_waits_for_the_first_bytes)
+{
+	struct pair p = { .loop = net_loop_new(NULL) };
+	p.srv = calloc(1, sizeof *p.srv);
+	p.cli = calloc(1, sizeof *p.cli);
+	p.srv->pattern_ok = true;
+	net_ledger_init(&p.srv->ledger, "server");
+	int err = 0;
+	p.l = net_listen(p.loop, "127.0.0.1", 0, 16, server_accept, p.srv, &p.srv->ledger, &err);
+	ck_assert_msg(p.l != NULL, "listen: %s", strerror(err));
+	ck_assert_int_eq(net_listener_wait_for_data(p.l, 1), 0);
+	int fd = raw_connect(net_listener_port(p.l));
+	for (int i = 0; i < 20; i++)            /* 200 ms: nothing to hand over */
+		net_loop_run_once(p.loop, 10);
+	ck_assert_int_eq(p.srv->accepts, 0);
+	uint8_t next = 0;
+	raw_send_pattern(fd, &next, 5);
+	ck_assert(wait_bytes(&p, p.srv, 5, 2000));
+	ck_assert_int_eq(p.srv->accepts, 1);
+	ck_assert_int_eq(p.srv->deliveries, 1);
+	net_conn_abort(p.srv->conn, 0);
+	p.srv->conn = NULL;
+	close(fd);
+
+	int silent = raw_connect(net_listener_port(p.l));
+	uint64_t t0 = looptest_now_ms();
+	ck_assert(looptest_run_until_pred(p.loop, accepted_twice, p.srv, 5000));
+	ck_assert_uint_ge(looptest_now_ms() - t0, 200);
+	ck_assert_int_eq(p.srv->deliveries, 1);
+	close(silent);
+	pair_close(&p);
+}
+END_TEST
 
 START_TEST(edge_rereads_after_a_full_read)
 {
@@ -695,6 +776,7 @@ Suite *conn_suite(void)
 	tcase_add_test(tc, replies_to_one_read_are_one_send);
 	tcase_add_test(tc, big_replies_keep_their_order);
 	tcase_add_test(tc, ledger_relabel);
+	tcase_add_test(tc, listener_waits_for_the_first_bytes);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("edge_triggered");
 	tcase_set_timeout(tc, 20);
@@ -711,6 +793,7 @@ Suite *conn_suite(void)
 	tcase_set_timeout(tc, 20);
 	tcase_add_test(tc, graceful_close_flushes_everything);
 	tcase_add_test(tc, half_close_then_reply);
+	tcase_add_test(tc, answer_and_fin_share_a_segment);
 	tcase_add_test(tc, write_to_vanished_peer);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("connect");

@@ -358,7 +358,7 @@ START_TEST(sigpipe_is_harmless)
 	struct net_ledger l;
 	net_ledger_init(&l, "t");
 	struct net_charge ch = { NULL, &l };
-	ck_assert_int_eq(net_sys_send(&ch, sv[0], "x", 1), -1);
+	ck_assert_int_eq(net_sys_send(&ch, sv[0], "x", 1, 0), -1);
 	ck_assert_int_eq(errno, EPIPE);
 	ck_assert_uint_eq(l.c.sys[NET_SYS_WRITE], 1);
 	close(sv[0]);

@@ -546,6 +546,9 @@ struct http_server *http_server_new(struct net_loop *loop,
 		free(s);
 		return NULL;
 	}
+	/* An HTTP client speaks first: meet it when its request has come.
+	 * (Not fatal if refused: connections are then met at once.) */
+	(void)net_listener_wait_for_data(s->listener, HTTP_ACCEPT_WAIT_S);
 	return s;
 }
 

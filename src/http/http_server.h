@@ -35,6 +35,10 @@
  * another method 405 with Allow, OPTIONS 204 with Allow, and a method
  * that is neither in RFC 9110 nor in a route 501.
  *
+ * A new connection is accepted once its first request bytes are in (or
+ * after HTTP_ACCEPT_WAIT_S of silence): one wake-up per connection, not
+ * two (net_listener_wait_for_data).  The request timer starts then.
+ *
  * A client that closes its side (FIN) while an answer is still pending
  * -- a held long poll, a stream -- is taken to have left, as most
  * servers do: the pending exchanges are aborted (http_exchange_on_abort)
@@ -59,6 +63,8 @@
 #define HTTP_PIPELINE_MAX        16      /* requests in flight per connection */
 #define HTTP_REQUEST_TIMEOUT_MS  10000   /* head and body must arrive within */
 #define HTTP_IDLE_TIMEOUT_MS     60000   /* keep-alive connection with nothing to do */
+#define HTTP_ACCEPT_WAIT_S       1       /* a new connection is met with its request, or
+                                            after this long if it stays silent */
 #define HTTP_ROUTES_MAX          32
 
 struct http_server;

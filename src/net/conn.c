@@ -225,6 +225,13 @@ static void close_flushed(struct net_conn *c)
 	 * Otherwise send FIN and read until the peer's FIN, so unread bytes
 	 * do not make the kernel reset the connection under our last reply. */
 	if (c->eof || (c->in_len == 0 && c->drained)) {
+		/* A segment held back for our FIN (flush, MSG_MORE) leaves
+		 * with it here, by shutdown(): before finish() reads TCP_INFO,
+		 * so the ledger counts it, and never by close() alone, which
+		 * would drop it with a reset if bytes had come in since our
+		 * last read. */
+		if (c->held_for_fin)
+			(void)net_sys_shutdown(&c->charge, c->fd, SHUT_WR);
 		finish(c, 0);
 		return;
 	}
@@ -339,11 +346,18 @@ static void flush(struct net_conn *c)
 		bool staged = stage.owner == c && stage.len > 0;
 		const uint8_t *buf = staged ? stage.buf : c->out + c->out_off;
 		size_t len = staged ? stage.len : c->out_len - c->out_off;
-		ssize_t r = net_sys_send(&c->charge, c->fd, buf, len);
+		/* Closing (or half-closing) once this is out: MSG_MORE holds
+		 * the last segment back for the FIN that follows as soon as the
+		 * queue is empty (close_flushed), so the answer and the FIN
+		 * share a segment, and the peer has one less to take in. */
+		int more = c->state == NET_CONN_FLUSHING || c->shut_after_flush ? MSG_MORE : 0;
+		ssize_t r = net_sys_send(&c->charge, c->fd, buf, len, more);
 		if (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
 			finish(c, errno);
 			return;
 		}
+		if (more && r > 0)
+			c->held_for_fin = true;
 		size_t sent = r > 0 ? (size_t)r : 0;
 		if (staged) {
 			if (unstage(c, sent) < 0)       /* what the kernel refused */
@@ -391,7 +405,7 @@ int net_conn_writev(struct net_conn *c, const struct iovec *iov, int iovcnt)
 		/* The fast path: nothing queued, so send straight from the
 		 * caller's memory and copy only what the kernel refused. */
 		ssize_t r = iovcnt == 1
-			? net_sys_send(&c->charge, c->fd, iov[0].iov_base, iov[0].iov_len)
+			? net_sys_send(&c->charge, c->fd, iov[0].iov_base, iov[0].iov_len, 0)
 			: net_sys_writev(&c->charge, c->fd, iov, iovcnt);
 		if (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
 			finish(c, errno);

@@ -93,6 +93,11 @@ struct net_listener *net_listen(struct net_loop *loop, const char *host,
 				uint16_t port, int backlog,
 				net_accept_fn *on_accept, void *ud,
 				struct net_ledger *ledger, int *err);
+/* Accept a connection only once its first bytes have arrived, or after
+ * about 'seconds' of silence: for protocols in which the client speaks
+ * first, like HTTP.  One wake-up per new connection instead of two (see
+ * tcp.c).  Returns 0, or -1 with errno. */
+int net_listener_wait_for_data(struct net_listener *l, int seconds);
 uint16_t net_listener_port(const struct net_listener *l);
 /* The times accept was paused by EMFILE/ENFILE. */
 uint64_t net_listener_pauses(const struct net_listener *l);

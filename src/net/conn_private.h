@@ -41,6 +41,7 @@ struct net_conn {
 	bool waited : 1;                /* the queue backed up: tell on_drain when it empties */
 	bool nodelay : 1;               /* TCP_NODELAY is on */
 	bool handshaken : 1;            /* counted one handshake: TCP_INFO is meaningful */
+	bool held_for_fin : 1;          /* a send held its last segment for our FIN (MSG_MORE) */
 
 	uint8_t *in;                    /* unconsumed input, only while some is held */
 	size_t in_len, in_cap;

@@ -47,10 +47,11 @@ ssize_t net_sys_recv(const struct net_charge *ch, int fd, void *buf, size_t len)
 	return r;
 }
 
-ssize_t net_sys_send(const struct net_charge *ch, int fd, const void *buf, size_t len)
+ssize_t net_sys_send(const struct net_charge *ch, int fd, const void *buf, size_t len,
+		     int flags)
 {
 	net_charge_sys(ch, NET_SYS_WRITE);
-	ssize_t r = send(fd, buf, len, MSG_NOSIGNAL);
+	ssize_t r = send(fd, buf, len, flags | MSG_NOSIGNAL);
 	if (r > 0)
 		net_charge_bytes(ch, 0, (uint64_t)r);
 	return r;

@@ -26,7 +26,8 @@ int     net_sys_listen(const struct net_charge *ch, int fd, int backlog);
 int     net_sys_accept4(const struct net_charge *ch, int fd, struct sockaddr *a, socklen_t *n, int flags);
 int     net_sys_connect(const struct net_charge *ch, int fd, const struct sockaddr *a, socklen_t n);
 ssize_t net_sys_recv(const struct net_charge *ch, int fd, void *buf, size_t len);
-ssize_t net_sys_send(const struct net_charge *ch, int fd, const void *buf, size_t len);
+ssize_t net_sys_send(const struct net_charge *ch, int fd, const void *buf, size_t len,
+		     int flags);
 ssize_t net_sys_writev(const struct net_charge *ch, int fd, const struct iovec *iov, int iovcnt);
 int     net_sys_shutdown(const struct net_charge *ch, int fd, int how);
 int     net_sys_close(const struct net_charge *ch, int fd);

