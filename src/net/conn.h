@@ -30,8 +30,10 @@
  * the peer has sent FIN or everything it sent was read, shutdown(SHUT_WR)
  * and read and discard until the peer's FIN (or a linger timeout) before
  * closing.  That keeps the kernel from answering the peer's unread bytes
- * with a RST that would destroy a final error response.
- * net_conn_abort() closes now.  Either way on_close() is the last
+ * with a RST that would destroy a final error response.  What is still
+ * queued when the close is asked leaves with the FIN in its last segment
+ * (MSG_MORE, then shutdown): an answer and its close cost the peer one
+ * segment, not two.  net_conn_abort() closes now.  Either way on_close() is the last
  * callback, and the memory is freed in a deferred call, so a
  * 'struct net_conn *' stays valid until the current turn ends.
  *

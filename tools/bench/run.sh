@@ -11,7 +11,10 @@
 #          also measured against bare_http.c, a server that only recv()s
 #          and send()s: the floor that a CPU ratio against nginx has to be
 #          read against (its row names it; its figure sits in the
-#          pushpull column)
+#          pushpull column).  A connection per request is also measured
+#          against a second nginx that listens "deferred" (TCP_DEFER_ACCEPT,
+#          which pushpull's HTTP listener uses and nginx leaves off by
+#          default), in rows marked "nginx deferred"
 #   ws     `pushpull bench ws-echo` against pushpull's /echo and an echo
 #          server on node's ws package: 64 B and 64 KiB, 1 and 50
 #          connections, 1 and 16 messages in flight
@@ -219,6 +222,29 @@ wrk_once() {
 	echo "  $key: $rps requests/s, $cpu us server CPU/request ${errs:+($errs)}"
 }
 
+# start_nginx NAME PORT LISTEN_OPTIONS BODY: nginx from tools/bench/nginx.conf
+# in build/bench/NAME, answering BODY; sets ngx_master and ngx_pid (its
+# one worker, whose CPU is measured), or returns 1.
+start_nginx() {
+	mkdir -p "$ABS/$1/tmp"
+	sed -e "s|@DIR@|$ABS/$1|g" -e "s|@PORT@|$2|" -e "s|@LISTEN@|$3|" -e "s|@BODY@|$4|" \
+		tools/bench/nginx.conf > "$ABS/$1/nginx.conf"
+	start "$1" nginx -p "$ABS/$1/" -c "$ABS/$1/nginx.conf" -e "$ABS/$1/error.log"
+	ngx_master=$SPID
+	ngx_pid=""
+	i=0
+	while [ -z "$ngx_pid" ] && [ $i -lt 50 ]; do     # the worker, child of the master
+		sleep 0.1
+		ngx_pid=$(awk -v m="$ngx_master" '$4 == m { print $1 }' /proc/[0-9]*/stat 2>/dev/null | head -n 1)
+		i=$((i + 1))
+	done
+	if [ -z "$ngx_pid" ] || ! "$PP" client rpc "http://127.0.0.1:$2/score" >/dev/null 2>&1; then
+		echo "nginx did not start (port $2 busy? see $ABS/$1/error.log)"
+		stop "$ngx_master"
+		return 1
+	fi
+}
+
 section_http() {
 	echo "== HTTP: wrk -t1 -c50 against pushpull GET /score and nginx"
 	need wrk wrk || { echo "wrk is missing and cannot be installed: skipped"; return; }
@@ -228,25 +254,24 @@ section_http() {
 	"$PP" client rpc --method POST --data "the first event" \
 		"http://127.0.0.1:$pp_port/publish" >/dev/null 2>&1
 	body=$("$PP" client rpc "http://127.0.0.1:$pp_port/score" 2>/dev/null | head -n 1)
-	mkdir -p "$ABS/nginx/tmp"
-	sed -e "s|@DIR@|$ABS/nginx|g" -e "s|@PORT@|$NGINX_PORT|" -e "s|@BODY@|$body|" \
-		tools/bench/nginx.conf > "$ABS/nginx/nginx.conf"
-	start nginx nginx -p "$ABS/nginx/" -c "$ABS/nginx/nginx.conf" -e "$ABS/nginx/error.log"
-	ngx_master=$SPID
-	ngx_pid=""
-	i=0
-	while [ -z "$ngx_pid" ] && [ $i -lt 50 ]; do     # the worker, child of the master
-		sleep 0.1
-		ngx_pid=$(awk -v m="$ngx_master" '$4 == m { print $1 }' /proc/[0-9]*/stat 2>/dev/null | head -n 1)
-		i=$((i + 1))
-	done
-	if [ -z "$ngx_pid" ] || ! "$PP" client rpc "http://127.0.0.1:$NGINX_PORT/score" >/dev/null 2>&1; then
-		echo "nginx did not start (port $NGINX_PORT busy? see $ABS/nginx/error.log): skipped"
-		stop "$ngx_master"
+	if ! start_nginx nginx "$NGINX_PORT" "" "$body"; then
+		echo "  skipped"
 		stop "$pp_pid"
 		return
 	fi
 	echo "  body of both answers (${#body} bytes): $body"
+	# nginx as the issue sets it up is the peer.  Beside it, for the
+	# connection-per-request row only, nginx with "listen ... deferred":
+	# the TCP_DEFER_ACCEPT that pushpull's HTTP listener uses, which
+	# nginx offers but does not turn on by default.
+	ngx_pid_main=$ngx_pid ngx_master_main=$ngx_master
+	ngx_def_port=$((NGINX_PORT + 1))
+	if start_nginx nginx_deferred "$ngx_def_port" " deferred" "$body"; then
+		ngx_def_pid=$ngx_pid ngx_def_master=$ngx_master
+	else
+		ngx_def_pid="" ngx_def_master=""
+	fi
+	ngx_pid=$ngx_pid_main ngx_master=$ngx_master_main
 	start bare_http build/bench/bare_http 0 "$body"
 	bare_pid=$SPID
 	wait_for "$OUT/bare_http.log" "^listening" || echo "  bare_http did not start: its row stays empty"
@@ -266,10 +291,14 @@ section_http() {
 			-H "Connection: close"
 		wrk_once http.close.nginx "$ngx_pid" "http://127.0.0.1:$NGINX_PORT/score" \
 			-H "Connection: close"
+		[ -n "$ngx_def_pid" ] &&
+			wrk_once http.close.nginx_deferred "$ngx_def_pid" \
+				"http://127.0.0.1:$ngx_def_port/score" -H "Connection: close"
 		r=$((r + 1))
 	done
 	stop "$bare_pid"
 	stop "$ngx_master"
+	[ -n "$ngx_def_master" ] && stop "$ngx_def_master"
 	stop "$pp_pid"          # prints its ledger into the log: syscalls per request
 	for m in keepalive pipelined close; do
 		check="ratio>=1.0"
@@ -285,6 +314,10 @@ section_http() {
 		"$(median http.keepalive.nginx.cpu)" "-"
 	row "http keepalive CPU/req, pp vs bare" "us" "$(median http.keepalive.pushpull.cpu)" \
 		"$(median http.keepalive.bare.cpu)" "-"
+	row "http close req/s, nginx deferred" "req/s" "$(median http.close.pushpull.rps)" \
+		"$(median http.close.nginx_deferred.rps)" "-"
+	row "http close CPU/req, nginx deferred" "us" "$(median http.close.pushpull.cpu)" \
+		"$(median http.close.nginx_deferred.cpu)" "-"
 
 }
 
@@ -499,6 +532,9 @@ END {
 	for (i = 1; i <= n; i++) if (line[i] ~ /bare/) { bare = 1 }
 	if (bare) print "(\"bare floor\" rows hold the figure of the bare server in the pushpull column: the best\n" \
 		" any server could do against the peer here; \"pp vs bare\" rows compare pushpull with it)"
+	for (i = 1; i <= n; i++) if (line[i] ~ /nginx deferred/) { deferred = 1 }
+	if (deferred) print "(\"nginx deferred\" rows: nginx with \"listen ... deferred\", the TCP_DEFER_ACCEPT that\n" \
+		" the pushpull HTTP listener uses and nginx leaves off by default)"
 	printf "{\"runs\":%d,\"rows\":[", runs > json
 	for (i = 1; i <= n; i++) printf "%s%s", (i > 1 ? "," : ""), js[i] > json
 	printf "],\"samples\":{" > json
