@@ -323,10 +323,9 @@ END_TEST
 
 /* --- edge-triggered reading: what arrives before a read is not lost ----- */
 
-/* A server connection and a plain blocking socket as its peer, so that the
- * test can put bytes (and a FIN) into the server's socket while the loop
- * is not running: epoll then has one edge to report for all of it. */
-static int raw_pair_open(struct pair *p)
+/* The server side of a pair alone: a loop and a listener whose
+ * connections go to p->srv.  The client is the test's own socket. */
+static void listener_open(struct pair *p)
 {
 	p->loop = net_loop_new(NULL);
 	p->srv = calloc(1, sizeof *p->srv);
@@ -337,11 +336,26 @@ static int raw_pair_open(struct pair *p)
 	p->l = net_listen(p->loop, "127.0.0.1", 0, 16, server_accept, p->srv,
 			  &p->srv->ledger, &err);
 	ck_assert_msg(p->l != NULL, "listen: %s", strerror(err));
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(net_listener_port(p->l)) };
+}
+
+/* A plain blocking socket connected to 'port' on 127.0.0.1. */
+static int raw_connect(uint16_t port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port) };
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+	return fd;
+}
+
+/* A server connection and a plain blocking socket as its peer, so that the
+ * test can put bytes (and a FIN) into the server's socket while the loop
+ * is not running: epoll then has one edge to report for all of it. */
+static int raw_pair_open(struct pair *p)
+{
+	listener_open(p);
+	int fd = raw_connect(net_listener_port(p->l));
 	bool up = false;
 	for (int i = 0; i < 200 && !up; i++) {
 		net_loop_run_once(p->loop, 10);
@@ -379,16 +393,6 @@ static void raw_wait_arrived(int fd, bool fin)
 	ck_abort_msg("the bytes did not reach the peer's socket in 2 s");
 }
 
-static int raw_connect(uint16_t port)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port) };
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
-	return fd;
-}
-
 static bool accepted_twice(void *arg) { return ((struct side *)arg)->accepts == 2; }
 
 /* net_listener_wait_for_data: the handshake completes (connect returns)
@@ -396,14 +400,8 @@ static bool accepted_twice(void *arg) { return ((struct side *)arg)->accepts == 
  * silent, after about the time given. */
 START_TEST(listener_waits_for_the_first_bytes)
 {
-	struct pair p = { .loop = net_loop_new(NULL) };
-	p.srv = calloc(1, sizeof *p.srv);
-	p.cli = calloc(1, sizeof *p.cli);
-	p.srv->pattern_ok = true;
-	net_ledger_init(&p.srv->ledger, "server");
-	int err = 0;
-	p.l = net_listen(p.loop, "127.0.0.1", 0, 16, server_accept, p.srv, &p.srv->ledger, &err);
-	ck_assert_msg(p.l != NULL, "listen: %s", strerror(err));
+	struct pair p;
+	listener_open(&p);
 	ck_assert_int_eq(net_listener_wait_for_data(p.l, 1), 0);
 	int fd = raw_connect(net_listener_port(p.l));
 	for (int i = 0; i < 20; i++)            /* 200 ms: nothing to hand over */

@@ -225,11 +225,12 @@ static void close_flushed(struct net_conn *c)
 	 * Otherwise send FIN and read until the peer's FIN, so unread bytes
 	 * do not make the kernel reset the connection under our last reply. */
 	if (c->eof || (c->in_len == 0 && c->drained)) {
-		/* A segment held back for our FIN (flush, MSG_MORE) leaves
-		 * with it here, by shutdown(): before finish() reads TCP_INFO,
-		 * so the ledger counts it, and never by close() alone, which
-		 * would drop it with a reset if bytes had come in since our
-		 * last read. */
+		/* A last segment held back for our FIN (flush, MSG_MORE):
+		 * the answer and the FIN leave together, one segment for the
+		 * peer instead of two.  shutdown() sends them before finish()
+		 * reads TCP_INFO, so the ledger counts them, and whatever came
+		 * in since our last read; close() alone would answer such
+		 * bytes with a reset and drop the held segment. */
 		if (c->held_for_fin)
 			(void)net_sys_shutdown(&c->charge, c->fd, SHUT_WR);
 		finish(c, 0);
@@ -346,10 +347,8 @@ static void flush(struct net_conn *c)
 		bool staged = stage.owner == c && stage.len > 0;
 		const uint8_t *buf = staged ? stage.buf : c->out + c->out_off;
 		size_t len = staged ? stage.len : c->out_len - c->out_off;
-		/* Closing (or half-closing) once this is out: MSG_MORE holds
-		 * the last segment back for the FIN that follows as soon as the
-		 * queue is empty (close_flushed), so the answer and the FIN
-		 * share a segment, and the peer has one less to take in. */
+		/* A FIN follows once this is out: MSG_MORE holds the last
+		 * segment back to carry it (close_flushed sends them). */
 		int more = c->state == NET_CONN_FLUSHING || c->shut_after_flush ? MSG_MORE : 0;
 		ssize_t r = net_sys_send(&c->charge, c->fd, buf, len, more);
 		if (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {

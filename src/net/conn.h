@@ -33,8 +33,8 @@
  * with a RST that would destroy a final error response.  What is still
  * queued when the close is asked leaves with the FIN in its last segment
  * (MSG_MORE, then shutdown): an answer and its close cost the peer one
- * segment, not two.  net_conn_abort() closes now.  Either way on_close() is the last
- * callback, and the memory is freed in a deferred call, so a
+ * segment, not two.  net_conn_abort() closes now.  Either way on_close()
+ * is the last callback, and the memory is freed in a deferred call, so a
  * 'struct net_conn *' stays valid until the current turn ends.
  *
  * Descriptors.  Accepts use accept4(SOCK_NONBLOCK | SOCK_CLOEXEC) until
@@ -96,9 +96,9 @@ struct net_listener *net_listen(struct net_loop *loop, const char *host,
 				net_accept_fn *on_accept, void *ud,
 				struct net_ledger *ledger, int *err);
 /* Accept a connection only once its first bytes have arrived, or after
- * about 'seconds' of silence: for protocols in which the client speaks
- * first, like HTTP.  One wake-up per new connection instead of two (see
- * tcp.c).  Returns 0, or -1 with errno. */
+ * 'seconds' of silence (or a little more): for protocols in which the
+ * client speaks first, like HTTP.  One wake-up per new connection instead
+ * of two (see tcp.c).  Returns 0, or -1 with errno. */
 int net_listener_wait_for_data(struct net_listener *l, int seconds);
 uint16_t net_listener_port(const struct net_listener *l);
 /* The times accept was paused by EMFILE/ENFILE. */
