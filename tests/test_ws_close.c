@@ -207,9 +207,11 @@ START_TEST(server_starts_close)
 	/* The peer may still send before it sees our Close: delivered. */
 	ck_assert_uint_ne(feed_frames(&s, text, true, &ev), 0);
 	ck_assert(ev.type == WS_EV_MESSAGE && ev.len == 4);
-	/* Pings are reported but not answered: our Close was our last frame. */
+	/* Pings are answered until the peer's Close comes (§5.5.2): a Pong
+	 * is no data frame, which our Close forbids (§5.5.1). */
 	ck_assert_uint_ne(feed_frames(&s, ping, true, &ev), 0);
-	ck_assert(ev.type == WS_EV_PING && ev.reply_len == 0);
+	ck_assert(ev.type == WS_EV_PING && ev.reply_len == 3);
+	ck_assert(memcmp(ev.reply, "\x8a\x01p", 3) == 0);
 	/* Nothing more may be sent. */
 	ck_assert_uint_eq(ws_session_send(&s, WS_OP_TEXT, true, "x", 1, NULL, out, sizeof out), 0);
 	ck_assert_uint_eq(ws_session_ping(&s, "x", 1, NULL, out), 0);

@@ -231,7 +231,9 @@ static int on_control(struct ws_session *s, const struct ws_frame_piece *pc,
 	switch (pc->hdr->opcode) {
 	case WS_OP_PING:        /* §5.5.2: answer with the same payload */
 		ev->type = WS_EV_PING;
-		if (s->state == WS_STATE_OPEN)
+		/* ... unless the peer's Close came already.  Once ours went we
+		 * still answer: a Pong is no data frame (§5.5.1). */
+		if (s->state == WS_STATE_OPEN || s->state == WS_STATE_CLOSING)
 			ev->reply_len = ws_frame_encode(ev->reply, sizeof ev->reply,
 							true, WS_OP_PONG, pc->data,
 							pc->len, reply_key(s, key));

@@ -50,7 +50,8 @@
  *   WS_STATE_OPEN     messages flow both ways.
  *   WS_STATE_CLOSING  we sent a Close (ws_session_close) and wait for the
  *                     peer's.  Arm a closing timeout; when it fires, close
- *                     TCP.  Incoming messages are still delivered.
+ *                     TCP.  Incoming messages are still delivered, and
+ *                     pings still answered (§5.5.2).
  *   WS_STATE_CLOSED   both Close frames have been exchanged (ours may be
  *                     the reply in the last event: send it first).  A
  *                     server closes TCP now: §7.1.1 has the server close
