@@ -64,6 +64,8 @@ START_TEST(types_are_tokens)
 	ck_assert(feed_type_valid("score", 5));
 	ck_assert(feed_type_valid("a.b-c_d", 7));
 	ck_assert(!feed_type_valid("", 0));
+	ck_assert(!feed_type_valid("reset", 5));        /* the SSE stream's own notice */
+	ck_assert(feed_type_valid("resets", 6));
 	ck_assert(!feed_type_valid("two words", 9));
 	ck_assert(!feed_type_valid("line\nbreak", 10));
 	ck_assert(!feed_type_valid("0123456789012345678901234567890123", 33));

@@ -117,6 +117,8 @@ static const struct bad_publish bad_publishes[] = {
 	{ "type too long", "POST /publish?type=abcdefghijabcdefghijabcdefghijabc HTTP/1.1\r\n"
 	  "Host: t\r\nContent-Length: 1\r\n\r\nx",
 	  "type must be a token of at most 32 characters\n" },
+	{ "type reset, the SSE stream's own", "POST /publish?type=reset HTTP/1.1\r\nHost: t\r\n"
+	  "Content-Length: 1\r\n\r\nx", "type reset is the server's own (SSE: events were missed)\n" },
 	{ "escaped comma in type", "POST /publish?type=a%2Cb HTTP/1.1\r\nHost: t\r\n"
 	  "Content-Length: 1\r\n\r\nx", "type must be a token of at most 32 characters\n" },
 	{ "since not a number", "GET /score?since=abc HTTP/1.1\r\nHost: t\r\n\r\n",

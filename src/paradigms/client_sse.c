@@ -23,6 +23,7 @@
  * that later events are not taken for a gap.
  */
 #include "paradigms/client_private.h"
+#include "paradigms/feed.h"
 #include "http/http_fields.h"
 #include "http/http_target.h"
 #include "util/json.h"
@@ -56,7 +57,8 @@ static void report_reset(struct pp_client *c, const struct sse_event *ev)
 
 static void report(struct pp_client *c, const struct sse_event *ev)
 {
-	if (ev->type_len == 5 && memcmp(ev->type, "reset", 5) == 0) {
+	if (ev->type_len == strlen(FEED_TYPE_RESET) &&
+	    memcmp(ev->type, FEED_TYPE_RESET, ev->type_len) == 0) {
 		report_reset(c, ev);
 		return;
 	}

@@ -22,7 +22,8 @@
  *                               asks again from the last seq it received, so
  *                               nothing is lost.
  *   POST /publish[?type=T]      appends the body (UTF-8 text) as an event of
- *                               type T ("message" by default) and answers
+ *                               type T ("message" by default; not "reset",
+ *                               the SSE stream's own notice) and answers
  *                               {"seq":N} -- after every subscriber has been
  *                               told.
  */
@@ -287,6 +288,10 @@ static void on_publish(struct http_exchange *x, const struct http_request *req,
 		enum http_query_result r = http_query_get(query, qlen, "type", type, FEED_TYPE_MAX, &n);
 		if (r == HTTP_QUERY_FOUND)
 			type[n] = '\0';
+		if (r == HTTP_QUERY_FOUND && strcmp(type, FEED_TYPE_RESET) == 0) {
+			bad_request(x, "type reset is the server's own (SSE: events were missed)\n");
+			return;
+		}
 		if ((r == HTTP_QUERY_FOUND && !feed_type_valid(type, n)) ||
 		    r == HTTP_QUERY_BAD_ESCAPE || r == HTTP_QUERY_TOO_LONG) {
 			bad_request(x, "type must be a token of at most 32 characters\n");

@@ -282,7 +282,8 @@ static int send_opening(struct sse_stream *s, const struct http_request *req)
 			int n = snprintf(data, sizeof data, "{\"missed\":%lld,\"oldest\":%llu,\"latest\":%llu}",
 					 missed, (unsigned long long)oldest, (unsigned long long)latest);
 			int il = snprintf(id, sizeof id, "%llu", (unsigned long long)oldest - 1);
-			struct sse_msg m = { id, (size_t)il, "reset", 5, data, (size_t)n };
+			struct sse_msg m = { id, (size_t)il, FEED_TYPE_RESET, strlen(FEED_TYPE_RESET),
+					       data, (size_t)n };
 			ssize_t w = sse_write_event(head + hl, sizeof head - hl, &m);
 			if (w > 0)
 				hl += (size_t)w;

@@ -56,7 +56,8 @@ const struct feed_event *feed_get(const struct feed *f, uint64_t seq)
 bool feed_type_valid(const char *type, size_t len)
 {
 	static const char extra[] = "!#$%&'*+-.^_`|~";      /* tchar, RFC 9110 §5.6.2 */
-	if (len == 0 || len > FEED_TYPE_MAX)
+	if (len == 0 || len > FEED_TYPE_MAX ||
+	    (len == strlen(FEED_TYPE_RESET) && memcmp(type, FEED_TYPE_RESET, len) == 0))
 		return false;
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)type[i];

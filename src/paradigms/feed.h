@@ -51,6 +51,12 @@ void feed_free(struct feed *f);
  * the type is invalid or memory ran out. */
 uint64_t feed_publish(struct feed *f, const char *type, const void *data, size_t len);
 
+/* The type of the SSE stream's own notice that events were missed
+ * (ep_sse.c): no published event may wear it, or a client would take
+ * that event for the notice. */
+#define FEED_TYPE_RESET "reset"
+
+/* A token of at most FEED_TYPE_MAX bytes, and not FEED_TYPE_RESET. */
 bool feed_type_valid(const char *type, size_t len);
 
 /* The latest seq (0 before the first event) and the oldest one still in
