@@ -127,4 +127,5 @@ bench: $(TOOLS) $(BENCHES)
 clean:
 	rm -rf build bin
 
--include $(LIB_OBJ:.o=.d) $(SAN_OBJ:.o=.d) $(SUP_OBJ:.o=.d)
+TOOL_OBJ := $(TOOL_SRC:%.c=build/obj/%.o) $(BENCH_SRC:%.c=build/obj/%.o)
+-include $(LIB_OBJ:.o=.d) $(SAN_OBJ:.o=.d) $(SUP_OBJ:.o=.d) $(TOOL_OBJ:.o=.d)
