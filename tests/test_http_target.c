@@ -1,8 +1,10 @@
-/* test_http_target.c -- targets, query parameters, hosts, token lists and
- * header lookup (src/http/http_target.h, src/http/http_fields.h). */
+/* test_http_target.c -- targets, query parameters, hosts, token lists,
+ * header lookup and value bytes (src/http/http_target.h,
+ * src/http/http_fields.h, src/http/http_chars.h). */
 #include <check.h>
 #include <string.h>
 
+#include "http/http_chars.h"
 #include "http/http_fields.h"
 #include "http/http_target.h"
 
@@ -276,6 +278,36 @@ START_TEST(test_field_line)
 }
 END_TEST
 
+/* http_skip_value goes eight bytes at a time: it must stop where a byte
+ * by byte look-up of the table stops, for every byte value at every
+ * place, whatever the bytes around it (letters, obs-text, SP, HTAB --
+ * the last sends every word down the byte-by-byte path) and wherever the
+ * run starts and ends. */
+START_TEST(test_value_run)
+{
+	static const unsigned char around[] = { 'a', 0xc3, ' ', '\t' };
+	char buf[24];
+	for (size_t k = 0; k < sizeof around; k++) {
+		for (int b = 0; b < 256; b++) {
+			for (size_t at = 0; at < sizeof buf; at++) {
+				memset(buf, around[k], sizeof buf);
+				buf[at] = (char)b;
+				for (size_t from = 0; from < 6; from += 5) {
+					size_t stop = from;     /* where the table stops, with no end */
+					while (stop < sizeof buf &&
+					       http_ch((unsigned char)buf[stop], HTTP_CH_VALUE))
+						stop++;
+					for (size_t n = from; n <= sizeof buf; n++)
+						if (http_skip_value(buf, from, n) != (stop < n ? stop : n))
+							ck_abort_msg("byte 0x%02x at %zu in 0x%02x, run [%zu, %zu)",
+								     (unsigned)b, at, (unsigned)around[k], from, n);
+				}
+			}
+		}
+	}
+}
+END_TEST
+
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 static Suite *http_target_suite(void)
@@ -298,6 +330,7 @@ static Suite *http_target_suite(void)
 	tcase_add_loop_test(tc, test_token_list, 0, N(tokens));
 	tcase_add_test(tc, test_header_find);
 	tcase_add_loop_test(tc, test_field_line, 0, N(field_lines));
+	tcase_add_test(tc, test_value_run);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 enum {
 	HTTP_CH_TCHAR  = 1,   /* token character, RFC 9110 §5.6.2 */
@@ -55,6 +56,39 @@ static inline size_t http_skip_token(const char *v, size_t i, size_t n)
 	while (i < n && http_ch((unsigned char)v[i], HTTP_CH_TCHAR))
 		i++;
 	return i;
+}
+
+/* Eight bytes that are all field value bytes (field-vchar, SP, HTAB;
+ * RFC 9110 §5.5) but HTAB: no byte below 0x20, none equal to 0x7F (DEL).
+ * Two carries tell: subtracting 0x20 from every byte borrows, and sets a
+ * high bit that was clear, only in a byte below 0x20 (or above one);
+ * subtracting 1 after XOR with 0x7F does the same for a byte that was
+ * 0x7F.  Bytes from 0x80 (obs-text, allowed) have their high bit set, so
+ * neither test looks at them.  A word that fails holds a control -- an
+ * HTAB perhaps -- and is looked at byte by byte. */
+static inline bool http_word_is_value(const char *v)
+{
+	const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+	uint64_t w, d;
+	memcpy(&w, v, 8);               /* any alignment; one load */
+	d = w ^ (0x7f * ones);
+	return (((w - 0x20 * ones) & ~w) | ((d - ones) & ~d)) & highs ? false : true;
+}
+
+/* The index of the first byte of v[i..n) that may not be in a field
+ * value, or n.  Values are most of a head, so this goes eight bytes at a
+ * time while it can. */
+static inline size_t http_skip_value(const char *v, size_t i, size_t n)
+{
+	for (;;) {
+		while (n - i >= 8 && http_word_is_value(v + i))
+			i += 8;
+		size_t end = n - i > 8 ? i + 8 : n;    /* this word byte by byte */
+		while (i < end && http_ch((unsigned char)v[i], HTTP_CH_VALUE))
+			i++;
+		if (i < end || i == n)
+			return i;
+	}
 }
 
 /* quoted-string = DQUOTE *( qdtext / quoted-pair ) DQUOTE   (RFC 9110 §5.6.4)

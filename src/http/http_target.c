@@ -209,21 +209,22 @@ static bool ipvfuture_valid(const char *s, size_t n)
 	return true;
 }
 
-/* reg-name = *( unreserved / pct-encoded / sub-delims ) */
-static bool reg_name_valid(const char *s, size_t n)
+/* reg-name = *( unreserved / pct-encoded / sub-delims ).  Returns the
+ * index of the first byte of s[0..n) that cannot continue one. */
+static size_t reg_name_end(const char *s, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
+	size_t i = 0;
+	while (i < n) {
 		if (http_ch((unsigned char)s[i], HTTP_CH_REG))
-			continue;
-		if (s[i] == '%' && n - i >= 3 &&
-		    http_ch((unsigned char)s[i + 1], HTTP_CH_HEX) &&
-		    http_ch((unsigned char)s[i + 2], HTTP_CH_HEX)) {
-			i += 2;
-			continue;
-		}
-		return false;
+			i++;
+		else if (s[i] == '%' && n - i >= 3 &&
+			 http_ch((unsigned char)s[i + 1], HTTP_CH_HEX) &&
+			 http_ch((unsigned char)s[i + 2], HTTP_CH_HEX))
+			i += 3;
+		else
+			break;
 	}
-	return true;
+	return i;
 }
 
 bool http_authority_valid(const char *s, size_t n, enum http_authority_rule rule)
@@ -240,17 +241,14 @@ bool http_authority_valid(const char *s, size_t n, enum http_authority_rule rule
 		if (!ipv6_valid(in, in_len) && !ipvfuture_valid(in, in_len))
 			return false;
 	} else {
-		const char *colon = memchr(s, ':', n);
-		host_len = colon ? (size_t)(colon - s) : n;
-		if (!reg_name_valid(s, host_len))
-			return false;
+		host_len = reg_name_end(s, n);  /* then the end, or ":" and a port */
 	}
 	if (host_len == 0 && rule != HTTP_AUTHORITY_HOST_FIELD)
 		return false;
 	if (host_len == n)                          /* no port */
 		return rule != HTTP_AUTHORITY_CONNECT;
 	if (s[host_len] != ':')
-		return false;                           /* "[::1]x" */
+		return false;                           /* "[::1]x", "h<st" */
 
 	const char *port = s + host_len + 1;
 	size_t port_len = n - host_len - 1;

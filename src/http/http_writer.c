@@ -126,19 +126,11 @@ void http_writer_request_line(struct http_writer *w, const char *method,
 	put_str(w, " HTTP/1.1\r\n");
 }
 
-static bool value_ok(const char *v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!http_ch((unsigned char)v[i], HTTP_CH_VALUE))
-			return false;
-	return true;
-}
-
 void http_writer_header_n(struct http_writer *w, const char *name,
 			  const char *value, size_t value_len)
 {
 	size_t n = strlen(name);
-	if (n == 0 || http_skip_token(name, 0, n) != n || !value_ok(value, value_len)) {
+	if (n == 0 || http_skip_token(name, 0, n) != n || http_skip_value(value, 0, value_len) != value_len) {
 		w->failed = true;
 		return;
 	}
