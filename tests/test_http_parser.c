@@ -82,6 +82,15 @@ static const struct vec valid_requests[] = {
 	  "PUT /x HTTP/1.1\r\nHost: h\r\nExpect: 100-Continue\r\nContent-Length: 1\r\n\r\nx",
 	  0, "PUT /x HTTP/1.1 keep-alive 100-continue\nHost: h\nExpect: 100-Continue\n"
 	     "Content-Length: 1\nbody[1] x\n", 0 },
+	/* Expect is a list (RFC 9110 §10.1.1, §5.6.1); "foo" is not ours to meet. */
+	{ "Expect: a list with 100-continue",
+	  "PUT /x HTTP/1.1\r\nHost: h\r\nExpect: foo, 100-continue\r\nContent-Length: 1\r\n\r\nx",
+	  0, "PUT /x HTTP/1.1 keep-alive 100-continue\nHost: h\nExpect: foo, 100-continue\n"
+	     "Content-Length: 1\nbody[1] x\n", 0 },
+	{ "Expect: 100-continue as a parameter is not it",
+	  "PUT /x HTTP/1.1\r\nHost: h\r\nExpect: foo=100-continue\r\nContent-Length: 1\r\n\r\nx",
+	  0, "PUT /x HTTP/1.1 keep-alive\nHost: h\nExpect: foo=100-continue\n"
+	     "Content-Length: 1\nbody[1] x\n", 0 },
 	/* RFC 9110 §10.1.1: ignored from an HTTP/1.0 client. */
 	{ "Expect in HTTP/1.0 ignored",
 	  "GET / HTTP/1.0\r\nExpect: 100-continue\r\n\r\n",
@@ -175,10 +184,12 @@ static const struct bad bad_requests[] = {
 	{ "NUL first", "\0GET / HTTP/1.1\r\n", 17, HTTP_E_METHOD, 400 },
 	{ "HTTP/2.0", "GET / HTTP/2.0\r\n" H "\r\n", 0, HTTP_E_VERSION, 505 },
 	{ "HTTP/0.9 version", "GET / HTTP/0.9\r\n" H "\r\n", 0, HTTP_E_VERSION, 505 },
-	{ "lower-case version", "GET / http/1.1\r\n" H "\r\n", 0, HTTP_E_VERSION, 505 },
-	{ "two-digit minor", "GET / HTTP/1.10\r\n" H "\r\n", 0, HTTP_E_VERSION, 505 },
-	{ "no minor", "GET / HTTP/1\r\n" H "\r\n", 0, HTTP_E_VERSION, 505 },
-	{ "garbage version", "GET / FOO\r\n" H "\r\n", 0, HTTP_E_VERSION, 505 },
+	{ "lower-case version", "GET / http/1.1\r\n" H "\r\n", 0, HTTP_E_VERSION_SYNTAX, 400 },
+	{ "two-digit minor", "GET / HTTP/1.10\r\n" H "\r\n", 0, HTTP_E_VERSION_SYNTAX, 400 },
+	{ "no minor", "GET / HTTP/1\r\n" H "\r\n", 0, HTTP_E_VERSION_SYNTAX, 400 },
+	{ "garbage version", "GET / FOO\r\n" H "\r\n", 0, HTTP_E_VERSION_SYNTAX, 400 },
+	{ "two-digit major", "GET / HTTP/11.1\r\n" H "\r\n", 0, HTTP_E_VERSION_SYNTAX, 400 },
+	{ "HTTP/3.0", "GET / HTTP/3.0\r\n" H "\r\n", 0, HTTP_E_VERSION, 505 },
 	{ "fragment in target", "GET /a#f HTTP/1.1\r\n" H "\r\n", 0, HTTP_E_TARGET, 400 },
 	{ "'|' in target", "GET /a|b HTTP/1.1\r\n" H "\r\n", 0, HTTP_E_TARGET, 400 },
 	{ "bad escape", "GET /%zz HTTP/1.1\r\n" H "\r\n", 0, HTTP_E_TARGET, 400 },
@@ -229,7 +240,7 @@ static const struct bad bad_requests[] = {
 	{ "CL fields differ", "POST / HTTP/1.1\r\n" H "Content-Length: 5\r\nContent-Length: 6\r\n\r\n",
 	  0, HTTP_E_CONTENT_LENGTH_CONFLICT, 400 },
 	{ "CL overflow", "POST / HTTP/1.1\r\n" H "Content-Length: 18446744073709551616\r\n\r\n",
-	  0, HTTP_E_CONTENT_LENGTH_OVERFLOW, 400 },
+	  0, HTTP_E_CONTENT_LENGTH_OVERFLOW, 413 },
 	{ "CL over the body limit", "POST / HTTP/1.1\r\n" H "Content-Length: 1048577\r\n\r\n",
 	  0, HTTP_E_BODY_TOO_LARGE, 413 },
 	/* Transfer-Encoding, RFC 9112 §6.1, §6.3, §7 */

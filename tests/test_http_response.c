@@ -189,6 +189,7 @@ static const struct rvec responses[] = {
 	{ "two-digit code", "HTTP/1.1 99 x\r\n\r\n", false, "error malformed status line\n" },
 	{ "code 600", "HTTP/1.1 600 x\r\n\r\n", false, "error status code out of range\n" },
 	{ "HTTP/2.0", "HTTP/2.0 200 OK\r\n\r\n", false, "error HTTP version not supported\n" },
+	{ "a minor that is no digit", "HTTP/1.x 200 OK\r\n\r\n", false, "error malformed status line\n" },
 	{ "not HTTP", "ICY 200 OK\r\n\r\n", false, "error malformed status line\n" },
 	{ "bare LF", "HTTP/1.1 200 OK\nContent-Length: 0\n\n", false, "error line ends in LF without CR\n" },
 	{ "TE and CL", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 1\r\n\r\n", false,

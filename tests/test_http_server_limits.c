@@ -40,9 +40,9 @@ static const struct refusal refusals[] = {
 	{ "two Content-Lengths (RFC 9110 §8.6)",
 	  "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd",
 	  "400 Bad Request", "conflicting Content-Length values" },
-	{ "Content-Length overflow",
+	{ "Content-Length overflow: all digits, too large",
 	  "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 99999999999999999999999\r\n\r\n",
-	  "400 Bad Request", "Content-Length overflows" },
+	  "413 Content Too Large", "Content-Length overflows" },
 	{ "Transfer-Encoding in 1.0 (RFC 9112 §6.1)",
 	  "POST /echo HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
 	  "400 Bad Request", "Transfer-Encoding in HTTP/1.0" },
@@ -345,6 +345,43 @@ START_TEST(test_idle_timeout_spares_deferred)
 }
 END_TEST
 
+/* A refusal of HEAD is a head alone (RFC 9110 §9.3.2): its Content-Length
+ * is what the body would have been, and no body follows -- also when the
+ * request is cut short by the request timeout, and after empty lines. */
+struct head_refusal {
+	const char *request, *status, *reason;
+};
+
+static const struct head_refusal head_refusals[] = {
+	{ "HEAD /hello HTTP/1.1\r\n\r\n", "400 Bad Request", "missing Host" },
+	{ "\r\nHEAD /hello HTTP/2.0\r\nHost: t\r\n\r\n", "505 HTTP Version Not Supported",
+	  "HTTP version not supported" },
+	{ "HEAD /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 9999999\r\n\r\n",
+	  "413 Content Too Large", "body too large" },
+	{ "HEAD /hello HTTP/1.1\r\nHost:", "408 Request Timeout", "request timeout" },
+};
+
+START_TEST(test_refusal_of_head)
+{
+	const struct head_refusal *v = &head_refusals[_i];
+	struct http_server_config cfg = { .request_timeout_ms = SHORT_MS };
+	fixture_start(&cfg);
+	struct wire w;
+	wire_open(&w, F.loop, F.port);
+	wire_sends(&w, v->request);
+	char want[256];
+	snprintf(want, sizeof want,
+		 "HTTP/1.1 %s\r\nContent-Type: text/plain; charset=utf-8\r\n"
+		 "Content-Length: %zu\r\nConnection: close\r\n\r\n",
+		 v->status, strlen(v->reason) + 1);
+	wire_expect(&w, want);
+	wire_expect_close(&w);                  /* and nothing before the close */
+	ck_assert_uint_eq(F.handled, 0);
+	wire_close(&w);
+	fixture_stop();
+}
+END_TEST
+
 static Suite *server_limits_suite(void)
 {
 	Suite *s = suite_create("http_server_limits");
@@ -368,6 +405,8 @@ static Suite *server_limits_suite(void)
 	tcase_add_test(tc, test_request_timeout_per_request);
 	tcase_add_test(tc, test_idle_timeout);
 	tcase_add_test(tc, test_idle_timeout_spares_deferred);
+	tcase_add_loop_test(tc, test_refusal_of_head, 0,
+			    (int)(sizeof head_refusals / sizeof head_refusals[0]));
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -47,7 +47,8 @@ enum http_error {
 	HTTP_E_TARGET_FORM,         /* 400: this form of target not allowed here */
 	HTTP_E_TARGET_TOO_LONG,     /* 414 */
 	HTTP_E_REQUEST_LINE_TOO_LONG, /* 400: line too long, but not the target */
-	HTTP_E_VERSION,             /* 505: not HTTP/1.x */
+	HTTP_E_VERSION,             /* 505: HTTP/d.d, but not HTTP/1.x */
+	HTTP_E_VERSION_SYNTAX,      /* 400: not HTTP/d.d at all */
 	HTTP_E_STATUS_LINE,         /* 400: not "version SP 3DIGIT SP reason" */
 	HTTP_E_STATUS_CODE,         /* 400: status code outside 100..599 */
 
@@ -68,7 +69,7 @@ enum http_error {
 	HTTP_E_HOST_INVALID,        /* 400 */
 	HTTP_E_CONTENT_LENGTH,      /* 400: not 1*DIGIT */
 	HTTP_E_CONTENT_LENGTH_CONFLICT, /* 400: values differ */
-	HTTP_E_CONTENT_LENGTH_OVERFLOW, /* 400: more than 64 bits */
+	HTTP_E_CONTENT_LENGTH_OVERFLOW, /* 413: all digits, but past 64 bits: too large */
 	HTTP_E_BODY_TOO_LARGE,      /* 413 */
 	HTTP_E_TE_WITH_CL,          /* 400: Transfer-Encoding and Content-Length */
 	HTTP_E_TE_HTTP10,           /* 400: Transfer-Encoding in HTTP/1.0 */

@@ -133,8 +133,9 @@ static void gather(const struct http_header *h, size_t n, struct facts *f)
 			}
 			break;
 		case 6:
+			/* RFC 9110 §10.1.1: Expect is a list (#expectation). */
 			if (http_slice_equals(name, 6, "expect") &&
-			    http_slice_equals(v, vl, "100-continue"))   /* RFC 9110 §10.1.1 */
+			    http_token_list_has(v, vl, "100-continue"))
 				f->expect_continue = true;
 			break;
 		case 7:

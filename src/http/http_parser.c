@@ -47,12 +47,19 @@ static size_t min_size(size_t a, size_t b) { return a < b ? a : b; }
 
 /* --- the start line -------------------------------------------------------- */
 
-/* HTTP-version = "HTTP/" DIGIT "." DIGIT (RFC 9112 §2.3).  We speak 1.x;
- * a higher minor version is answered as 1.1 (RFC 9110 §2.5).  Anything
- * else, well-formed or not, earns 505. */
-static bool version_ok(const char *v, size_t n)
+static bool digit(char c) { return c >= '0' && c <= '9'; }
+
+/* HTTP-version = HTTP-name "/" DIGIT "." DIGIT, where HTTP-name is "HTTP"
+ * in capitals (RFC 9112 §2.3).  We speak 1.x, and answer a higher minor
+ * version as 1.1 (RFC 9110 §2.5).  A well-formed version with another
+ * major one is refused with 505 (RFC 9110 §15.6.6).  Anything else is no
+ * version at all ("http/1.1", "HTTP/1.10", "FOO"), so the start line is
+ * invalid (RFC 9112 §3: 400). */
+static enum http_error check_version(const char *v, size_t n)
 {
-	return n == 8 && memcmp(v, "HTTP/1.", 7) == 0 && v[7] >= '0' && v[7] <= '9';
+	if (n != 8 || memcmp(v, "HTTP/", 5) != 0 || !digit(v[5]) || v[6] != '.' || !digit(v[7]))
+		return HTTP_E_VERSION_SYNTAX;
+	return v[5] == '1' ? HTTP_OK : HTTP_E_VERSION;
 }
 
 /* Every byte a pchar, "/" or "?", with '%' followed by two hex digits
@@ -112,12 +119,10 @@ static bool absolute_form_ok(const char *t, size_t n)
 
 /* RFC 9112 §3: request-line = method SP request-target SP HTTP-version,
  * with exactly one SP between the parts; §3.2 for the target forms. */
-static enum http_error check_request_line(const char *s, size_t n)
+static enum http_error request_line_verdict(const char *s, size_t n)
 {
 	size_t m = 0;
 
-	if (memchr(s, '\r', n) != NULL)         /* §2.2: a CR must precede LF */
-		return HTTP_E_BARE_CR;
 	while (m < n && http_ch((unsigned char)s[m], HTTP_CH_TCHAR))
 		m++;
 	if (m == n || (m == 0 && s[0] == ' '))
@@ -132,10 +137,9 @@ static enum http_error check_request_line(const char *s, size_t n)
 	size_t tlen = (size_t)(sp - t);
 	const char *v = sp + 1;
 	size_t vlen = (size_t)(s + n - v);
-	if (memchr(v, ' ', vlen) != NULL || vlen == 0)
-		return HTTP_E_REQUEST_LINE;     /* a third SP, or nothing after the second */
-	if (!version_ok(v, vlen))
-		return HTTP_E_VERSION;
+	enum http_error e = check_version(v, vlen);
+	if (e != HTTP_OK)                       /* a third SP, or nothing after the second? */
+		return vlen == 0 || memchr(v, ' ', vlen) ? HTTP_E_REQUEST_LINE : e;
 
 	bool connect = m == 7 && memcmp(s, "CONNECT", 7) == 0;
 	bool options = m == 7 && memcmp(s, "OPTIONS", 7) == 0;
@@ -147,6 +151,15 @@ static enum http_error check_request_line(const char *s, size_t n)
 	if (t[0] == '/')                        /* §3.2.1 origin-form */
 		return uri_chars_ok(t, tlen) ? HTTP_OK : HTTP_E_TARGET;
 	return absolute_form_ok(t, tlen) ? HTTP_OK : HTTP_E_TARGET;   /* §3.2.2 */
+}
+
+/* §2.2: a CR must precede LF, and a bare one is the reason given first.
+ * No rule above lets a CR into a line it accepts, so only a refused line
+ * needs searching for one. */
+static enum http_error check_request_line(const char *s, size_t n)
+{
+	enum http_error e = request_line_verdict(s, n);
+	return e != HTTP_OK && memchr(s, '\r', n) != NULL ? HTTP_E_BARE_CR : e;
 }
 
 /* The request line passed its limit before its LF came: say which part
@@ -178,8 +191,11 @@ static enum http_error check_status_line(const char *s, size_t n)
 {
 	if (n < 8 || memcmp(s, "HTTP/", 5) != 0)
 		return HTTP_E_STATUS_LINE;
-	if (n >= 9 && s[8] == ' ' && !version_ok(s, 8))
-		return HTTP_E_VERSION;
+	if (n >= 9 && s[8] == ' ') {
+		enum http_error e = check_version(s, 8);
+		if (e != HTTP_OK)
+			return e == HTTP_E_VERSION ? e : HTTP_E_STATUS_LINE;
+	}
 	if (n < 13 || s[8] != ' ' || s[12] != ' ')
 		return HTTP_E_STATUS_LINE;
 	for (size_t i = 9; i < 12; i++)
@@ -187,9 +203,9 @@ static enum http_error check_status_line(const char *s, size_t n)
 			return HTTP_E_STATUS_LINE;
 	if (s[9] < '1' || s[9] > '5')           /* RFC 9110 §15: 100..599 */
 		return HTTP_E_STATUS_CODE;
-	for (size_t i = 13; i < n; i++)
-		if (!http_ch((unsigned char)s[i], HTTP_CH_VALUE))
-			return s[i] == '\r' ? HTTP_E_BARE_CR : HTTP_E_STATUS_LINE;
+	size_t i = http_skip_value(s, 13, n);
+	if (i < n)
+		return s[i] == '\r' ? HTTP_E_BARE_CR : HTTP_E_STATUS_LINE;
 	return HTTP_OK;
 }
 
@@ -217,11 +233,9 @@ static ssize_t fail(struct http_parser *p, enum http_error e)
  * value reads as one line with the fold replaced by SP octets. */
 static enum http_error unfold(char *buf, size_t line, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)buf[line + i];
-		if (!http_ch(c, HTTP_CH_VALUE))
-			return c == '\r' ? HTTP_E_BARE_CR : HTTP_E_FIELD_VALUE;
-	}
+	size_t i = http_skip_value(buf + line, 0, n);
+	if (i < n)
+		return buf[line + i] == '\r' ? HTTP_E_BARE_CR : HTTP_E_FIELD_VALUE;
 	buf[line - 2] = ' ';
 	buf[line - 1] = ' ';
 	return HTTP_OK;
@@ -339,10 +353,11 @@ static size_t fill_fields(const char *s, size_t n, struct http_header *h)
 
 static void fill_request(const char *s, size_t n, struct http_request *req)
 {
-	size_t ll = line_len(s, n);
-	const char *sp1 = memchr(s, ' ', ll);
+	/* Checked already: a token, SP, a target without SP, SP, "HTTP/1.x". */
+	const char *sp1 = s + http_skip_token(s, 0, n);
 	const char *t = sp1 + 1;
-	const char *sp2 = memchr(t, ' ', ll - (size_t)(t - s));
+	const char *sp2 = memchr(t, ' ', n - (size_t)(t - s));
+	size_t ll = (size_t)(sp2 - s) + 9;
 
 	req->method = s;
 	req->method_len = (size_t)(sp1 - s);

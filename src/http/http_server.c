@@ -156,14 +156,30 @@ static void update_timer(struct http_conn *hc)
 		net_timer_start(loop, &hc->timer, hc->deadline - now, 0);
 }
 
+/* Whether the request in p[0..n) -- incomplete or invalid, perhaps --
+ * names the method HEAD, after the empty lines a request may follow
+ * (RFC 9112 §2.2).  Its answer has no body then, a refusal's neither
+ * (RFC 9110 §9.3.2). */
+static bool asks_head(const char *p, size_t n)
+{
+	while (n >= 2 && p[0] == '\r' && p[1] == '\n') {
+		p += 2;
+		n -= 2;
+	}
+	return n >= 5 && memcmp(p, "HEAD ", 5) == 0;
+}
+
 /* Refuses what arrived with 'status': the answer goes in line after the
- * earlier ones, and then the connection closes.  Nothing more is read. */
-static void refuse(struct http_conn *hc, int status, const char *reason)
+ * earlier ones, and then the connection closes.  Nothing more is read.
+ * 'head': the request asked for HEAD, so the head goes alone. */
+static void refuse(struct http_conn *hc, int status, const char *reason, bool head)
 {
 	char buf[512], date[64];
 	/* Date: a 4xx from a server with a clock must carry one (RFC 9110 §6.6.1). */
 	snprintf(date, sizeof date, "Date: %s\r\n", http_server_date(hc->srv));
 	ssize_t n = http_write_error(buf, sizeof buf, status, reason, date);
+	if (head && n >= 0)
+		n -= (ssize_t)strlen(reason) + 1;       /* the body: the reason and LF, last */
 	hc->state = HC_STOPPED;
 	hc->partial = false;
 	struct http_exchange *x = http_exchange_new(hc);
@@ -187,7 +203,7 @@ static void on_timer(struct net_loop *loop, struct net_timer *t, void *ud)
 		return;
 	}
 	if (hc->timer_is_request)
-		refuse(hc, 408, "request timeout");     /* RFC 9110 §15.5.9 */
+		refuse(hc, 408, "request timeout", hc->partial_head);   /* RFC 9110 §15.5.9 */
 	else
 		close_conn(hc);
 }
@@ -276,6 +292,12 @@ static void route(struct http_exchange *x, const struct http_request *req,
 	}
 	if (!method_known(s, req)) {
 		http_respond(x, 501, text, NULL, "unknown method\n", 15);
+		return;
+	}
+	if (req->target_form == HTTP_TARGET_AUTHORITY) {
+		/* CONNECT asks for a tunnel (RFC 9110 §9.3.6), which no route
+		 * here opened: a method not implemented (§9.1), not a path. */
+		http_respond(x, 501, text, NULL, "method not implemented\n", 23);
 		return;
 	}
 	char allow[192] = "";
@@ -368,11 +390,13 @@ static size_t on_data(struct net_conn *nc, uint8_t *bytes, size_t len)
 						       &req, &s->limits);
 			if (r == HTTP_INCOMPLETE) {
 				hc->partial = true;
+				hc->partial_head = asks_head(data + off, len - off);
 				break;
 			}
 			if (r == HTTP_INVALID) {
 				enum http_error e = http_parser_error(&hc->parser);
-				refuse(hc, http_error_status(e), http_error_reason(e));
+				refuse(hc, http_error_status(e), http_error_reason(e),
+				       asks_head(data + off, len - off));
 				break;
 			}
 			if (req.upgrade && req.connection_upgrade && hc->inflight > 0) {
@@ -406,15 +430,18 @@ static size_t on_data(struct net_conn *nc, uint8_t *bytes, size_t len)
 				/* Chunk framing can make a body far longer on the wire
 				 * than decoded: it must still fit src/net's input cap,
 				 * or the connection would be cut without an answer. */
-				refuse(hc, 413, "request too large on the wire");
+				refuse(hc, 413, "request too large on the wire",
+				       asks_head(data + off, len - off));
 				break;
 			}
 			hc->partial = true;
+			hc->partial_head = asks_head(data + off, len - off);
 			break;
 		}
 		if (r == HTTP_INVALID) {
 			enum http_error e = (enum http_error)hc->body.error;
-			refuse(hc, http_error_status(e), http_error_reason(e));
+			refuse(hc, http_error_status(e), http_error_reason(e),
+			       asks_head(data + off, len - off));
 			break;
 		}
 		/* The head's slices may point at bytes that have moved since it

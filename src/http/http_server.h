@@ -30,10 +30,11 @@
  * than 'request_timeout_ms' gets 408 and a close (slowloris); a
  * keep-alive connection idle for 'idle_timeout_ms' is closed; a request
  * the parser refuses gets its status (400, 413, 414, 431, 501, 505) with
- * the reason as body, and the connection is closed -- nothing after a bad
- * request is read as a request.  Unknown paths get 404, a known path with
- * another method 405 with Allow, OPTIONS 204 with Allow, and a method
- * that is neither in RFC 9110 nor in a route 501.
+ * the reason as body (the head alone if it asked for HEAD), and the
+ * connection is closed -- nothing after a bad request is read as a
+ * request.  Unknown paths get 404, a known path with another method 405
+ * with Allow, OPTIONS 204 with Allow, and a method that is neither in
+ * RFC 9110 nor in a route 501, as does CONNECT when no route serves it.
  *
  * A new connection is accepted once its first request bytes are in (or
  * after HTTP_ACCEPT_WAIT_S of silence): one wake-up per connection, not

@@ -67,6 +67,7 @@ struct http_conn {
 	uint8_t inflight;               /* exchanges in the queue */
 	bool in_body;                   /* head parsed, body incomplete */
 	bool partial;                   /* bytes of an incomplete request are held */
+	bool partial_head;              /* ... and they ask for HEAD (see asks_head) */
 	bool timer_is_request;          /* the timer is the request timer, not idle */
 	bool barrier;                   /* an upgrade request awaits its answer */
 	bool paused;                    /* we paused reading (pipeline full, backlog, barrier) */
