@@ -40,10 +40,13 @@ static const char usage[] =
 	"usage: wsframe [--from client|server] [--hex] < frames\n"
 	"       wsframe --encode --opcode OP [--mask HEX8] [--no-fin] [--hex] [PAYLOAD]\n"
 	"Decodes WebSocket frames (RFC 6455 §5.2) from stdin, one JSON line per\n"
-	"frame; a frame that breaks a rule prints {\"error\":...,\"close_code\":N}\n"
-	"and stops.  --from: who sent the frames (default client: masked).\n"
-	"--encode writes one frame; OP is text, binary, continuation, close,\n"
-	"ping, pong or 0-15; PAYLOAD defaults to stdin.  --hex: hex in or out.\n"
+	"frame; a frame that breaks a framing rule (header, length, masking)\n"
+	"prints {\"error\":...,\"close_code\":N} and stops.  Payloads are not\n"
+	"judged: UTF-8 and close codes are the session's (pushpull serve).\n"
+	"--from: who sent the frames (default client: masked).\n"
+	"--encode writes one frame as asked, even one that breaks a rule; OP is\n"
+	"text, binary, continuation, close, ping, pong or 0-15; PAYLOAD defaults\n"
+	"to stdin.  --hex: hex in or out.\n"
 	"Exit status: 0 ok, 1 an error was printed, 2 bad usage.\n";
 
 static int hex_digit(int c)

@@ -61,7 +61,7 @@ int ws_frame_header_parse(const uint8_t *p, size_t n, enum ws_role role,
 	if (role == WS_ROLE_CLIENT && h->masked)
 		return refuse(err, "masked frame from a server (RFC 6455 §5.1)");
 	if (ws_opcode_is_control(h->opcode) && len7 > WS_CONTROL_PAYLOAD_MAX)
-		return refuse(err, "control frame over 125 bytes (RFC 6455 §5.5)");
+		return refuse(err, "control frame length over 125, or in an extended form (RFC 6455 §5.5)");
 
 	size_t ext = len7 == 126 ? 2 : len7 == 127 ? 8 : 0;
 	if (n < 2 + ext)
