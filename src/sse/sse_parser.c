@@ -105,6 +105,7 @@ static void field_begin(struct sse_parser *p)
 	switch (p->field) {
 	case F_EVENT:
 		p->type.len = 0;                /* "set" the buffer: it starts over */
+		p->type_over = false;
 		break;
 	case F_ID:
 		p->id_val.len = 0;
@@ -122,15 +123,25 @@ static void field_begin(struct sse_parser *p)
 static int field_value(struct sse_parser *p, const char *s, size_t n)
 {
 	switch (p->field) {
-	case F_EVENT:
-		return buf_append(&p->type, s, n, p->lim.type_max, SSE_ERR_TYPE_LIMIT);
+	case F_EVENT: {
+		/* Too long is an error only if the type is used: nothing more
+		 * is stored, and dispatch() refuses the event that would wear it. */
+		if (p->type_over)
+			return SSE_MORE;
+		int r = buf_append(&p->type, s, n, p->lim.type_max, SSE_ERR_TYPE_LIMIT);
+		if (r == SSE_ERR_TYPE_LIMIT) {
+			p->type_over = true;
+			r = SSE_MORE;
+		}
+		return r;
+	}
 	case F_DATA:
 		return buf_append(&p->data, s, n, p->lim.data_max, SSE_ERR_DATA_LIMIT);
 	case F_ID:
-		/* Too long is only known to be an error at the end of the line:
-		 * a NUL still to come would make the field ignored.  Either way
-		 * nothing more is stored, and the answer does not depend on
-		 * where the stream was cut. */
+		/* Too long is only known at the end of the line to set the
+		 * buffer: a NUL still to come would make the field ignored.
+		 * Either way nothing more is stored, and the answer does not
+		 * depend on where the stream was cut. */
 		if (memchr(s, '\0', n))
 			p->id_nul = true;
 		if (p->id_nul || p->id_over)
@@ -169,12 +180,13 @@ static int field_end(struct sse_parser *p, struct sse_event *ev)
 	case F_ID:
 		if (p->id_nul)                  /* a NUL makes the field ignored */
 			return SSE_MORE;
+		p->id_changed = true;
+		p->id_buf_over = p->id_over;    /* refused at dispatch, if still set */
 		if (p->id_over)
-			return SSE_ERR_ID_LIMIT;
+			return SSE_MORE;
 		struct sse_buf t = p->id_buf;   /* swap, so nothing is copied */
 		p->id_buf = p->id_val;
 		p->id_val = t;
-		p->id_changed = true;
 		buf_trim(&p->id_val, p->lim.keep);
 		return SSE_MORE;
 	case F_RETRY:
@@ -195,6 +207,8 @@ static int field_end(struct sse_parser *p, struct sse_event *ev)
 static int dispatch(struct sse_parser *p, struct sse_event *ev)
 {
 	if (p->id_changed) {                    /* 1: the buffer is not reset */
+		if (p->id_buf_over)
+			return SSE_ERR_ID_LIMIT;
 		p->id_str.len = 0;
 		int r = buf_append(&p->id_str, p->id_buf.p, p->id_buf.len,
 				   p->lim.id_max, SSE_ERR_ID_LIMIT);
@@ -204,8 +218,11 @@ static int dispatch(struct sse_parser *p, struct sse_event *ev)
 	}
 	if (p->data.len == 0) {                 /* 2: nothing to dispatch */
 		p->type.len = 0;
+		p->type_over = false;
 		return SSE_MORE;
 	}
+	if (p->type_over)
+		return SSE_ERR_TYPE_LIMIT;
 	p->data.len--;                          /* 3: it always ends in LF here */
 	ev->type = p->type.len ? p->type.p : "message";
 	ev->type_len = p->type.len ? p->type.len : 7;
@@ -413,6 +430,7 @@ int sse_parser_finish(struct sse_parser *p)
 	buf_trim(&p->id_val, p->lim.keep);
 	buf_trim(&p->id_buf, p->lim.keep);
 	p->id_changed = p->id_str.len != 0;     /* buffer "" vs the kept string */
+	p->id_buf_over = p->type_over = false;
 	utf8_init(&p->dec);
 	p->state = ST_LINE_START;
 	p->at_start = true;

@@ -71,7 +71,10 @@
 #include "util/utf8.h"
 
 /* Default limits.  Past one, the stream is refused (drop the connection):
- * an event that cannot be held is an error, not more waiting. */
+ * an event that cannot be held is an error, not more waiting.  Data is
+ * refused as soon as it passes its limit; an event type or an id only
+ * when a blank line would use it, since a later "event" or "id" line
+ * may replace it first (§9.2.6). */
 #define SSE_DATA_MAX        (1024 * 1024)   /* data of one event, final LF removed */
 #define SSE_TYPE_MAX        1024            /* event type */
 #define SSE_ID_MAX          1024            /* last event ID */
@@ -144,6 +147,8 @@ struct sse_parser {
 	bool id_changed;                /* id_buf differs from id_str */
 	bool id_nul;                    /* the id value being read holds U+0000 */
 	bool id_over;                   /* ... or is longer than id_max */
+	bool id_buf_over;               /* id_buf was set to a value past id_max */
+	bool type_over;                 /* the event type buffer was set past type_max */
 	bool reset_due;                 /* an event was handed out: empty data, type */
 	int8_t error;                   /* sticky refusal, 0 if none */
 };
