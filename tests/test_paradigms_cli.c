@@ -234,6 +234,14 @@ START_TEST(serve_and_clients)
 	ck_assert_int_eq(r.status, 0);
 	ck_assert_str_eq(r.out, "{\"seq\":2,\"type\":\"score\",\"data\":\"FOUR!\"}\n");
 
+	/* An SSE client sent to something that is no event stream gives up,
+	 * and says so in its exit status. */
+	snprintf(url, sizeof url, "%s/score", base);
+	char *not_sse[] = { PUSHPULL, "client", "sse", url, NULL };
+	run(&r, not_sse, 5000);
+	ck_assert_int_eq(r.status, 1);
+	ck_assert_ptr_nonnull(strstr(r.err, "not an event stream: giving up"));
+
 	/* A WebSocket client asking from event 0 gets both as text messages. */
 	snprintf(url, sizeof url, "ws%s/ws?since=0", base + 4);
 	char *ws[] = { PUSHPULL, "client", "ws", url, "--count", "2", NULL };

@@ -42,7 +42,9 @@ static const char client_usage[] =
 	"  --data TEXT          rpc: the body to POST\n"
 	"  --json               print the ledger as JSON\n"
 	"  --help\n"
-	"Events go to stdout, one JSON object per line; notes and the ledger to stderr.\n";
+	"Events go to stdout, one JSON object per line; notes and the ledger to stderr.\n"
+	"Exit status: 0; 1 when it gave up (sse: not an event stream, or a stream\n"
+	"the parser refuses) or could not start; 2 bad usage.\n";
 
 struct run {
 	struct net_loop *loop;
@@ -179,6 +181,7 @@ int pp_client_main(int argc, char **argv)
 	/* Close politely and wait (a little) for the closes to finish, so the
 	 * kernel's counters for every connection are in the ledger. */
 	uint64_t events = pp_client_events(r.client), missed = pp_client_missed(r.client);
+	bool gave_up = pp_client_gave_up(r.client);
 	pp_client_free(r.client);
 	if (r.stdin_open)
 		net_loop_unwatch(r.loop, 0);
@@ -195,5 +198,5 @@ int pp_client_main(int argc, char **argv)
 	else
 		net_ledger_print_table(stderr, table, 1);
 	net_loop_free(r.loop);
-	return 0;
+	return gave_up ? 1 : 0;
 }

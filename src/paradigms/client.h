@@ -70,7 +70,8 @@ void pp_client_free(struct pp_client *c);
  * Returns 0, or -1 if the socket is not open. */
 int pp_client_send(struct pp_client *c, const char *text, size_t len);
 
-bool pp_client_finished(const struct pp_client *c);     /* 'count' reached */
+bool pp_client_finished(const struct pp_client *c);     /* 'count' reached, or gave up */
+bool pp_client_gave_up(const struct pp_client *c);      /* an error ended it */
 uint64_t pp_client_events(const struct pp_client *c);
 uint64_t pp_client_missed(const struct pp_client *c);   /* known gaps */
 uint64_t pp_client_last_seq(const struct pp_client *c); /* newest event seen */

@@ -19,6 +19,7 @@ struct pp_client {
 	uint64_t events, missed, last_seq;
 	bool synced;                    /* last_seq is a known position: gaps count */
 	bool finished;
+	bool gave_up;                   /* finished on an error that a retry would repeat */
 	struct net_timer timer;         /* the next poll, or the next reconnect */
 	struct http_client *http;       /* rpc, short, long, sse */
 	uint64_t requests;              /* rpc: answers so far */

@@ -104,7 +104,7 @@ static void on_head(struct http_client *cl, const struct http_client_result *r, 
 							  "Content-Type");
 	if (res->status != 200 || !is_event_stream(ct)) {
 		pp_client_note(c, "sse: status %d, not an event stream: giving up", res->status);
-		c->finished = true;
+		c->finished = c->gave_up = true;
 		http_client_cancel(cl);
 	}
 }
@@ -120,7 +120,7 @@ static void on_piece(struct http_client *cl, const char *data, size_t len, void 
 		off += used;
 		if (r < 0) {
 			pp_client_note(c, "sse: %s: giving up", sse_parser_reason(r));
-			c->finished = true;     /* see the top: a replay would fail again */
+			c->finished = c->gave_up = true;        /* see the top: a replay would fail again */
 			break;
 		}
 		if (r == SSE_EVENT)
