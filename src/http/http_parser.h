@@ -33,8 +33,12 @@
  *   - Up to HTTP_MAX_EMPTY_LINES empty lines (CRLF) before the start line
  *     are skipped (§2.2 asks for at least one).
  *   - HTTP/1.2 .. HTTP/1.9 are read as HTTP/1.1 (RFC 9110 §2.5):
- *     'minor_version' is then 1.  Any other version, or anything that is
- *     not "HTTP/" DIGIT "." DIGIT, earns 505.
+ *     'minor_version' is then 1.  Another major version ("HTTP/2.0")
+ *     earns 505 (RFC 9110 §15.6.6); anything that is not "HTTP/" DIGIT
+ *     "." DIGIT ("http/1.1", "HTTP/1.10") is no version, and the start
+ *     line is invalid: 400 (RFC 9112 §3).
+ *   - A Content-Length of digits too many for 64 bits earns 413: the
+ *     body is too large, not the field malformed.
  *   - obs-fold is refused in requests (400, §5.2); in responses it is
  *     replaced by spaces in place, as §5.2 requires of a user agent --
  *     that is why http_response_parse() takes a writable buffer.
