@@ -81,6 +81,7 @@ START_TEST(printing)
 	a->c.handshakes = 7;
 	a->c.sys[NET_SYS_EPOLL_WAIT] = 5;
 	net_latency_record(&a->lat, 40);
+	a->counts_events = true;
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);

@@ -120,6 +120,13 @@ static size_t count_lines(const char *s)
 	return n;
 }
 
+/* The value of a row of a printed ledger ("  epoll_wait     8"), or -1. */
+static long ledger_row(const char *out, const char *name)
+{
+	const char *p = strstr(out, name);
+	return p ? strtol(p + strlen(name), NULL, 10) : -1;
+}
+
 /* --- mistakes get one line and status 2 ------------------------------------ */
 
 static char *const bad[][6] = {
@@ -217,6 +224,17 @@ START_TEST(serve_and_clients)
 	ck_assert_ptr_nonnull(strstr(r.err, "tcp handshakes"));       /* its ledger */
 	run(&r, pub2, 5000);
 	ck_assert_str_eq(r.out, "{\"seq\":2}\n");
+	/* A client's one ledger pays for its loop too: a wake-up is a return
+	 * of epoll_wait with events, counted once, so never more of them. */
+	snprintf(url, sizeof url, "%s/score", base);
+	char *five[] = { PUSHPULL, "client", "rpc", url, "--count", "5", NULL };
+	run(&r, five, 5000);
+	long wakeups = ledger_row(r.err, "\nwake-ups"), waits = ledger_row(r.err, "epoll_wait");
+	ck_assert_int_ge(wakeups, 5);
+	ck_assert_int_le(wakeups, waits);
+	/* Events are counted by a client, latency is not: no row for it. */
+	ck_assert_int_eq(ledger_row(r.err, "\nevents delivered"), 5);
+	ck_assert_ptr_null(strstr(r.err, "latency"));
 
 	/* A long poller from the start of the ring gets both, in order. */
 	snprintf(url, sizeof url, "%s/score", base);

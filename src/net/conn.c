@@ -429,8 +429,7 @@ int net_conn_writev(struct net_conn *c, const struct iovec *iov, int iovcnt)
 
 int net_conn_write(struct net_conn *c, const void *data, size_t len)
 {
-	struct iovec v = { (void *)data, len };
-	return net_conn_writev(c, &v, 1);
+	return net_conn_writev(c, &(struct iovec){ (void *)data, len }, 1);
 }
 
 void net_conn_cork(struct net_conn *c)
@@ -670,10 +669,11 @@ void net_conn_connected(struct net_conn *c)
 
 static void on_io(struct net_loop *loop, int fd, unsigned events, void *ud)
 {
-	(void)loop; (void)fd;
+	(void)fd;
 	struct net_conn *c = ud;
 	c->counts.wakeups++;
-	if (c->charge.ledger)
+	/* A ledger paying for the loop too (a client's) had it from epoll_wait. */
+	if (c->charge.ledger && c->charge.ledger != net_loop_ledger(loop))
 		c->charge.ledger->c.wakeups++;
 	if (c->state == NET_CONN_CONNECTING) {
 		net_conn_connected(c);

@@ -161,6 +161,18 @@ static const struct row rows[] = {
 };
 #define NROWS (sizeof rows / sizeof rows[0])
 
+/* A row is printed only if some ledger of the table measured it: events
+ * are counted by the clients and the demo, latency by the demo alone --
+ * a 0 that nobody measured would read as a measurement. */
+static bool row_shown(const struct row *r, struct net_ledger *const *ls, size_t n)
+{
+	for (size_t j = 0; j < n; j++)
+		if ((r->get != get_events || ls[j]->counts_events) &&
+		    (r->get != get_lat || ls[j]->lat.count > 0))
+			return true;
+	return false;
+}
+
 void net_ledger_print_table(FILE *out, struct net_ledger *const *ls, size_t n)
 {
 	int w = 20;
@@ -173,6 +185,8 @@ void net_ledger_print_table(FILE *out, struct net_ledger *const *ls, size_t n)
 		fprintf(out, " %*s", w, ls[j]->label);
 	fputc('\n', out);
 	for (size_t r = 0; r < NROWS; r++) {
+		if (!row_shown(&rows[r], ls, n))
+			continue;
 		fprintf(out, "%-20s", rows[r].name);
 		for (size_t j = 0; j < n; j++)
 			fprintf(out, " %*llu", w,
@@ -188,6 +202,8 @@ void net_ledger_print_json(FILE *out, struct net_ledger *const *ls, size_t n)
 		fputs(j ? ",{\"label\":" : "{\"label\":", out);
 		json_fput(out, ls[j]->label, strlen(ls[j]->label));
 		for (size_t r = 0; r < NROWS; r++) {
+			if (!row_shown(&rows[r], ls, n))
+				continue;
 			const char *name = rows[r].name;
 			while (*name == ' ')
 				name++;

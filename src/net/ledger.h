@@ -19,6 +19,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 /* The kinds of syscall we count, in the order the table prints them. */
@@ -71,6 +72,7 @@ struct net_ledger {
 	struct net_counts c;
 	struct net_latency lat;
 	uint64_t events;        /* application messages delivered (set by callers) */
+	bool counts_events;     /* 'events' is measured: print it (else the row is left out) */
 };
 
 /* Who pays for one syscall: either pointer may be NULL. */

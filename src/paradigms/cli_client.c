@@ -190,6 +190,7 @@ int pp_client_main(int argc, char **argv)
 		net_loop_run_once(r.loop, 50);
 	net_loop_run_once(r.loop, 0);
 	ledger.events = events;
+	ledger.counts_events = true;
 	fprintf(stderr, "\n%s: %llu events received, %llu known to be missed\n", label,
 		(unsigned long long)events, (unsigned long long)missed);
 	struct net_ledger *table[] = { &ledger };

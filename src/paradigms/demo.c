@@ -278,6 +278,7 @@ int pp_demo_main(int argc, char **argv)
 		net_ledger_init(&d.client[k], label);
 		snprintf(label, sizeof label, "%s/server", pp_kind_name((enum pp_kind)k));
 		net_ledger_init(&d.server[k], label);
+		d.client[k].counts_events = d.server[k].counts_events = true;
 		int err = 0;
 		struct http_server_config cfg = { .host = "127.0.0.1", .ledger = &d.server[k] };
 		d.srv[k] = http_server_new(d.loop, &cfg, &err);
