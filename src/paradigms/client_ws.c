@@ -23,7 +23,8 @@
  * Closing (§7.1).  After the server's Close (the session wrote ours back)
  * the client waits for the server to close TCP, as §7.1.1 prefers, and
  * closes itself after PP_WS_CLOSE_WAIT_MS.  pp_client_free() sends Close
- * 1000 and closes gracefully; the connection then finishes on its own.
+ * 1000, and the connection then finishes on its own: it waits for the
+ * server's Close and its close of TCP, as long (see "goodbye" below).
  *
  * Masking keys (§5.3) must be unpredictable, so they come from
  * getrandom(), but not one call per frame: keys are taken from a pool of
@@ -321,6 +322,50 @@ static const struct net_conn_ops client_ops = {
 	.on_close = client_on_close,
 };
 
+/* --- goodbye: the connection after pp_client_free ----------------------- */
+
+/* Our Close went out as the client was freed.  The server answers with
+ * its own Close and then closes TCP first (§7.1.1); until it does, the
+ * connection reads and drops what comes, for PP_WS_CLOSE_WAIT_MS at most.
+ * Closing at once instead would make the kernel answer the server's
+ * Close with a reset, and leave it out of the ledger. */
+struct ws_goodbye {
+	struct net_timer timer;
+	struct net_conn *nc;
+};
+
+static size_t goodbye_on_data(struct net_conn *nc, uint8_t *data, size_t len)
+{
+	(void)nc; (void)data;
+	return len;
+}
+
+static void goodbye_on_eof(struct net_conn *nc)
+{
+	net_conn_close(nc);
+}
+
+static void goodbye_on_close(struct net_conn *nc, int err)
+{
+	(void)err;
+	struct ws_goodbye *g = net_conn_ud(nc);
+	net_timer_stop(net_conn_loop(nc), &g->timer);
+	free(g);
+}
+
+static void goodbye_on_timer(struct net_loop *loop, struct net_timer *t, void *ud)
+{
+	(void)loop; (void)t;
+	struct ws_goodbye *g = ud;
+	net_conn_abort(g->nc, ETIMEDOUT);
+}
+
+static const struct net_conn_ops goodbye_ops = {
+	.on_data = goodbye_on_data,
+	.on_eof = goodbye_on_eof,
+	.on_close = goodbye_on_close,
+};
+
 /* --- the entry points (client_private.h) ----------------------------------- */
 
 int pp_client_ws_start(struct pp_client *c)
@@ -352,9 +397,18 @@ void pp_client_ws_stop(struct pp_client *c)
 			uint8_t key[4], frame[WS_CONTROL_FRAME_MAX];
 			random_bytes(w, key, sizeof key);
 			size_t n = ws_session_close(&w->ws, WS_CLOSE_NORMAL, NULL, 0, key, frame);
-			if (n > 0)
-				net_conn_write(nc, frame, n);
-			net_conn_close(nc);
+			struct ws_goodbye *g = n > 0 ? malloc(sizeof *g) : NULL;
+			if (g) {
+				g->nc = nc;
+				net_conn_set_ops(nc, &goodbye_ops, g);
+				net_timer_init(&g->timer, goodbye_on_timer, g);
+				net_timer_start(c->loop, &g->timer, PP_WS_CLOSE_WAIT_MS, 0);
+				net_conn_write(nc, frame, n);   /* may close: goodbye_on_close frees 'g' */
+			} else {
+				if (n > 0)
+					net_conn_write(nc, frame, n);
+				net_conn_close(nc);
+			}
 			ws_session_free(&w->ws);
 		} else {
 			net_conn_abort(nc, ECANCELED);
