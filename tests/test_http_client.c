@@ -446,6 +446,29 @@ START_TEST(test_interim_answers)
 }
 END_TEST
 
+/* Bytes after the answer, in the same send, are no answer to the next
+ * request (RFC 9112 §6.3): they are dropped with the connection, and the
+ * next request goes on a new one and gets its own answer. */
+START_TEST(test_extra_bytes_after_answer)
+{
+	static const struct raw_step script[] = {
+		{ "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\na"
+		  "HTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\nSMUGGLED", RAW_KEEP },
+		{ "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nb", RAW_KEEP },
+	};
+	raw_start(STEPS(script));
+	struct http_client *cl = client_new(R.port, true, 0, NULL);
+	struct result res;
+	run_request(cl, "GET", "/1", NULL, &res);
+	expect_body(&res, 200, "a");
+	run_request(cl, "GET", "/2", NULL, &res);
+	expect_body(&res, 200, "b");
+	ck_assert_uint_eq(R.nconns, 2);
+	client_free(cl);
+	raw_stop();
+}
+END_TEST
+
 /* A kept-alive connection the server closes on the next request with no
  * answer: a GET goes again on a new connection; a POST does not (it may
  * have taken effect, RFC 9110 §9.2.2). */
@@ -621,6 +644,7 @@ static Suite *client_suite(void)
 	tcase_add_test(tc, test_close_delimited);
 	tcase_add_test(tc, test_close_delimited_stream);
 	tcase_add_test(tc, test_interim_answers);
+	tcase_add_test(tc, test_extra_bytes_after_answer);
 	tcase_add_test(tc, test_retry_safe_only);
 	tcase_add_loop_test(tc, test_bad_answer, 0, (int)(sizeof bad_answers / sizeof bad_answers[0]));
 	tcase_add_test(tc, test_timeout);

@@ -60,6 +60,21 @@ uint64_t http_client_connections(const struct http_client *cl) { return cl->conn
 
 /* Ends the request in flight: the state is clean before 'done' runs, so
  * 'done' may start the next request. */
+/* Lets go of the connection: closed (gracefully, or at once after an
+ * error), and no longer ours, so its on_close is not taken for a failure. */
+static void drop_conn(struct http_client *cl, int err)
+{
+	struct net_conn *nc = cl->nc;
+	if (!nc)
+		return;
+	cl->nc = NULL;
+	net_conn_set_ud(nc, NULL);
+	if (err)
+		net_conn_abort(nc, 0);
+	else
+		net_conn_close(nc);
+}
+
 static void finish(struct http_client *cl, int err, const struct http_client_result *r)
 {
 	http_client_done_fn *done = cl->done;
@@ -69,17 +84,8 @@ static void finish(struct http_client *cl, int err, const struct http_client_res
 	free(cl->req);
 	cl->req = NULL;
 	net_timer_stop(cl->loop, &cl->timer);
-	if (err || !cl->keep_after || !cl->cfg.keep_alive) {
-		if (cl->nc) {
-			struct net_conn *nc = cl->nc;
-			cl->nc = NULL;                  /* on_close must not see it as ours */
-			net_conn_set_ud(nc, NULL);
-			if (err)
-				net_conn_abort(nc, 0);
-			else
-				net_conn_close(nc);
-		}
-	}
+	if (err || !cl->keep_after || !cl->cfg.keep_alive)
+		drop_conn(cl, err);
 	if (done)
 		done(cl, err, r, ud);
 }
@@ -144,8 +150,13 @@ static size_t read_stream_body(struct http_client *cl, char *data, size_t len)
 static size_t on_data(struct net_conn *nc, uint8_t *bytes, size_t len)
 {
 	struct http_client *cl = net_conn_ud(nc);
-	if (!cl || !cl->busy)
-		return len;                     /* nothing asked: ignore */
+	if (!cl || !cl->busy) {
+		/* Bytes nobody asked for are no answer, now or later (RFC 9112
+		 * §6.3): drop them, and the connection that sent them. */
+		if (cl)
+			drop_conn(cl, 0);
+		return len;
+	}
 	char *data = (char *)bytes;
 	cl->got_bytes = true;
 	if (cl->streaming && cl->head_done)
@@ -211,8 +222,10 @@ static size_t on_data(struct net_conn *nc, uint8_t *bytes, size_t len)
 		http_response_parse(&cl->parser, data + off, cl->head_len, &res, NULL);
 		struct http_client_result result = { &res, data + off + cl->head_len, body_len };
 		size_t used = off + cl->head_len + (size_t)r;
+		if (used < len)
+			cl->keep_after = false;         /* more than the answer: see above */
 		finish(cl, 0, &result);
-		return used;
+		return len;
 	}
 }
 
