@@ -138,6 +138,7 @@ static char *const bad[][6] = {
 	{ PUSHPULL, "client", "long", NULL },
 	{ PUSHPULL, "client", "smoke", "http://127.0.0.1:1/", NULL },
 	{ PUSHPULL, "client", "long", "ftp://x/", NULL },
+	{ PUSHPULL, "client", "long", "http://127.0.0.1:1/score?since=3", NULL },
 	{ PUSHPULL, "demo", "--events", "0", NULL },
 	{ PUSHPULL, "demo", "--scenario", "opera", NULL },
 	{ PUSHPULL, "bench", "ws-echo", "--bogus", NULL },
@@ -244,6 +245,23 @@ START_TEST(serve_and_clients)
 	ck_assert_str_eq(r.out, "{\"seq\":1,\"type\":\"score\",\"data\":\"1/0\"}\n"
 				"{\"seq\":2,\"type\":\"score\",\"data\":\"FOUR!\"}\n");
 	ck_assert_ptr_nonnull(strstr(r.err, "2 events received"));
+
+	/* A long poller ahead of the server (it restarted: its numbering is
+	 * behind ours) asks from its first event, and gets both. */
+	char *ahead[] = { PUSHPULL, "client", "long", url, "--since", "5", "--count", "2", NULL };
+	run(&r, ahead, 5000);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_str_eq(r.out, "{\"seq\":1,\"type\":\"score\",\"data\":\"1/0\"}\n"
+				"{\"seq\":2,\"type\":\"score\",\"data\":\"FOUR!\"}\n");
+	ck_assert_ptr_nonnull(strstr(r.err, "it restarted"));
+
+	/* A POST that fails is not sent again by itself (RFC 9110 §9.2.2):
+	 * here nothing listens, and the client gives up at once. */
+	char *lost[] = { PUSHPULL, "client", "rpc", "http://127.0.0.1:1/publish", "--method", "POST",
+			 "--data", "x", NULL };
+	run(&r, lost, 5000);
+	ck_assert_int_eq(r.status, 1);
+	ck_assert_ptr_nonnull(strstr(r.err, "not sent twice"));
 
 	/* An SSE client resuming from event 1 gets event 2 as the feed renders it. */
 	snprintf(url, sizeof url, "%s/events?lastEventId=1", base);

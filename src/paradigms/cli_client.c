@@ -8,6 +8,7 @@
  */
 #include "paradigms/cli.h"
 #include "paradigms/client.h"
+#include "http/http_target.h"
 #include "net/loop.h"
 
 #include <errno.h>
@@ -43,8 +44,20 @@ static const char client_usage[] =
 	"  --json               print the ledger as JSON\n"
 	"  --help\n"
 	"Events go to stdout, one JSON object per line; notes and the ledger to stderr.\n"
-	"Exit status: 0; 1 when it gave up (sse: not an event stream, or a stream\n"
-	"the parser refuses) or could not start; 2 bad usage.\n";
+	"Exit status: 0; 1 when it gave up (a POST that failed, which is never\n"
+	"sent twice; sse: not an event stream, or one the parser refuses) or could\n"
+	"not start; 2 bad usage.\n";
+
+/* A long poller adds since= and timeout= to the URL itself, and a server
+ * reads the first of each: one already in the URL would win every time. */
+static bool long_query_ok(const char *path)
+{
+	const char *q = strchr(path, '?');
+	char v[32];
+	size_t n, len = q ? strlen(q + 1) : 0;
+	return !q || (http_query_get(q + 1, len, "since", v, sizeof v, &n) == HTTP_QUERY_MISSING &&
+		      http_query_get(q + 1, len, "timeout", v, sizeof v, &n) == HTTP_QUERY_MISSING);
+}
 
 struct run {
 	struct net_loop *loop;
@@ -149,6 +162,8 @@ int pp_client_main(int argc, char **argv)
 	char host[256], path[1024];
 	if (!pp_url_parse(argv[optind + 1], host, sizeof host, &o.port, path, sizeof path))
 		return pp_cli_bad("client", "URL must look like http://127.0.0.1:8080/score");
+	if (kind == PP_LONG && !long_query_ok(path))
+		return pp_cli_bad("client", "long: give --since and --timeout as options, not in the URL");
 	o.kind = (enum pp_kind)kind;
 	o.host = host;
 	o.path = path;

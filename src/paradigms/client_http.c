@@ -66,17 +66,29 @@ static void got_events(struct pp_client *c, const char *body, size_t len)
 	const char *arr = json_get(body, len, "events", &al);
 	const char *el;
 	size_t elen;
+	if (latest < c->o.since) {
+		/* The server's numbering is behind ours: it restarted, and its
+		 * events 1..latest are new to us.  Ask for all of them, and
+		 * count anew from there (the SSE stream does the same). */
+		pp_client_note(c, "long poll: the server's latest event is %llu, ours %llu: "
+			       "it restarted; asking from its first",
+			       (unsigned long long)latest, (unsigned long long)c->o.since);
+		c->o.since = 0;
+		c->last_seq = 0;
+		c->synced = false;
+		return;
+	}
 	while (arr && json_array_next(arr, al, &pos, &el, &elen) == 1 && !c->finished) {
 		uint64_t seq = 0;
 		v = json_get(el, elen, "seq", &vl);
 		if (v)
 			json_u64(v, vl, &seq);
+		if (seq && seq <= c->o.since)
+			continue;               /* had it already: never twice */
 		pp_client_emit(c, seq, el, elen);
 		if (seq > c->o.since)
 			c->o.since = seq;
 	}
-	if (latest < c->o.since)
-		c->o.since = latest;            /* the server restarted: follow it */
 }
 
 static void on_answer(struct http_client *cl, int err, const struct http_client_result *r, void *ud)
@@ -84,6 +96,11 @@ static void on_answer(struct http_client *cl, int err, const struct http_client_
 	struct pp_client *c = ud;
 	if (err) {
 		pp_client_note(c, "%s: %s", pp_kind_name(c->o.kind), http_client_error(cl));
+		if (c->o.kind == PP_RPC && strcmp(c->o.method, "GET") != 0) {
+			/* It may have taken effect: not again by itself (RFC 9110 §9.2.2). */
+			pp_client_note(c, "rpc: a %s is not sent twice: giving up", c->o.method);
+			c->finished = c->gave_up = true;
+		}
 		if (!c->finished)
 			later(c, c->o.interval_ms);
 		return;
