@@ -29,15 +29,23 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-/* Starts argv with stdout and stderr on pipes; returns the pid. */
-static pid_t spawn(char *const argv[], int *out_fd, int *err_fd)
+/* Starts argv with stdout and stderr on pipes, and stdin on a pipe that
+ * holds 'input' and then ends (NULL: stdin as ours); returns the pid. */
+static pid_t spawn(char *const argv[], const char *input, int *out_fd, int *err_fd)
 {
-	int o[2], e[2];
+	int o[2], e[2], in[2] = { -1, -1 };
 	ck_assert_int_eq(pipe(o), 0);
 	ck_assert_int_eq(pipe(e), 0);
+	if (input)
+		ck_assert_int_eq(pipe(in), 0);
 	pid_t pid = fork();
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
+		if (input) {
+			dup2(in[0], 0);
+			close(in[0]);
+			close(in[1]);
+		}
 		dup2(o[1], 1);
 		dup2(e[1], 2);
 		close(o[0]);
@@ -46,6 +54,11 @@ static pid_t spawn(char *const argv[], int *out_fd, int *err_fd)
 		close(e[1]);
 		execv(argv[0], argv);
 		_exit(127);
+	}
+	if (input) {                    /* small: the pipe holds it all */
+		close(in[0]);
+		ck_assert_int_eq(write(in[1], input, strlen(input)), (ssize_t)strlen(input));
+		close(in[1]);
 	}
 	close(o[1]);
 	close(e[1]);
@@ -100,16 +113,22 @@ static void reap(struct run *r, pid_t pid, int ms)
 	r->status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
-/* Runs a program to its end, at most 'ms'. */
-static void run(struct run *r, char *const argv[], int ms)
+/* Runs a program to its end, at most 'ms', with 'input' on stdin (NULL:
+ * ours). */
+static void run_input(struct run *r, char *const argv[], const char *input, int ms)
 {
 	memset(r, 0, sizeof *r);
 	int o, e;
-	pid_t pid = spawn(argv, &o, &e);
+	pid_t pid = spawn(argv, input, &o, &e);
 	drain(r, o, e, ms);
 	close(o);
 	close(e);
 	reap(r, pid, 1000);
+}
+
+static void run(struct run *r, char *const argv[], int ms)
+{
+	run_input(r, argv, NULL, ms);
 }
 
 static size_t count_lines(const char *s)
@@ -175,7 +194,7 @@ END_TEST
 static pid_t serve_start(int *so, int *se, char *base, size_t cap)
 {
 	char *serve[] = { PUSHPULL, "serve", "--port", "0", NULL };
-	pid_t srv = spawn(serve, so, se);
+	pid_t srv = spawn(serve, NULL, so, se);
 	/* The first line says where it listens. */
 	char line[256] = "";
 	size_t n = 0;
@@ -285,6 +304,14 @@ START_TEST(serve_and_clients)
 	ck_assert_int_eq(r.status, 0);
 	ck_assert_str_eq(r.out, "{\"seq\":1,\"type\":\"score\",\"data\":\"1/0\"}\n"
 				"{\"seq\":2,\"type\":\"score\",\"data\":\"FOUR!\"}\n");
+
+	/* Lines piped in are sent once the connection is open -- none is read
+	 * before it could go -- and come back as an event; the end of stdin
+	 * does not end the client. */
+	char *echo_ws[] = { PUSHPULL, "client", "ws", url, "--count", "3", NULL };
+	run_input(&r, echo_ws, "hello\n", 5000);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_ptr_nonnull(strstr(r.out, "{\"seq\":3,\"type\":\"message\",\"data\":\"hello\"}\n"));
 
 	struct run s;
 	serve_stop(srv, so, se, &s);

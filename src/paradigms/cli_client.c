@@ -26,7 +26,7 @@ static const char client_usage[] =
 	"  short   short polling: GET URL every --interval ms, new states printed\n"
 	"  long    long polling: GET URL?since=N, again as soon as it answers\n"
 	"  sse     Server-Sent Events: reconnects with Last-Event-ID when dropped\n"
-	"  ws      WebSocket: messages printed; lines typed on stdin are sent\n"
+	"  ws      WebSocket: messages printed; lines on stdin sent once it is open\n"
 	"URL is http://HOST:PORT/PATH (ws://... also accepted), e.g.\n"
 	"  pushpull client long http://127.0.0.1:8080/score\n"
 	"  pushpull client sse http://127.0.0.1:8080/events\n"
@@ -36,7 +36,8 @@ static const char client_usage[] =
 	"  --interval MS        short-poll interval, and the wait before a retry (1000)\n"
 	"  --keep-alive         reuse one connection (the default)\n"
 	"  --no-keep-alive      a new connection per request\n"
-	"  --count N            exit after N events (default: run until interrupted)\n"
+	"  --count N            exit after N events (default: run until interrupted,\n"
+	"                       also after the end of stdin)\n"
 	"  --timeout MS         long poll: how long the server may hold a request (30000)\n"
 	"  --since N            long poll: start after event N (default 0: the ring's oldest)\n"
 	"  --method M           rpc: GET (default) or POST\n"
@@ -186,12 +187,19 @@ int pp_client_main(int argc, char **argv)
 		fprintf(stderr, "pushpull client: cannot start: %s\n", strerror(err));
 		return 1;
 	}
-	if (o.kind == PP_WS && net_loop_watch(r.loop, 0, NET_READ, on_stdin, &r, NULL) == 0)
-		r.stdin_open = true;
-	while (!net_loop_stopped(r.loop) && !pp_client_finished(r.client) &&
-	       (o.kind != PP_WS || r.stdin_open || o.count))
+	/* WebSocket: stdin is read once the connection is open, so that no
+	 * line is read before it can be sent.  Its end stops the sending,
+	 * not the client.  A file (or /dev/null) cannot be watched: then
+	 * nothing is sent. */
+	bool stdin_tried = o.kind != PP_WS;
+	while (!net_loop_stopped(r.loop) && !pp_client_finished(r.client)) {
+		if (!stdin_tried && pp_client_ready(r.client)) {
+			stdin_tried = true;
+			r.stdin_open = net_loop_watch(r.loop, 0, NET_READ, on_stdin, &r, NULL) == 0;
+		}
 		if (net_loop_run_once(r.loop, -1) < 0)
 			break;
+	}
 
 	/* Close politely and wait (a little) for the closes to finish, so the
 	 * kernel's counters for every connection are in the ledger. */

@@ -93,6 +93,11 @@ int pp_client_send(struct pp_client *c, const char *text, size_t len)
 	return c->o.kind == PP_WS ? pp_client_ws_send(c, text, len) : -1;
 }
 
+bool pp_client_ready(const struct pp_client *c)
+{
+	return c->o.kind == PP_WS && pp_client_ws_ready(c);
+}
+
 bool pp_client_finished(const struct pp_client *c) { return c->finished; }
 bool pp_client_gave_up(const struct pp_client *c) { return c->gave_up; }
 uint64_t pp_client_events(const struct pp_client *c) { return c->events; }

@@ -69,6 +69,8 @@ void pp_client_free(struct pp_client *c);
 /* Sends a text message (PP_WS only): it is published to the feed.
  * Returns 0, or -1 if the socket is not open. */
 int pp_client_send(struct pp_client *c, const char *text, size_t len);
+/* PP_WS: the connection is open, so pp_client_send can send. */
+bool pp_client_ready(const struct pp_client *c);
 
 bool pp_client_finished(const struct pp_client *c);     /* 'count' reached, or gave up */
 bool pp_client_gave_up(const struct pp_client *c);      /* an error ended it */

@@ -39,5 +39,6 @@ void pp_client_sse_stop(struct pp_client *c);
 int  pp_client_ws_start(struct pp_client *c);
 void pp_client_ws_stop(struct pp_client *c);
 int  pp_client_ws_send(struct pp_client *c, const char *text, size_t len);
+bool pp_client_ws_ready(const struct pp_client *c);
 
 #endif

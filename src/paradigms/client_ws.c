@@ -420,10 +420,16 @@ void pp_client_ws_stop(struct pp_client *c)
 		free(w);                        /* else client_on_data frees it */
 }
 
+bool pp_client_ws_ready(const struct pp_client *c)
+{
+	const struct ws_client *w = c->ws;
+	return w && w->state == WC_OPEN && w->nc && ws_session_state(&w->ws) == WS_STATE_OPEN;
+}
+
 int pp_client_ws_send(struct pp_client *c, const char *text, size_t len)
 {
 	struct ws_client *w = c->ws;
-	if (!w || w->state != WC_OPEN || !w->nc || ws_session_state(&w->ws) != WS_STATE_OPEN) {
+	if (!pp_client_ws_ready(c)) {
 		errno = ENOTCONN;
 		return -1;
 	}
