@@ -469,6 +469,30 @@ START_TEST(test_extra_bytes_after_answer)
 }
 END_TEST
 
+/* A length past the client's limit is refused as the head says it, not
+ * after the body was read; a 101 ends the connection's HTTP, so the next
+ * request goes on a new one. */
+START_TEST(test_answers_that_end_the_connection)
+{
+	static const struct raw_step script[] = {
+		{ "HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\nConnection: Upgrade\r\n\r\n",
+		  RAW_KEEP },
+		{ "HTTP/1.1 200 OK\r\nContent-Length: 999999999\r\n\r\n", RAW_KEEP },
+	};
+	raw_start(STEPS(script));
+	struct http_client *cl = client_new(R.port, true, 0, NULL);
+	struct result res;
+	run_request(cl, "GET", "/up", NULL, &res);
+	expect_body(&res, 101, "");
+	run_request(cl, "GET", "/big", NULL, &res);
+	ck_assert_int_eq(res.err, EMSGSIZE);
+	ck_assert_str_eq(res.error, "answer body too large");
+	ck_assert_uint_eq(R.nconns, 2);
+	client_free(cl);
+	raw_stop();
+}
+END_TEST
+
 /* A kept-alive connection the server closes on the next request with no
  * answer: a GET goes again on a new connection; a POST does not (it may
  * have taken effect, RFC 9110 §9.2.2). */
@@ -645,6 +669,7 @@ static Suite *client_suite(void)
 	tcase_add_test(tc, test_close_delimited_stream);
 	tcase_add_test(tc, test_interim_answers);
 	tcase_add_test(tc, test_extra_bytes_after_answer);
+	tcase_add_test(tc, test_answers_that_end_the_connection);
 	tcase_add_test(tc, test_retry_safe_only);
 	tcase_add_loop_test(tc, test_bad_answer, 0, (int)(sizeof bad_answers / sizeof bad_answers[0]));
 	tcase_add_test(tc, test_timeout);

@@ -274,6 +274,12 @@ START_TEST(serve_and_clients)
 				"{\"seq\":2,\"type\":\"score\",\"data\":\"FOUR!\"}\n");
 	ck_assert_ptr_nonnull(strstr(r.err, "it restarted"));
 
+	/* A refusal is shown with the server's reason. */
+	snprintf(url, sizeof url, "%s/score?since=x", base);
+	char *refused[] = { PUSHPULL, "client", "rpc", url, NULL };
+	run(&r, refused, 5000);
+	ck_assert_ptr_nonnull(strstr(r.err, "status 400: since must be a decimal event number\n"));
+
 	/* A POST that fails is not sent again by itself (RFC 9110 §9.2.2):
 	 * here nothing listens, and the client gives up at once. */
 	char *lost[] = { PUSHPULL, "client", "rpc", "http://127.0.0.1:1/publish", "--method", "POST",

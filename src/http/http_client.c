@@ -184,7 +184,12 @@ static size_t on_data(struct net_conn *nc, uint8_t *bytes, size_t len)
 			}
 			cl->head_done = true;
 			cl->head_len = (size_t)r;
-			cl->keep_after = res.keep_alive;
+			/* After a 101 the connection speaks another protocol. */
+			cl->keep_after = res.keep_alive && res.status != 101;
+			if (res.framing == HTTP_FRAMING_LENGTH && res.content_length > HTTP_CLIENT_MAX_BODY) {
+				fail(cl, EMSGSIZE, "answer body too large");  /* said up front */
+				return off;
+			}
 			http_body_init_response(&cl->body, &res, NULL);
 			if (cl->streaming) {
 				net_timer_stop(cl->loop, &cl->timer);

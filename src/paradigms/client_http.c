@@ -110,8 +110,13 @@ static void on_answer(struct http_client *cl, int err, const struct http_client_
 		got_events(c, r->body, r->body_len);
 	else if (status == 200)
 		got_state(c, r->body, r->body_len);
-	else if (status != 204 || c->o.kind != PP_LONG)
-		pp_client_note(c, "%s: status %d", pp_kind_name(c->o.kind), status);
+	else if (status != 204 || c->o.kind != PP_LONG) {
+		/* With the server's reason, when it gave one: its first line. */
+		const char *nl = r->body_len ? memchr(r->body, '\n', r->body_len) : NULL;
+		size_t n = nl ? (size_t)(nl - r->body) : r->body_len;
+		pp_client_note(c, "%s: status %d%s%.*s", pp_kind_name(c->o.kind), status,
+			       n ? ": " : "", (int)(n < 200 ? n : 200), n ? r->body : "");
+	}
 	if (c->o.kind == PP_RPC && ++c->requests >= (c->o.count ? c->o.count : 1))
 		c->finished = true;
 	if (c->finished)
