@@ -471,13 +471,15 @@ END_TEST
 
 /* A length past the client's limit is refused as the head says it, not
  * after the body was read; a 101 ends the connection's HTTP, so the next
- * request goes on a new one. */
+ * request goes on a new one; a transfer coding other than chunked is
+ * refused. */
 START_TEST(test_answers_that_end_the_connection)
 {
 	static const struct raw_step script[] = {
 		{ "HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\nConnection: Upgrade\r\n\r\n",
 		  RAW_KEEP },
 		{ "HTTP/1.1 200 OK\r\nContent-Length: 999999999\r\n\r\n", RAW_KEEP },
+		{ "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nxyz", RAW_CLOSE },
 	};
 	raw_start(STEPS(script));
 	struct http_client *cl = client_new(R.port, true, 0, NULL);
@@ -488,6 +490,10 @@ START_TEST(test_answers_that_end_the_connection)
 	ck_assert_int_eq(res.err, EMSGSIZE);
 	ck_assert_str_eq(res.error, "answer body too large");
 	ck_assert_uint_eq(R.nconns, 2);
+	/* A coding we never asked for (no TE field) and cannot undo. */
+	run_request(cl, "GET", "/gz", NULL, &res);
+	ck_assert_int_eq(res.err, EPROTO);
+	ck_assert_str_eq(res.error, "answer in a transfer coding other than chunked");
 	client_free(cl);
 	raw_stop();
 }

@@ -63,7 +63,7 @@ static size_t client_on_data(struct client *c, char *data, size_t len)
 			static const char *const framing[] = { "none", "length", "chunked", "close" };
 			clog_str(c, " ");
 			clog_str(c, framing[res.framing]);
-			clog_str(c, "\n");
+			clog_str(c, res.coded ? " coded\n" : "\n");
 			for (size_t i = 0; i < res.num_headers; i++) {
 				clog_add(c, h[i].name, h[i].name_len);
 				clog_str(c, ": ");
@@ -194,8 +194,16 @@ static const struct rvec responses[] = {
 	{ "bare LF", "HTTP/1.1 200 OK\nContent-Length: 0\n\n", false, "error line ends in LF without CR\n" },
 	{ "TE and CL", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 1\r\n\r\n", false,
 	  "error both Transfer-Encoding and Content-Length\n" },
-	{ "gzip coding", "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n", false,
-	  "error unknown transfer coding\n" },
+	/* RFC 9112 §6.3 rule 4: chunked not last, the body runs to the close;
+	 * codings other than chunked are reported, not undone. */
+	{ "gzip coding: to the close", "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nxyz", false,
+	  "HTTP/1.1 200 OK close close coded\nTransfer-Encoding: gzip\nbody xyz\n" },
+	{ "gzip, then chunked", "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"
+	  "3\r\nxyz\r\n0\r\n\r\n", false,
+	  "HTTP/1.1 200 OK keep-alive chunked coded\nTransfer-Encoding: gzip, chunked\nbody xyz\n" },
+	{ "chunked, then gzip: to the close", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, gzip\r\n\r\n"
+	  "3\r\nxyz", false,
+	  "HTTP/1.1 200 OK close close coded\nTransfer-Encoding: chunked, gzip\nbody 3\r\nxyz\n" },
 	{ "truncated Content-Length body", "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhel", false,
 	  "HTTP/1.1 200 OK keep-alive length\nContent-Length: 5\nbody helerror incomplete message\n" },
 	{ "truncated head", "HTTP/1.1 200 OK\r\nContent-", false, "error incomplete message\n" },

@@ -186,6 +186,10 @@ static size_t on_data(struct net_conn *nc, uint8_t *bytes, size_t len)
 			cl->head_len = (size_t)r;
 			/* After a 101 the connection speaks another protocol. */
 			cl->keep_after = res.keep_alive && res.status != 101;
+			if (res.coded) {                /* we asked for none (no TE field) */
+				fail(cl, EPROTO, "answer in a transfer coding other than chunked");
+				return off;
+			}
 			if (res.framing == HTTP_FRAMING_LENGTH && res.content_length > HTTP_CLIENT_MAX_BODY) {
 				fail(cl, EMSGSIZE, "answer body too large");  /* said up front */
 				return off;

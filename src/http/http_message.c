@@ -251,6 +251,7 @@ enum http_error http_response_interpret(struct http_response *res)
 	res->connection_upgrade = f.upgrade_token;
 	res->keep_alive = persists(res->minor_version, &f);
 	res->content_length = 0;
+	res->coded = false;
 
 	/* RFC 9112 §6.3 rule 1: these end at the empty line, whatever their
 	 * fields say.  (A 2xx answer to CONNECT, rule 2, is the caller's
@@ -269,8 +270,15 @@ enum http_error http_response_interpret(struct http_response *res)
 			return HTTP_E_TE_SYNTAX;
 		if (f.chunked > 1)
 			return HTTP_E_TE_CHUNKED_TWICE;
-		if (f.other_coding)                 /* we cannot undo gzip & co. */
-			return HTTP_E_TE_UNKNOWN;
+		/* §6.3 rule 4: chunked last, the chunks frame the body; else it
+		 * runs to the close.  Other codings (gzip...) are not undone
+		 * here: 'coded' says they are there, for the caller to judge. */
+		res->coded = f.other_coding;
+		if (!f.last_chunked) {
+			res->framing = HTTP_FRAMING_CLOSE;
+			res->keep_alive = false;
+			return HTTP_OK;
+		}
 		res->framing = HTTP_FRAMING_CHUNKED;
 		return HTTP_OK;
 	}

@@ -48,6 +48,11 @@
  *   - A request with both Transfer-Encoding and Content-Length is refused
  *     (RFC 9112 §6.3 allows it), and so is Transfer-Encoding in HTTP/1.0
  *     (§6.1: the framing is faulty).
+ *   - A response whose last transfer coding is not chunked runs to the
+ *     close (§6.3 rule 4).  Codings other than chunked (gzip...) are not
+ *     undone: 'coded' says they are on the body.  (A request's are refused
+ *     with 501, §6.1; the HTTP client refuses such an answer, having asked
+ *     for none.)
  *   - A method longer than the request line allows earns 501: it is
  *     certainly not one we implement (RFC 9110 §9.1).
  *   - Request targets are checked character by character against RFC 3986
@@ -158,6 +163,8 @@ struct http_response {
 	const char *upgrade; size_t upgrade_len;
 	bool keep_alive;                 /* false: the server will close */
 	bool connection_upgrade;
+	bool coded;                      /* a transfer coding other than chunked
+					  * (gzip...) is still on the body */
 };
 
 /* --- the parser --------------------------------------------------------- */
