@@ -469,6 +469,38 @@ START_TEST(test_extra_bytes_after_answer)
 }
 END_TEST
 
+/* The same for a streamed answer: what follows it is dropped with the
+ * connection.  And a stream holds no body, so no length is too large
+ * for it. */
+START_TEST(test_extra_bytes_after_stream)
+{
+	static const struct raw_step script[] = {
+		{ "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc"
+		  "HTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\nSMUGGLED", RAW_KEEP },
+		{ "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nb", RAW_KEEP },
+		{ "HTTP/1.1 200 OK\r\nContent-Length: 999999999\r\n\r\nxyz", RAW_CLOSE },
+	};
+	raw_start(STEPS(script));
+	struct http_client *cl = client_new(R.port, true, 0, NULL);
+	struct result res = { 0 };
+	ck_assert_int_eq(http_client_stream(cl, "/s", NULL, on_head, on_piece, on_done, &res), 0);
+	ck_assert(looptest_run_until(F.loop, &res.done, WIRE_WAIT_MS));
+	ck_assert_msg(res.err == 0, "%s", res.error);
+	ck_assert_uint_eq(res.streamed_len, 3);
+	run_request(cl, "GET", "/2", NULL, &res);
+	expect_body(&res, 200, "b");
+	ck_assert_uint_eq(R.nconns, 2);
+	memset(&res, 0, sizeof res);
+	ck_assert_int_eq(http_client_stream(cl, "/big", NULL, on_head, on_piece, on_done, &res), 0);
+	ck_assert(looptest_run_until(F.loop, &res.done, WIRE_WAIT_MS));
+	ck_assert(res.head);
+	ck_assert_uint_eq(res.streamed_len, 3);         /* then the close cut it short */
+	ck_assert(memcmp(res.streamed, "xyz", 3) == 0);
+	client_free(cl);
+	raw_stop();
+}
+END_TEST
+
 /* A length past the client's limit is refused as the head says it, not
  * after the body was read; a 101 ends the connection's HTTP, so the next
  * request goes on a new one; a transfer coding other than chunked is
@@ -675,6 +707,7 @@ static Suite *client_suite(void)
 	tcase_add_test(tc, test_close_delimited_stream);
 	tcase_add_test(tc, test_interim_answers);
 	tcase_add_test(tc, test_extra_bytes_after_answer);
+	tcase_add_test(tc, test_extra_bytes_after_stream);
 	tcase_add_test(tc, test_answers_that_end_the_connection);
 	tcase_add_test(tc, test_retry_safe_only);
 	tcase_add_loop_test(tc, test_bad_answer, 0, (int)(sizeof bad_answers / sizeof bad_answers[0]));

@@ -58,8 +58,6 @@ const char *http_client_error(const struct http_client *cl) { return cl->error; 
 bool http_client_busy(const struct http_client *cl) { return cl->busy; }
 uint64_t http_client_connections(const struct http_client *cl) { return cl->connections; }
 
-/* Ends the request in flight: the state is clean before 'done' runs, so
- * 'done' may start the next request. */
 /* Lets go of the connection: closed (gracefully, or at once after an
  * error), and no longer ours, so its on_close is not taken for a failure. */
 static void drop_conn(struct http_client *cl, int err)
@@ -75,6 +73,8 @@ static void drop_conn(struct http_client *cl, int err)
 		net_conn_close(nc);
 }
 
+/* Ends the request in flight: the state is clean before 'done' runs, so
+ * 'done' may start the next request. */
 static void finish(struct http_client *cl, int err, const struct http_client_result *r)
 {
 	http_client_done_fn *done = cl->done;
@@ -138,8 +138,11 @@ static size_t read_stream_body(struct http_client *cl, char *data, size_t len)
 				return off;     /* cancelled from inside on_piece */
 		}
 		if (http_body_done(&cl->body)) {
+			/* More than the answer: never the next one (on_data). */
+			if (off < len)
+				cl->keep_after = false;
 			finish(cl, 0, NULL);
-			return off;
+			return len;
 		}
 		if (r == 0)
 			break;
@@ -190,7 +193,8 @@ static size_t on_data(struct net_conn *nc, uint8_t *bytes, size_t len)
 				fail(cl, EPROTO, "answer in a transfer coding other than chunked");
 				return off;
 			}
-			if (res.framing == HTTP_FRAMING_LENGTH && res.content_length > HTTP_CLIENT_MAX_BODY) {
+			if (!cl->streaming && res.framing == HTTP_FRAMING_LENGTH &&
+			    res.content_length > HTTP_CLIENT_MAX_BODY) {
 				fail(cl, EMSGSIZE, "answer body too large");  /* said up front */
 				return off;
 			}
