@@ -241,6 +241,12 @@ static const struct bad bad_requests[] = {
 	  0, HTTP_E_CONTENT_LENGTH_CONFLICT, 400 },
 	{ "CL overflow", "POST / HTTP/1.1\r\n" H "Content-Length: 18446744073709551616\r\n\r\n",
 	  0, HTTP_E_CONTENT_LENGTH_OVERFLOW, 413 },
+	/* A value too large for 64 bits differs from one that fits: 400. */
+	{ "huge and small Content-Lengths", "POST / HTTP/1.1\r\n" H
+	  "Content-Length: 5, 99999999999999999999999\r\n\r\n", 0, HTTP_E_CONTENT_LENGTH_CONFLICT, 400 },
+	{ "small after a huge Content-Length", "POST / HTTP/1.1\r\n" H
+	  "Content-Length: 99999999999999999999999\r\nContent-Length: 5\r\n\r\n", 0,
+	  HTTP_E_CONTENT_LENGTH_CONFLICT, 400 },
 	{ "CL over the body limit", "POST / HTTP/1.1\r\n" H "Content-Length: 1048577\r\n\r\n",
 	  0, HTTP_E_BODY_TOO_LARGE, 413 },
 	/* Transfer-Encoding, RFC 9112 §6.1, §6.3, §7 */

@@ -25,6 +25,7 @@ struct facts {
 	size_t cl_fields;               /* Content-Length fields seen */
 	size_t cl_values;               /* values read from them */
 	uint64_t cl;                    /* their one value */
+	bool cl_huge;                   /* ... or it is too large for 64 bits */
 	enum http_error cl_error;       /* the first fault in any of them */
 
 	size_t te_fields;               /* Transfer-Encoding fields seen */
@@ -53,12 +54,13 @@ static void content_length_add(const char *v, size_t n, struct facts *f)
 		size_t b = i;
 		i = http_skip_ows(v, i, n);
 		uint64_t x;
+		bool huge = a < b && !http_parse_u64(v + a, b - a, &x);
 		if (a == b || (i < n && v[i] != ','))
 			f->cl_error = HTTP_E_CONTENT_LENGTH;
-		else if (!http_parse_u64(v + a, b - a, &x))
-			f->cl_error = HTTP_E_CONTENT_LENGTH_OVERFLOW;
-		else if (f->cl_values++ > 0 && x != f->cl)
-			f->cl_error = HTTP_E_CONTENT_LENGTH_CONFLICT;
+		else if (f->cl_values++ > 0 && (huge != f->cl_huge || (!huge && x != f->cl)))
+			f->cl_error = HTTP_E_CONTENT_LENGTH_CONFLICT;   /* a huge one differs too */
+		else if (huge)
+			f->cl_huge = true;      /* 413 at the end, if nothing conflicts */
 		else
 			f->cl = x;
 		if (f->cl_error != HTTP_OK || i == n)
@@ -222,6 +224,8 @@ enum http_error http_request_interpret(struct http_request *req,
 	} else if (f.cl_fields > 0) {             /* §6.3 rules 5 and 6 */
 		if (f.cl_error)
 			return f.cl_error;
+		if (f.cl_huge)
+			return HTTP_E_CONTENT_LENGTH_OVERFLOW;
 		if (lim->max_body != 0 && f.cl > lim->max_body)
 			return HTTP_E_BODY_TOO_LARGE;
 		req->framing = HTTP_FRAMING_LENGTH;
@@ -285,6 +289,8 @@ enum http_error http_response_interpret(struct http_response *res)
 	if (f.cl_fields > 0) {
 		if (f.cl_error)
 			return f.cl_error;
+		if (f.cl_huge)
+			return HTTP_E_CONTENT_LENGTH_OVERFLOW;
 		res->framing = HTTP_FRAMING_LENGTH;
 		res->content_length = f.cl;
 		return HTTP_OK;
