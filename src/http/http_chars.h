@@ -4,7 +4,9 @@
  * One 256-entry table answers "may this byte appear here?" for each
  * grammar rule the parsers need, so every inner loop is a single lookup
  * per byte and the rules are written down once, in http_chars.c, where
- * they can be checked against the RFCs row by row.
+ * they can be checked against the RFCs row by row.  Field values, most of
+ * a head, are also looked at eight bytes at a time (http_skip_value),
+ * falling back to the table for a word that holds a control.
  */
 #ifndef PUSHPULL_HTTP_CHARS_H
 #define PUSHPULL_HTTP_CHARS_H

@@ -99,10 +99,12 @@ enum sse_status {
 	SSE_RETRY = 2,          /* a retry field set the reconnection time: ev->retry_ms */
 	/* refusals: the parser stops here for good; drop the connection */
 	SSE_ERR_DATA_LIMIT = -1,        /* one event's data longer than data_max */
-	SSE_ERR_TYPE_LIMIT = -2,        /* event type longer than type_max */
-	SSE_ERR_ID_LIMIT   = -3,        /* id longer than id_max (told at the end of
-	                                   its line: an id holding NUL is ignored
-	                                   whatever its length) */
+	SSE_ERR_TYPE_LIMIT = -2,        /* event type longer than type_max, told at
+	                                   the blank line that would dispatch it */
+	SSE_ERR_ID_LIMIT   = -3,        /* id longer than id_max, told at the blank
+	                                   line that would make it the last event
+	                                   ID (one holding NUL is ignored whatever
+	                                   its length) */
 	SSE_ERR_NOMEM      = -4,        /* a buffer could not grow */
 };
 
