@@ -193,6 +193,10 @@ START_TEST(test_error_responses)
 	ck_assert_int_eq(memcmp(out, want404, (size_t)n), 0);
 	for (size_t cap = 0; cap < strlen(want404); cap++)
 		ck_assert_int_eq(http_write_error(out, cap, 404, "no such route", NULL), -1);
+	/* The head alone, for HEAD: the same but the body. */
+	n = http_write_error_head(out, sizeof out, 404, "no such route", NULL);
+	ck_assert_int_eq(n, (ssize_t)strlen(want404) - 14);
+	ck_assert_int_eq(memcmp(out, want404, (size_t)n), 0);
 
 	const char *want405 =
 		"HTTP/1.1 405 Method Not Allowed\r\n"

@@ -177,9 +177,8 @@ static void refuse(struct http_conn *hc, int status, const char *reason, bool he
 	char buf[512], date[64];
 	/* Date: a 4xx from a server with a clock must carry one (RFC 9110 §6.6.1). */
 	snprintf(date, sizeof date, "Date: %s\r\n", http_server_date(hc->srv));
-	ssize_t n = http_write_error(buf, sizeof buf, status, reason, date);
-	if (head && n >= 0)
-		n -= (ssize_t)strlen(reason) + 1;       /* the body: the reason and LF, last */
+	ssize_t n = head ? http_write_error_head(buf, sizeof buf, status, reason, date)
+			 : http_write_error(buf, sizeof buf, status, reason, date);
 	hc->state = HC_STOPPED;
 	hc->partial = false;
 	struct http_exchange *x = http_exchange_new(hc);

@@ -219,8 +219,8 @@ ssize_t http_writer_finish(const struct http_writer *w)
 	return w->failed ? -1 : (ssize_t)w->len;
 }
 
-ssize_t http_write_error(char *out, size_t cap, int status, const char *reason,
-			 const char *extra_fields)
+static ssize_t write_error(char *out, size_t cap, int status, const char *reason,
+			   const char *extra_fields, bool body)
 {
 	struct http_writer w;
 	size_t rlen = strlen(reason);
@@ -233,9 +233,23 @@ ssize_t http_write_error(char *out, size_t cap, int status, const char *reason,
 	if (extra_fields != NULL)
 		http_writer_raw_fields(&w, extra_fields);
 	http_writer_end_head(&w);
-	http_writer_bytes(&w, reason, rlen);
-	http_writer_bytes(&w, "\n", 1);
+	if (body) {
+		http_writer_bytes(&w, reason, rlen);
+		http_writer_bytes(&w, "\n", 1);
+	}
 	return http_writer_finish(&w);
+}
+
+ssize_t http_write_error(char *out, size_t cap, int status, const char *reason,
+			 const char *extra_fields)
+{
+	return write_error(out, cap, status, reason, extra_fields, true);
+}
+
+ssize_t http_write_error_head(char *out, size_t cap, int status, const char *reason,
+			      const char *extra_fields)
+{
+	return write_error(out, cap, status, reason, extra_fields, false);
 }
 
 ssize_t http_write_rejection(char *out, size_t cap, enum http_error e)

@@ -102,6 +102,11 @@ const char *http_status_reason(int status);
 ssize_t http_write_error(char *out, size_t cap, int status, const char *reason,
 			 const char *extra_fields);
 
+/* Its head alone, Content-Length included: the answer to a HEAD request
+ * (RFC 9110 §9.3.2). */
+ssize_t http_write_error_head(char *out, size_t cap, int status, const char *reason,
+			      const char *extra_fields);
+
 /* The same for a parser rejection: its status and its reason. */
 ssize_t http_write_rejection(char *out, size_t cap, enum http_error e);
 

@@ -57,8 +57,7 @@ static void report_reset(struct pp_client *c, const struct sse_event *ev)
 
 static void report(struct pp_client *c, const struct sse_event *ev)
 {
-	if (ev->type_len == strlen(FEED_TYPE_RESET) &&
-	    memcmp(ev->type, FEED_TYPE_RESET, ev->type_len) == 0) {
+	if (feed_type_is_reset(ev->type, ev->type_len)) {
 		report_reset(c, ev);
 		return;
 	}

@@ -288,7 +288,7 @@ static void on_publish(struct http_exchange *x, const struct http_request *req,
 		enum http_query_result r = http_query_get(query, qlen, "type", type, FEED_TYPE_MAX, &n);
 		if (r == HTTP_QUERY_FOUND)
 			type[n] = '\0';
-		if (r == HTTP_QUERY_FOUND && strcmp(type, FEED_TYPE_RESET) == 0) {
+		if (r == HTTP_QUERY_FOUND && feed_type_is_reset(type, n)) {
 			bad_request(x, "type reset is the server's own (SSE: events were missed)\n");
 			return;
 		}

@@ -53,11 +53,15 @@ const struct feed_event *feed_get(const struct feed *f, uint64_t seq)
 	return &f->ring[seq % f->cap];
 }
 
+bool feed_type_is_reset(const char *type, size_t len)
+{
+	return len == strlen(FEED_TYPE_RESET) && memcmp(type, FEED_TYPE_RESET, len) == 0;
+}
+
 bool feed_type_valid(const char *type, size_t len)
 {
 	static const char extra[] = "!#$%&'*+-.^_`|~";      /* tchar, RFC 9110 §5.6.2 */
-	if (len == 0 || len > FEED_TYPE_MAX ||
-	    (len == strlen(FEED_TYPE_RESET) && memcmp(type, FEED_TYPE_RESET, len) == 0))
+	if (len == 0 || len > FEED_TYPE_MAX || feed_type_is_reset(type, len))
 		return false;
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)type[i];

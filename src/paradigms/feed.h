@@ -55,6 +55,7 @@ uint64_t feed_publish(struct feed *f, const char *type, const void *data, size_t
  * (ep_sse.c): no published event may wear it, or a client would take
  * that event for the notice. */
 #define FEED_TYPE_RESET "reset"
+bool feed_type_is_reset(const char *type, size_t len);
 
 /* A token of at most FEED_TYPE_MAX bytes, and not FEED_TYPE_RESET. */
 bool feed_type_valid(const char *type, size_t len);
