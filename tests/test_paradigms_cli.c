@@ -2,14 +2,17 @@
  * `pushpull serve` in a child process, the clients against it, the load
  * generator's modes, the demo, and the command line's answers to
  * mistakes.  Every wait is bounded. */
+#include <arpa/inet.h>
 #include <check.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -280,13 +283,43 @@ START_TEST(serve_and_clients)
 	run(&r, refused, 5000);
 	ck_assert_ptr_nonnull(strstr(r.err, "status 400: since must be a decimal event number\n"));
 
-	/* A POST that fails is not sent again by itself (RFC 9110 §9.2.2):
-	 * here nothing listens, and the client gives up at once. */
-	char *lost[] = { PUSHPULL, "client", "rpc", "http://127.0.0.1:1/publish", "--method", "POST",
-			 "--data", "x", NULL };
+	/* A POST that went out and got no answer is not sent again by itself
+	 * (RFC 9110 §9.2.2): a server that reads it and closes. */
+	int lfd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t sl = sizeof sa;
+	ck_assert_int_eq(bind(lfd, (struct sockaddr *)&sa, sizeof sa), 0);
+	ck_assert_int_eq(listen(lfd, 4), 0);
+	ck_assert_int_eq(getsockname(lfd, (struct sockaddr *)&sa, &sl), 0);
+	pid_t mute = fork();
+	ck_assert_int_ge(mute, 0);
+	if (mute == 0) {
+		for (int k = 0; k < 2; k++) {   /* a second try would be seen, and closed too */
+			int fd = accept(lfd, NULL, NULL);
+			char buf[4096];
+			struct pollfd pf = { fd, POLLIN, 0 };
+			if (fd >= 0 && poll(&pf, 1, 2000) == 1)
+				(void)read(fd, buf, sizeof buf);
+			close(fd);
+		}
+		_exit(0);
+	}
+	close(lfd);
+	snprintf(url, sizeof url, "http://127.0.0.1:%u/publish", (unsigned)ntohs(sa.sin_port));
+	char *lost[] = { PUSHPULL, "client", "rpc", url, "--method", "POST", "--data", "x",
+			 "--interval", "100", NULL };
 	run(&r, lost, 5000);
 	ck_assert_int_eq(r.status, 1);
 	ck_assert_ptr_nonnull(strstr(r.err, "not sent twice"));
+	kill(mute, SIGKILL);
+	waitpid(mute, NULL, 0);
+	/* One that never left (nothing listens there now) is tried again. */
+	char *refused_post[] = { PUSHPULL, "client", "rpc", url, "--method", "POST", "--data", "x",
+				 "--interval", "100", NULL };
+	run(&r, refused_post, 700);
+	ck_assert_int_eq(r.status, -1);         /* still trying when stopped */
+	ck_assert_ptr_null(strstr(r.err, "not sent twice"));
+	ck_assert_ptr_nonnull(strstr(strstr(r.err, "refused") + 1, "refused"));    /* twice at least */
 
 	/* An SSE client resuming from event 1 gets event 2 as the feed renders it. */
 	snprintf(url, sizeof url, "%s/events?lastEventId=1", base);

@@ -56,6 +56,7 @@ static void set_error(struct http_client *cl, const char *fmt, ...)
 
 const char *http_client_error(const struct http_client *cl) { return cl->error; }
 bool http_client_busy(const struct http_client *cl) { return cl->busy; }
+bool http_client_sent(const struct http_client *cl) { return cl->sent; }
 uint64_t http_client_connections(const struct http_client *cl) { return cl->connections; }
 
 /* Lets go of the connection: closed (gracefully, or at once after an

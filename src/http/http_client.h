@@ -91,6 +91,9 @@ int http_client_stream(struct http_client *cl, const char *target, const char *e
 void http_client_cancel(struct http_client *cl);
 
 bool http_client_busy(const struct http_client *cl);
+/* The last request reached the socket: if no answer came, it may still
+ * have taken effect (what a POST must not risk twice, RFC 9110 §9.2.2). */
+bool http_client_sent(const struct http_client *cl);
 /* The reason for the last error, in words. */
 const char *http_client_error(const struct http_client *cl);
 /* Connections opened so far: with keep-alive, 1 for any number of requests. */

@@ -96,8 +96,9 @@ static void on_answer(struct http_client *cl, int err, const struct http_client_
 	struct pp_client *c = ud;
 	if (err) {
 		pp_client_note(c, "%s: %s", pp_kind_name(c->o.kind), http_client_error(cl));
-		if (c->o.kind == PP_RPC && strcmp(c->o.method, "GET") != 0) {
-			/* It may have taken effect: not again by itself (RFC 9110 §9.2.2). */
+		if (c->o.kind == PP_RPC && strcmp(c->o.method, "GET") != 0 && http_client_sent(cl)) {
+			/* Sent, so it may have taken effect: not again by itself
+			 * (RFC 9110 §9.2.2).  One that never left is tried again. */
 			pp_client_note(c, "rpc: a %s is not sent twice: giving up", c->o.method);
 			c->finished = c->gave_up = true;
 		}
