@@ -638,6 +638,9 @@ START_TEST(client_on_echo)
 	ck_assert_str_eq(s.last, "plain");
 	ck_assert_uint_eq(s.last_seq, 0);
 	client_done(c, &ledger);
+	/* The client waited for the server's Close, and read it: every byte
+	 * the server sent arrived (a reset would have lost the last). */
+	ck_assert_uint_eq(ledger.c.bytes_in, srv.ws_ledger.c.bytes_out);
 }
 END_TEST
 

@@ -24,7 +24,8 @@
  * the client waits for the server to close TCP, as §7.1.1 prefers, and
  * closes itself after PP_WS_CLOSE_WAIT_MS.  pp_client_free() sends Close
  * 1000, and the connection then finishes on its own: it waits for the
- * server's Close and its close of TCP, as long (see "goodbye" below).
+ * server's Close and its close of TCP as long, still answering pings
+ * (pp_client_ws_stop).
  *
  * Masking keys (§5.3) must be unpredictable, so they come from
  * getrandom(), but not one call per frame: keys are taken from a pool of
@@ -64,6 +65,7 @@ struct ws_client {
 	struct http_parser hp;
 	uint8_t state;                  /* enum ws_client_state */
 	bool busy;                      /* on_data is on the stack: it frees a stopped client */
+	bool leaving;                   /* stopped, our Close sent: the connection ends on its own */
 	uint16_t close_code;            /* the server's Close code, for the note; 0: none */
 	char host[300];                 /* "host:port": the Host field */
 	char target[PP_PATH_MAX + 32];  /* 'path', plus since=N on a reconnect */
@@ -244,16 +246,18 @@ static void client_handle(struct ws_client *w, const struct ws_event *ev)
 {
 	switch (ev->type) {
 	case WS_EV_MESSAGE:
-		client_message(w, ev);
+		if (w->c)                       /* leaving: nobody to tell */
+			client_message(w, ev);
 		break;
 	case WS_EV_CLOSE:               /* ours went back with the event: now the server closes */
 		w->close_code = ev->code;
-		net_timer_start(w->c->loop, &w->guard, PP_WS_CLOSE_WAIT_MS, 0);
+		net_timer_start(net_conn_loop(w->nc), &w->guard, PP_WS_CLOSE_WAIT_MS, 0);
 		break;
 	case WS_EV_FAIL: {
 		struct pp_client *c = w->c;
 		net_conn_close(w->nc);
-		pp_client_note(c, "websocket: the server broke a rule: %s", ev->reason);
+		if (c)
+			pp_client_note(c, "websocket: the server broke a rule: %s", ev->reason);
 		break;
 	}
 	case WS_EV_PING:                /* the pong was written with the event */
@@ -275,7 +279,7 @@ static size_t client_on_data(struct net_conn *nc, uint8_t *data, size_t len)
 		ssize_t r = client_handshake(w, data, len);
 		off = r < 0 ? len : (size_t)r;  /* frames may follow the 101 in the same read */
 	}
-	while (w->c && w->nc && w->state == WC_OPEN && !net_conn_closing(nc)) {
+	while ((w->c || w->leaving) && w->nc && w->state == WC_OPEN && !net_conn_closing(nc)) {
 		struct ws_event ev;
 		off += ws_session_feed(&w->ws, data + off, len - off, &ev);
 		if (ev.reply_len > 0 && net_conn_write(nc, ev.reply, ev.reply_len) < 0)
@@ -285,8 +289,8 @@ static size_t client_on_data(struct net_conn *nc, uint8_t *data, size_t len)
 		client_handle(w, &ev);          /* on_event may free the client */
 	}
 	w->busy = false;
-	if (!w->c)
-		free(w);                        /* pp_client_free ran meanwhile */
+	if (!w->c && (!w->leaving || !w->nc))
+		free(w);                        /* pp_client_free ran meanwhile, or the goodbye ended */
 	return off;
 }
 
@@ -303,7 +307,12 @@ static void client_on_close(struct net_conn *nc, int err)
 		ws_session_free(&w->ws);
 	w->nc = NULL;
 	w->state = WC_IDLE;
-	net_timer_stop(w->c->loop, &w->guard);
+	net_timer_stop(net_conn_loop(nc), &w->guard);
+	if (w->leaving) {
+		if (!w->busy)
+			free(w);                /* its goodbye is over (else on_data frees it) */
+		return;
+	}
 	char why[96];
 	if (w->close_code)
 		snprintf(why, sizeof why, "the server closed with %u", (unsigned)w->close_code);
@@ -320,50 +329,6 @@ static const struct net_conn_ops client_ops = {
 	.on_eof = client_on_eof,
 	.on_connect = client_on_connect,
 	.on_close = client_on_close,
-};
-
-/* --- goodbye: the connection after pp_client_free ----------------------- */
-
-/* Our Close went out as the client was freed.  The server answers with
- * its own Close and then closes TCP first (§7.1.1); until it does, the
- * connection reads and drops what comes, for PP_WS_CLOSE_WAIT_MS at most.
- * Closing at once instead would make the kernel answer the server's
- * Close with a reset, and leave it out of the ledger. */
-struct ws_goodbye {
-	struct net_timer timer;
-	struct net_conn *nc;
-};
-
-static size_t goodbye_on_data(struct net_conn *nc, uint8_t *data, size_t len)
-{
-	(void)nc; (void)data;
-	return len;
-}
-
-static void goodbye_on_eof(struct net_conn *nc)
-{
-	net_conn_close(nc);
-}
-
-static void goodbye_on_close(struct net_conn *nc, int err)
-{
-	(void)err;
-	struct ws_goodbye *g = net_conn_ud(nc);
-	net_timer_stop(net_conn_loop(nc), &g->timer);
-	free(g);
-}
-
-static void goodbye_on_timer(struct net_loop *loop, struct net_timer *t, void *ud)
-{
-	(void)loop; (void)t;
-	struct ws_goodbye *g = ud;
-	net_conn_abort(g->nc, ETIMEDOUT);
-}
-
-static const struct net_conn_ops goodbye_ops = {
-	.on_data = goodbye_on_data,
-	.on_eof = goodbye_on_eof,
-	.on_close = goodbye_on_close,
 };
 
 /* --- the entry points (client_private.h) ----------------------------------- */
@@ -389,33 +354,28 @@ void pp_client_ws_stop(struct pp_client *c)
 		return;
 	c->ws = NULL;
 	net_timer_stop(c->loop, &w->guard);
+	w->c = NULL;
+	if (w->nc && w->state == WC_OPEN &&
+	    ws_session_state(&w->ws) == WS_STATE_OPEN) {
+		/* Goodbye (§7.1.2): our Close, then the server answers with its
+		 * own and closes TCP first (§7.1.1).  Until it does, 'w' lives
+		 * on with its connection: it answers pings (§5.5.2), drops
+		 * messages, and gives up after PP_WS_CLOSE_WAIT_MS (the guard).
+		 * Closing at once would make the kernel answer the server's
+		 * Close with a reset.  client_on_close frees 'w' at the end. */
+		uint8_t key[4], frame[WS_CONTROL_FRAME_MAX];
+		random_bytes(w, key, sizeof key);
+		size_t n = ws_session_close(&w->ws, WS_CLOSE_NORMAL, NULL, 0, key, frame);
+		w->leaving = true;
+		net_timer_start(c->loop, &w->guard, PP_WS_CLOSE_WAIT_MS, 0);
+		net_conn_write(w->nc, frame, n);        /* may close: then 'w' is gone */
+		return;
+	}
 	if (w->nc) {
-		/* The connection finishes on its own, talking to nobody. */
-		struct net_conn *nc = w->nc;
-		net_conn_set_ops(nc, NULL, NULL);
-		if (w->state == WC_OPEN) {
-			uint8_t key[4], frame[WS_CONTROL_FRAME_MAX];
-			random_bytes(w, key, sizeof key);
-			size_t n = ws_session_close(&w->ws, WS_CLOSE_NORMAL, NULL, 0, key, frame);
-			struct ws_goodbye *g = n > 0 ? malloc(sizeof *g) : NULL;
-			if (g) {
-				g->nc = nc;
-				net_conn_set_ops(nc, &goodbye_ops, g);
-				net_timer_init(&g->timer, goodbye_on_timer, g);
-				net_timer_start(c->loop, &g->timer, PP_WS_CLOSE_WAIT_MS, 0);
-				net_conn_write(nc, frame, n);   /* may close: goodbye_on_close frees 'g' */
-			} else {
-				if (n > 0)
-					net_conn_write(nc, frame, n);
-				net_conn_close(nc);
-			}
-			ws_session_free(&w->ws);
-		} else {
-			net_conn_abort(nc, ECANCELED);
-		}
+		net_conn_set_ops(w->nc, NULL, NULL);
+		net_conn_abort(w->nc, ECANCELED);
 		w->nc = NULL;
 	}
-	w->c = NULL;
 	if (!w->busy)
 		free(w);                        /* else client_on_data frees it */
 }
