@@ -86,6 +86,14 @@ static void run_request(struct http_client *cl, const char *method, const char *
 	ck_assert(looptest_run_until(F.loop, &res->done, WIRE_WAIT_MS));
 }
 
+/* The same for a streamed answer, to its end. */
+static void run_stream(struct http_client *cl, const char *target, struct result *res)
+{
+	memset(res, 0, sizeof *res);
+	ck_assert_int_eq(http_client_stream(cl, target, NULL, on_head, on_piece, on_done, res), 0);
+	ck_assert(looptest_run_until(F.loop, &res->done, WIRE_WAIT_MS));
+}
+
 static void expect_body(const struct result *res, int status, const char *body)
 {
 	ck_assert_msg(res->err == 0, "error %d: %s", res->err, res->error);
@@ -225,9 +233,8 @@ START_TEST(test_stream_pieces)
 {
 	fixture_start(NULL);
 	struct http_client *cl = client_new(F.port, true, 0, NULL);
-	struct result res = { 0 };
-	ck_assert_int_eq(http_client_stream(cl, "/ticks", NULL, on_head, on_piece, on_done, &res), 0);
-	ck_assert(looptest_run_until(F.loop, &res.done, WIRE_WAIT_MS));
+	struct result res;
+	run_stream(cl, "/ticks", &res);
 	ck_assert_msg(res.err == 0, "%s", res.error);
 	ck_assert(res.head);
 	ck_assert_int_eq(res.status, 200);
@@ -418,9 +425,8 @@ START_TEST(test_close_delimited_stream)
 	};
 	raw_start(STEPS(script));
 	struct http_client *cl = client_new(R.port, true, 0, NULL);
-	struct result res = { 0 };
-	ck_assert_int_eq(http_client_stream(cl, "/s", NULL, on_head, on_piece, on_done, &res), 0);
-	ck_assert(looptest_run_until(F.loop, &res.done, WIRE_WAIT_MS));
+	struct result res;
+	run_stream(cl, "/s", &res);
 	ck_assert_msg(res.err == 0, "%s", res.error);
 	ck_assert_uint_eq(res.streamed_len, 9);
 	ck_assert(memcmp(res.streamed, "all of it", 9) == 0);
@@ -482,17 +488,14 @@ START_TEST(test_extra_bytes_after_stream)
 	};
 	raw_start(STEPS(script));
 	struct http_client *cl = client_new(R.port, true, 0, NULL);
-	struct result res = { 0 };
-	ck_assert_int_eq(http_client_stream(cl, "/s", NULL, on_head, on_piece, on_done, &res), 0);
-	ck_assert(looptest_run_until(F.loop, &res.done, WIRE_WAIT_MS));
+	struct result res;
+	run_stream(cl, "/s", &res);
 	ck_assert_msg(res.err == 0, "%s", res.error);
 	ck_assert_uint_eq(res.streamed_len, 3);
 	run_request(cl, "GET", "/2", NULL, &res);
 	expect_body(&res, 200, "b");
 	ck_assert_uint_eq(R.nconns, 2);
-	memset(&res, 0, sizeof res);
-	ck_assert_int_eq(http_client_stream(cl, "/big", NULL, on_head, on_piece, on_done, &res), 0);
-	ck_assert(looptest_run_until(F.loop, &res.done, WIRE_WAIT_MS));
+	run_stream(cl, "/big", &res);
 	ck_assert(res.head);
 	ck_assert_uint_eq(res.streamed_len, 3);         /* then the close cut it short */
 	ck_assert(memcmp(res.streamed, "xyz", 3) == 0);

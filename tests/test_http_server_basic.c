@@ -179,7 +179,7 @@ static const struct route_vec route_vecs[] = {
 	{ "CONNECT, which no route serves (RFC 9110 §9.3.6): 501",
 	  "CONNECT t:443 HTTP/1.1\r\nHost: t:443\r\n\r\n",
 	  "HTTP/1.1 501 Not Implemented\r\nContent-Type: text/plain; charset=utf-8\r\n"
-	  "Content-Length: 23\r\n\r\nmethod not implemented\n" },
+	  "Content-Length: 16\r\n\r\nno tunnels here\n" },
 	{ "DELETE on a GET route (RFC 9110 §15.5.6)", "DELETE /hello HTTP/1.1\r\nHost: t\r\n\r\n",
 	  "HTTP/1.1 405 Method Not Allowed\r\nContent-Type: text/plain; charset=utf-8\r\n"
 	  "Content-Length: 19\r\nAllow: GET, HEAD, OPTIONS\r\n\r\nmethod not allowed\n" },

@@ -294,9 +294,10 @@ static void route(struct http_exchange *x, const struct http_request *req,
 		return;
 	}
 	if (req->target_form == HTTP_TARGET_AUTHORITY) {
-		/* CONNECT asks for a tunnel (RFC 9110 §9.3.6), which no route
-		 * here opened: a method not implemented (§9.1), not a path. */
-		http_respond(x, 501, text, NULL, "method not implemented\n", 23);
+		/* CONNECT asks for a tunnel (RFC 9110 §9.3.6), and no route
+		 * here opens one: 501, as for a method we do not carry out
+		 * (§9.1), rather than 404 for a "path" that is a host. */
+		http_respond(x, 501, text, NULL, "no tunnels here\n", 16);
 		return;
 	}
 	char allow[192] = "";

@@ -119,39 +119,41 @@ static void field_begin(struct sse_parser *p)
 	}
 }
 
+/* Appends to a type or id value that may pass its limit without that
+ * being an error yet: past it, '*over' is set and nothing more is stored
+ * (so the answer does not depend on where the stream was cut); whoever
+ * would use the value refuses it then. */
+static int append_capped(struct sse_buf *b, const char *s, size_t n, size_t max, bool *over)
+{
+	enum { PAST = -100 };           /* buf_append's answer past 'max': no status */
+	if (*over)
+		return SSE_MORE;
+	int r = buf_append(b, s, n, max, PAST);
+	if (r == PAST) {
+		*over = true;
+		r = SSE_MORE;
+	}
+	return r;
+}
+
 /* A piece of the value (no CR, no LF, valid UTF-8). */
 static int field_value(struct sse_parser *p, const char *s, size_t n)
 {
 	switch (p->field) {
-	case F_EVENT: {
-		/* Too long is an error only if the type is used: nothing more
-		 * is stored, and dispatch() refuses the event that would wear it. */
-		if (p->type_over)
-			return SSE_MORE;
-		int r = buf_append(&p->type, s, n, p->lim.type_max, SSE_ERR_TYPE_LIMIT);
-		if (r == SSE_ERR_TYPE_LIMIT) {
-			p->type_over = true;
-			r = SSE_MORE;
-		}
-		return r;
-	}
+	case F_EVENT:
+		/* Too long is an error only if the type is used: dispatch()
+		 * refuses the event that would wear it. */
+		return append_capped(&p->type, s, n, p->lim.type_max, &p->type_over);
 	case F_DATA:
 		return buf_append(&p->data, s, n, p->lim.data_max, SSE_ERR_DATA_LIMIT);
 	case F_ID:
 		/* Too long is only known at the end of the line to set the
-		 * buffer: a NUL still to come would make the field ignored.
-		 * Either way nothing more is stored, and the answer does not
-		 * depend on where the stream was cut. */
+		 * buffer: a NUL still to come would make the field ignored. */
 		if (memchr(s, '\0', n))
 			p->id_nul = true;
-		if (p->id_nul || p->id_over)
+		if (p->id_nul)
 			return SSE_MORE;
-		int r = buf_append(&p->id_val, s, n, p->lim.id_max, SSE_ERR_ID_LIMIT);
-		if (r == SSE_ERR_ID_LIMIT) {
-			p->id_over = true;
-			r = SSE_MORE;
-		}
-		return r;
+		return append_capped(&p->id_val, s, n, p->lim.id_max, &p->id_over);
 	case F_RETRY:
 		for (size_t i = 0; i < n && p->retry_state != RETRY_BAD; i++) {
 			unsigned d = (unsigned char)s[i] - '0';
