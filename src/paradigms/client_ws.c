@@ -355,20 +355,21 @@ void pp_client_ws_stop(struct pp_client *c)
 	c->ws = NULL;
 	net_timer_stop(c->loop, &w->guard);
 	w->c = NULL;
-	if (w->nc && w->state == WC_OPEN &&
-	    ws_session_state(&w->ws) == WS_STATE_OPEN) {
-		/* Goodbye (§7.1.2): our Close, then the server answers with its
-		 * own and closes TCP first (§7.1.1).  Until it does, 'w' lives
-		 * on with its connection: it answers pings (§5.5.2), drops
-		 * messages, and gives up after PP_WS_CLOSE_WAIT_MS (the guard).
-		 * Closing at once would make the kernel answer the server's
-		 * Close with a reset.  client_on_close frees 'w' at the end. */
+	if (w->nc && w->state == WC_OPEN) {
+		/* Goodbye (§7.1.2): our Close, unless the Closes were exchanged
+		 * already; then the server closes TCP first (§7.1.1).  Until it
+		 * does, 'w' lives on with its connection: it answers pings
+		 * (§5.5.2), drops messages, and gives up after
+		 * PP_WS_CLOSE_WAIT_MS (the guard).  Closing at once would make
+		 * the kernel answer the server's Close with a reset.
+		 * client_on_close frees 'w' at the end. */
 		uint8_t key[4], frame[WS_CONTROL_FRAME_MAX];
 		random_bytes(w, key, sizeof key);
 		size_t n = ws_session_close(&w->ws, WS_CLOSE_NORMAL, NULL, 0, key, frame);
 		w->leaving = true;
 		net_timer_start(c->loop, &w->guard, PP_WS_CLOSE_WAIT_MS, 0);
-		net_conn_write(w->nc, frame, n);        /* may close: then 'w' is gone */
+		if (n > 0)
+			net_conn_write(w->nc, frame, n);        /* may close: then 'w' is gone */
 		return;
 	}
 	if (w->nc) {
