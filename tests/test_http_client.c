@@ -94,6 +94,12 @@ static void run_stream(struct http_client *cl, const char *target, struct result
 	ck_assert(looptest_run_until(F.loop, &res->done, WIRE_WAIT_MS));
 }
 
+static void expect_streamed(const struct result *res, const char *bytes)
+{
+	ck_assert_uint_eq(res->streamed_len, strlen(bytes));
+	ck_assert(memcmp(res->streamed, bytes, res->streamed_len) == 0);
+}
+
 static void expect_body(const struct result *res, int status, const char *body)
 {
 	ck_assert_msg(res->err == 0, "error %d: %s", res->err, res->error);
@@ -239,8 +245,7 @@ START_TEST(test_stream_pieces)
 	ck_assert(res.head);
 	ck_assert_int_eq(res.status, 200);
 	ck_assert_int_ge(res.pieces, 3);        /* one per chunk, at least */
-	ck_assert_uint_eq(res.streamed_len, 21);
-	ck_assert(memcmp(res.streamed, "tick 1\ntick 2\ntick 3\n", 21) == 0);
+	expect_streamed(&res, "tick 1\ntick 2\ntick 3\n");
 	/* The connection is reused after the stream's last chunk. */
 	run_request(cl, "GET", "/hello", NULL, &res);
 	expect_body(&res, 200, "hello\n");
@@ -428,8 +433,7 @@ START_TEST(test_close_delimited_stream)
 	struct result res;
 	run_stream(cl, "/s", &res);
 	ck_assert_msg(res.err == 0, "%s", res.error);
-	ck_assert_uint_eq(res.streamed_len, 9);
-	ck_assert(memcmp(res.streamed, "all of it", 9) == 0);
+	expect_streamed(&res, "all of it");
 	client_free(cl);
 	raw_stop();
 }
@@ -491,14 +495,13 @@ START_TEST(test_extra_bytes_after_stream)
 	struct result res;
 	run_stream(cl, "/s", &res);
 	ck_assert_msg(res.err == 0, "%s", res.error);
-	ck_assert_uint_eq(res.streamed_len, 3);
+	expect_streamed(&res, "abc");
 	run_request(cl, "GET", "/2", NULL, &res);
 	expect_body(&res, 200, "b");
 	ck_assert_uint_eq(R.nconns, 2);
 	run_stream(cl, "/big", &res);
 	ck_assert(res.head);
-	ck_assert_uint_eq(res.streamed_len, 3);         /* then the close cut it short */
-	ck_assert(memcmp(res.streamed, "xyz", 3) == 0);
+	expect_streamed(&res, "xyz");           /* then the close cut it short */
 	client_free(cl);
 	raw_stop();
 }
