@@ -202,6 +202,21 @@ static const struct route_vec route_vecs[] = {
 	{ "absolute-form, empty path", "GET http://t HTTP/1.1\r\nHost: t\r\n\r\n",
 	  "HTTP/1.1 404 Not Found\r\nContent-Type: text/plain; charset=utf-8\r\n"
 	  "Content-Length: 10\r\n\r\nnot found\n" },
+	{ "absolute-form, empty path before a query: \"/\" (RFC 3986 §3.3)",
+	  "GET http://t?a=/hello HTTP/1.1\r\nHost: t\r\n\r\n",
+	  "HTTP/1.1 404 Not Found\r\nContent-Type: text/plain; charset=utf-8\r\n"
+	  "Content-Length: 10\r\n\r\nnot found\n" },
+	{ "absolute-form, scheme in capitals (RFC 3986 §3.1)",
+	  "GET HTTP://t/hello HTTP/1.1\r\nHost: t\r\n\r\n",
+	  "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 6\r\n\r\nhello\n" },
+	{ "absolute-form, https over cleartext (RFC 9110 §7.4): 421",
+	  "GET https://t/hello HTTP/1.1\r\nHost: t\r\n\r\n",
+	  "HTTP/1.1 421 Misdirected Request\r\nContent-Type: text/plain; charset=utf-8\r\n"
+	  "Content-Length: 35\r\n\r\nthis server serves http: URIs only\n" },
+	{ "absolute-form, a URI without an authority: 421",
+	  "GET urn:x:/hello HTTP/1.1\r\nHost: t\r\n\r\n",
+	  "HTTP/1.1 421 Misdirected Request\r\nContent-Type: text/plain; charset=utf-8\r\n"
+	  "Content-Length: 35\r\n\r\nthis server serves http: URIs only\n" },
 	{ "OPTIONS * (RFC 9112 §3.2.4)", "OPTIONS * HTTP/1.1\r\nHost: t\r\n\r\n",
 	  "HTTP/1.1 204 No Content\r\nAllow: GET, HEAD, POST, OPTIONS\r\n\r\n" },
 	{ "empty lines before the request (RFC 9112 §2.2)",

@@ -36,6 +36,40 @@ START_TEST(test_target_split)
 }
 END_TEST
 
+/* Absolute-form targets: the authority, then what follows it. */
+static const struct absvec {
+	const char *target, *authority, *rest;  /* authority NULL: none */
+} absolutes[] = {
+	{ "http://h:8/p?q", "h:8", "/p?q" },
+	{ "http://h", "h", "" },
+	{ "http://h?a=/p", "h", "?a=/p" },      /* a path ends at '?' (RFC 3986 §3.3) */
+	{ "http://", "", "" },
+	{ "http:///p", "", "/p" },
+	{ "mailto:a@b/c", NULL, "a@b/c" },      /* no "//": no authority */
+	{ "urn:x:/y", NULL, "x:/y" },           /* the first ':' ends the scheme */
+	{ "a:/", NULL, "/" },
+};
+
+START_TEST(test_absolute_split)
+{
+	const struct absvec *v = &absolutes[_i];
+	const char *a, *rest;
+	size_t al, rl;
+	http_target_absolute_split(v->target, strlen(v->target), &a, &al, &rest, &rl);
+	if (v->authority == NULL) {
+		ck_assert_ptr_null(a);
+		ck_assert_uint_eq(al, 0);
+	} else {
+		ck_assert_ptr_nonnull(a);
+		ck_assert_uint_eq(al, strlen(v->authority));
+		ck_assert_int_eq(memcmp(a, v->authority, al), 0);
+	}
+	ck_assert_uint_eq(rl, strlen(v->rest));
+	ck_assert_int_eq(memcmp(rest, v->rest, rl), 0);
+	ck_assert_ptr_eq(rest + rl, v->target + strlen(v->target));
+}
+END_TEST
+
 struct qvec {
 	const char *query, *name;
 	enum http_query_result result;
@@ -317,6 +351,7 @@ static Suite *http_target_suite(void)
 
 	tc = tcase_create("targets and queries");
 	tcase_add_test(tc, test_target_split);
+	tcase_add_loop_test(tc, test_absolute_split, 0, N(absolutes));
 	tcase_add_loop_test(tc, test_query_get, 0, N(queries));
 	tcase_add_test(tc, test_percent_decode);
 	tcase_add_test(tc, test_parse_u64);

@@ -170,16 +170,14 @@ static void gather(const struct http_header *h, size_t n, struct facts *f)
  * "http://h:8/x" gives "h:8"; a URI without "//" leaves Host in place. */
 static void absolute_authority(struct http_request *req)
 {
-	const char *t = req->target, *end = t + req->target_len;
-	const char *colon = memchr(t, ':', req->target_len);
+	const char *a, *rest;
+	size_t alen, rlen;
 
-	if (colon == NULL || end - colon < 3 || colon[1] != '/' || colon[2] != '/')
-		return;
-	const char *a = colon + 3, *e = a;
-	while (e < end && *e != '/' && *e != '?')
-		e++;
-	req->host = a;
-	req->host_len = (size_t)(e - a);
+	http_target_absolute_split(req->target, req->target_len, &a, &alen, &rest, &rlen);
+	if (a != NULL) {
+		req->host = a;
+		req->host_len = alen;
+	}
 }
 
 /* RFC 9112 §9.3: HTTP/1.1 persists unless "close"; HTTP/1.0 only with

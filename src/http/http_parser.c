@@ -102,19 +102,13 @@ static bool absolute_form_ok(const char *t, size_t n)
 	if (i == 0 || i == n || t[i] != ':')
 		return false;
 	bool http = http_slice_equals(t, i, "http") || http_slice_equals(t, i, "https");
-	bool authority = n - i >= 3 && t[i + 1] == '/' && t[i + 2] == '/';
-	if (http && !authority)
-		return false;
-	i++;
-	if (authority) {
-		size_t a = i + 2, e = a;
-		while (e < n && t[e] != '/' && t[e] != '?')
-			e++;
-		if (!http_authority_valid(t + a, e - a, HTTP_AUTHORITY_URI))
-			return false;
-		i = e;
-	}
-	return uri_chars_ok(t + i, n - i);
+	const char *authority, *rest;
+	size_t alen, rlen;
+	http_target_absolute_split(t, n, &authority, &alen, &rest, &rlen);
+	if (authority == NULL)
+		return !http && uri_chars_ok(rest, rlen);
+	return http_authority_valid(authority, alen, HTTP_AUTHORITY_URI) &&
+	       uri_chars_ok(rest, rlen);
 }
 
 /* RFC 9112 §3: request-line = method SP request-target SP HTTP-version,

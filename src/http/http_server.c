@@ -210,26 +210,32 @@ static void on_timer(struct net_loop *loop, struct net_timer *t, void *ud)
 /* --- routing ------------------------------------------------------------ */
 
 /* The path of a target: origin-form "/p?q" or absolute-form
- * "http://host/p?q" (RFC 9112 §3.2.2: a server must accept it). */
+ * "http://host/p?q" (RFC 9112 §3.2.2: a server must accept it), whose
+ * empty path -- "http://host" or "http://host?q" -- means "/" (RFC 9110
+ * §4.2.3). */
 static void target_path(const struct http_request *req, const char **p, size_t *n)
 {
-	const char *t = req->target;
-	size_t len = req->target_len;
-	const char *q;
-	size_t qn;
+	const char *t = req->target, *q;
+	size_t len = req->target_len, qn;
 	if (req->target_form == HTTP_TARGET_ABSOLUTE) {
-		const char *slashes = memchr(t, '/', len);      /* scheme "://" */
-		size_t skip = slashes ? (size_t)(slashes - t) + 2 : len;
-		const char *path = skip < len ? memchr(t + skip, '/', len - skip) : NULL;
-		if (!path) {
+		const char *authority;
+		size_t alen;
+		http_target_absolute_split(t, len, &authority, &alen, &t, &len);
+		if (len == 0 || t[0] == '?') {
 			*p = "/";
 			*n = 1;
 			return;
 		}
-		len -= (size_t)(path - t);
-		t = path;
 	}
 	http_target_split(t, len, p, n, &q, &qn);
+}
+
+/* An absolute-form target of the scheme "http", in any case (RFC 3986
+ * §3.1: schemes are case-insensitive). */
+static bool scheme_is_http(const struct http_request *req)
+{
+	const char *colon = memchr(req->target, ':', req->target_len);
+	return colon && http_slice_equals(req->target, (size_t)(colon - req->target), "http");
 }
 
 static bool method_is(const struct http_request *req, const char *m)
@@ -277,6 +283,13 @@ static void route(struct http_exchange *x, const struct http_request *req,
 	bool any_path = req->target_form == HTTP_TARGET_ASTERISK;
 	const char *path = NULL;
 	size_t plen = 0;
+	if (req->target_form == HTTP_TARGET_ABSOLUTE && !scheme_is_http(req)) {
+		/* "https://h/x" over this cleartext connection, or "ftp://h/x":
+		 * a URI that does not match the connection it came on (RFC 9110
+		 * §7.4, §15.5.20). */
+		http_respond(x, 421, text, NULL, "this server serves http: URIs only\n", 35);
+		return;
+	}
 	if (!any_path) {
 		target_path(req, &path, &plen);
 		bool head = method_is(req, "HEAD");

@@ -22,6 +22,28 @@ void http_target_split(const char *target, size_t len,
 	*query_len = q ? len - *path_len - 1 : 0;
 }
 
+void http_target_absolute_split(const char *target, size_t len,
+				const char **authority, size_t *authority_len,
+				const char **rest, size_t *rest_len)
+{
+	const char *end = target + len;
+	const char *colon = memchr(target, ':', len);
+	const char *r = colon ? colon + 1 : target;
+
+	*authority = NULL;
+	*authority_len = 0;
+	if (end - r >= 2 && r[0] == '/' && r[1] == '/') {
+		const char *a = r + 2;
+		r = a;
+		while (r < end && *r != '/' && *r != '?')
+			r++;
+		*authority = a;
+		*authority_len = (size_t)(r - a);
+	}
+	*rest = r;
+	*rest_len = (size_t)(end - r);
+}
+
 /* Decodes one character at s[*i], advancing *i.  Returns the byte, or -1
  * for a '%' without two hex digits after it. */
 static int decode_one(const char *s, size_t n, size_t *i, bool plus_is_space)

@@ -27,6 +27,17 @@ void http_target_split(const char *target, size_t len,
 		       const char **path, size_t *path_len,
 		       const char **query, size_t *query_len);
 
+/* Splits an absolute-form target "http://h:8/p?q" (RFC 9112 §3.2.2)
+ * after its scheme: *authority is "h:8", and *rest the path and query
+ * that follow it, "/p?q" -- which may be empty ("http://h") or start at
+ * its query ("http://h?q"): RFC 3986 §3.3, a path ends at '?'.  A URI
+ * without "//" after its scheme ("mailto:a@b") has no authority:
+ * *authority is NULL and *rest is all after the ':' (all of it, when
+ * there is no ':' -- which a target the parser accepted always has). */
+void http_target_absolute_split(const char *target, size_t len,
+				const char **authority, size_t *authority_len,
+				const char **rest, size_t *rest_len);
+
 enum http_query_result {
 	HTTP_QUERY_FOUND = 0,     /* decoded value in 'out' */
 	HTTP_QUERY_MISSING,       /* no parameter of that name */
