@@ -103,6 +103,9 @@ static const struct vec valid_requests[] = {
 	  0, "GET /chat HTTP/1.1 keep-alive upgrade\nHost: server.example.com\nUpgrade: websocket\n"
 	     "Connection: Upgrade\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\n"
 	     "Sec-WebSocket-Version: 13\nbody[0] \n", 0 },
+	{ "Upgrade in HTTP/1.0 ignored (RFC 9110 §7.8)",
+	  "GET /chat HTTP/1.0\r\nUpgrade: websocket\r\n\r\n",
+	  0, "GET /chat HTTP/1.0 close\nUpgrade: websocket\nbody[0] \n", 0 },
 	{ "absolute-form",
 	  "GET http://example.com:8080/a/b?c=d HTTP/1.1\r\nHost: other\r\n\r\n",
 	  0, "GET http://example.com:8080/a/b?c=d HTTP/1.1 keep-alive\nHost: other\nbody[0] \n", 0 },
@@ -347,6 +350,13 @@ START_TEST(test_request_fields_derived)
 	ck_assert_uint_eq(req.upgrade_len, 9);
 	ck_assert_int_eq(memcmp(req.upgrade, "websocket", 9), 0);
 	ck_assert(!req.connection_upgrade);
+
+	/* RFC 9110 §7.8: Upgrade in an HTTP/1.0 request is ignored */
+	in = "GET /chat HTTP/1.0\r\nUpgrade: websocket\r\nConnection: upgrade\r\n\r\n";
+	http_parser_init(&p);
+	ck_assert_int_gt(http_request_parse(&p, in, strlen(in), &req, NULL), 0);
+	ck_assert_ptr_null(req.upgrade);
+	ck_assert_uint_eq(req.upgrade_len, 0);
 
 	in = "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1048576\r\n\r\n";
 	http_parser_init(&p);

@@ -234,8 +234,10 @@ enum http_error http_request_interpret(struct http_request *req,
 	req->host_len = f.host ? f.host->value_len : 0;
 	if (req->target_form == HTTP_TARGET_ABSOLUTE)
 		absolute_authority(req);
-	req->upgrade = f.upgrade ? f.upgrade->value : NULL;
-	req->upgrade_len = f.upgrade ? f.upgrade->value_len : 0;
+	/* RFC 9110 §7.8: a server MUST ignore Upgrade in an HTTP/1.0 request. */
+	const struct http_header *up = req->minor_version >= 1 ? f.upgrade : NULL;
+	req->upgrade = up ? up->value : NULL;
+	req->upgrade_len = up ? up->value_len : 0;
 	req->keep_alive = persists(req->minor_version, &f);
 	req->connection_upgrade = f.upgrade_token;
 	/* RFC 9110 §10.1.1: ignore 100-continue from an HTTP/1.0 client. */

@@ -139,7 +139,8 @@ struct http_request {
 	const char *host; size_t host_len;         /* Host field, or the authority of an
 	                                              absolute-form target (RFC 9112 §3.2.2);
 	                                              NULL if absent (HTTP/1.0) */
-	const char *upgrade; size_t upgrade_len;   /* Upgrade field, or NULL */
+	const char *upgrade; size_t upgrade_len;   /* Upgrade field, or NULL (always
+	                                              in HTTP/1.0: RFC 9110 §7.8) */
 	bool keep_alive;                 /* false: close after the response */
 	bool connection_upgrade;         /* Connection lists "upgrade" */
 	bool expect_continue;            /* Expect: 100-continue (HTTP/1.1 only) */
