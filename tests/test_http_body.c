@@ -352,6 +352,54 @@ START_TEST(test_chunked_eof_and_sticky_error)
 }
 END_TEST
 
+/* RFC 9112 §5.2: a user agent replaces obs-fold with SP rather than
+ * refusing it -- in a response's trailer section too (a request's is
+ * refused: the "trailer obs-fold" vector above). */
+START_TEST(test_response_trailer_fold)
+{
+	static const char in[] = "3\r\nabc\r\n0\r\nX: y\r\n\tz\r\nW: v\r\n\r\n";
+	struct http_response res = { .framing = HTTP_FRAMING_CHUNKED };
+	struct http_body b;
+	char buf[sizeof in];
+	size_t body_len;
+
+	memcpy(buf, in, sizeof in);
+	http_body_init_response(&b, &res, NULL);
+	ck_assert_int_eq(http_body_decode_in_place(&b, buf, sizeof in - 1, &body_len),
+			 (ssize_t)sizeof in - 1);
+	ck_assert_uint_eq(body_len, 3);
+	struct http_header h[4];
+	ck_assert_uint_eq(http_body_trailers(&b, buf, h, 4), 2);
+	ck_assert_uint_eq(h[0].value_len, 5);
+	ck_assert_int_eq(memcmp(h[0].value, "y  \tz", 5), 0);
+	ck_assert_uint_eq(h[1].name_len, 1);
+	ck_assert_int_eq(h[1].name[0], 'W');
+
+	/* Streaming, as the client reads: accepted, one byte at a time. */
+	http_body_init_response(&b, &res, NULL);
+	size_t at = 0;
+	for (size_t have = 1; at < sizeof in - 1 && have <= sizeof in; have++) {
+		const char *d;
+		size_t dn;
+		ssize_t m = http_body_read(&b, in + at, have - at, &d, &dn);
+		ck_assert_int_ge(m, 0);
+		at += (size_t)m;
+	}
+	ck_assert(http_body_done(&b));
+
+	/* A fold needs a field before it; its bytes must be value bytes. */
+	static const char *const bad[] = { "0\r\n z\r\n\r\n", "0\r\nX: y\r\n z\x01\r\n\r\n" };
+	static const enum http_error why[] = { HTTP_E_WS_BEFORE_FIELDS, HTTP_E_FIELD_VALUE };
+	for (size_t i = 0; i < 2; i++) {
+		http_body_init_response(&b, &res, NULL);
+		const char *d;
+		size_t dn;
+		ck_assert_int_eq(http_body_read(&b, bad[i], strlen(bad[i]), &d, &dn), HTTP_INVALID);
+		ck_assert_int_eq(b.error, why[i]);
+	}
+}
+END_TEST
+
 /* A stream that never ends, read in pieces of 7 bytes: the decoder must
  * keep handing out data with bounded state, for as long as it lasts. */
 START_TEST(test_endless_stream)
@@ -396,6 +444,7 @@ static Suite *http_body_suite(void)
 	tcase_add_loop_test(tc, test_chunked, 0, (int)(sizeof chunked / sizeof chunked[0]));
 	tcase_add_test(tc, test_chunked_eof_and_sticky_error);
 	tcase_add_test(tc, test_endless_stream);
+	tcase_add_test(tc, test_response_trailer_fold);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("limits");

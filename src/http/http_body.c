@@ -65,6 +65,7 @@ void http_body_init_response(struct http_body *b, const struct http_response *re
 			     const struct http_limits *lim)
 {
 	http_body_init(b, res->framing, res->content_length, 0, lim);
+	b->response = true;
 }
 
 bool http_body_done(const struct http_body *b)
@@ -140,6 +141,16 @@ static enum http_error take_line(struct http_body *b, const char *s, size_t n)
 	b->trailer += (uint32_t)(n + 2);            /* within max_trailer: see bound */
 	if (n == 0) {
 		b->state = ST_DONE;
+		return HTTP_OK;
+	}
+	if (b->response && (s[0] == ' ' || s[0] == '\t')) {
+		/* obs-fold, which a user agent must accept (RFC 9112 §5.2): more
+		 * value bytes of the field before, not a field of its own. */
+		if (b->fields == 0)
+			return HTTP_E_WS_BEFORE_FIELDS;
+		size_t i = http_skip_value(s, 0, n);
+		if (i < n)
+			return s[i] == '\r' ? HTTP_E_BARE_CR : HTTP_E_FIELD_VALUE;
 		return HTTP_OK;
 	}
 	enum http_error e = http_field_line_check(s, n);
@@ -240,17 +251,25 @@ ssize_t http_body_decode_in_place(struct http_body *b, char *body, size_t len,
 	}
 }
 
-size_t http_body_trailers(const struct http_body *b, const char *body,
+size_t http_body_trailers(const struct http_body *b, char *body,
 			  struct http_header *h, size_t cap)
 {
-	const char *s = body + b->raw - b->trailer;     /* the section ends the body */
+	char *s = body + b->raw - b->trailer;           /* the section ends the body */
+	char *end = body + b->raw;
 	size_t k = 0;
 
 	if (b->state != ST_DONE || b->framing != HTTP_FRAMING_CHUNKED)
 		return 0;
+	/* Only a response's trailers got here with a fold in them. */
+	for (char *lf = s; (lf = memchr(lf, '\n', (size_t)(end - lf))) && lf + 1 < end; lf++) {
+		if (lf[1] == ' ' || lf[1] == '\t') {
+			lf[-1] = ' ';
+			lf[0] = ' ';
+		}
+	}
 
 	while (k < cap && k < b->fields) {
-		const char *lf = memchr(s, '\n', (size_t)(body + b->raw - s));
+		char *lf = memchr(s, '\n', (size_t)(end - s));
 		http_field_line_split(s, (size_t)(lf - s) - 1, &h[k++]);
 		s = lf + 1;
 	}

@@ -33,6 +33,8 @@
  * extensions are checked and skipped; the CRLF after chunk data is
  * required; trailer fields obey http_field_line_check(), counted against
  * max_fields and max_trailer.  Line ends must be CRLF here as in the head.
+ * obs-fold (RFC 9112 §5.2) is refused in a request's trailers, as in its
+ * head; in a response's it continues the field before it.
  *
  * Errors: HTTP_INVALID with b->error set (see http_error.h).  A body that
  * grows past its limit earns 413 as soon as a chunk size announces it.
@@ -64,6 +66,7 @@ struct http_body {
 	uint8_t framing;        /* enum http_framing */
 	uint8_t state;          /* private */
 	uint8_t error;          /* enum http_error, after HTTP_INVALID */
+	bool response;          /* private: a response's (obs-fold allowed in trailers) */
 };
 
 /* Starts a body of the given framing.  'content_length' is used for
@@ -95,8 +98,9 @@ ssize_t http_body_decode_in_place(struct http_body *b, char *body, size_t len,
 
 /* After http_body_decode_in_place() completed a chunked body: the trailer
  * fields, as slices of 'body', into h[0..cap).  Returns how many (at most
- * 'cap'). */
-size_t http_body_trailers(const struct http_body *b, const char *body,
+ * 'cap').  A response's obs-fold is undone first, in 'body': the CRLF
+ * before a folded line becomes two SPs (RFC 9112 §5.2). */
+size_t http_body_trailers(const struct http_body *b, char *body,
 			  struct http_header *h, size_t cap);
 
 /* Streaming.  'in' starts right after what the last call consumed.
