@@ -184,10 +184,14 @@ static const struct rvec responses[] = {
 	  "HTTP/1.1 200 OK keep-alive length\nX-F: a    b  \tc\nContent-Length: 0\nbody \n" },
 	{ "Connection: close", "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n", false,
 	  "HTTP/1.1 200 OK close length\nConnection: close\nContent-Length: 0\nbody \n" },
+	/* RFC 9110 §15: a code outside 100..599 is read as a 5xx would be. */
+	{ "code 600, framed as a 5xx", "HTTP/1.1 600 x\r\nContent-Length: 1\r\n\r\nz", false,
+	  "HTTP/1.1 600 x keep-alive length\nContent-Length: 1\nbody z\n" },
+	{ "code 099 is no interim answer", "HTTP/1.1 099 x\r\nContent-Length: 1\r\n\r\nz", false,
+	  "HTTP/1.1 99 x keep-alive length\nContent-Length: 1\nbody z\n" },
 	/* rejections */
 	{ "no SP after the code", "HTTP/1.1 200\r\n\r\n", false, "error malformed status line\n" },
 	{ "two-digit code", "HTTP/1.1 99 x\r\n\r\n", false, "error malformed status line\n" },
-	{ "code 600", "HTTP/1.1 600 x\r\n\r\n", false, "error status code out of range\n" },
 	{ "HTTP/2.0", "HTTP/2.0 200 OK\r\n\r\n", false, "error HTTP version not supported\n" },
 	{ "a minor that is no digit", "HTTP/1.x 200 OK\r\n\r\n", false, "error malformed status line\n" },
 	{ "not HTTP", "ICY 200 OK\r\n\r\n", false, "error malformed status line\n" },

@@ -20,7 +20,6 @@ static const struct {
 	[HTTP_E_VERSION]                = { 505, "HTTP version not supported" },
 	[HTTP_E_VERSION_SYNTAX]         = { 400, "malformed HTTP version" },
 	[HTTP_E_STATUS_LINE]            = { 400, "malformed status line" },
-	[HTTP_E_STATUS_CODE]            = { 400, "status code out of range" },
 	[HTTP_E_OBS_FOLD]               = { 400, "obsolete line folding" },
 	[HTTP_E_WS_BEFORE_FIELDS]       = { 400, "whitespace before the first field" },
 	[HTTP_E_NO_COLON]               = { 400, "field line without colon" },

@@ -50,7 +50,6 @@ enum http_error {
 	HTTP_E_VERSION,             /* 505: HTTP/d.d, but not HTTP/1.x */
 	HTTP_E_VERSION_SYNTAX,      /* 400: not HTTP/d.d at all */
 	HTTP_E_STATUS_LINE,         /* 400: not "version SP 3DIGIT SP reason" */
-	HTTP_E_STATUS_CODE,         /* 400: status code outside 100..599 */
 
 	/* Field lines (RFC 9112 §5, RFC 9110 §5). */
 	HTTP_E_OBS_FOLD,            /* 400: field line starts with SP or HTAB */

@@ -260,8 +260,8 @@ enum http_error http_response_interpret(struct http_response *res)
 	/* RFC 9112 §6.3 rule 1: these end at the empty line, whatever their
 	 * fields say.  (A 2xx answer to CONNECT, rule 2, is the caller's
 	 * business: we never send CONNECT.) */
-	if (res->request_was_head || res->status < 200 || res->status == 204 ||
-	    res->status == 304) {
+	if (res->request_was_head || (res->status >= 100 && res->status < 200) ||
+	    res->status == 204 || res->status == 304) {
 		res->framing = HTTP_FRAMING_NONE;
 		return HTTP_OK;
 	}

@@ -195,8 +195,6 @@ static enum http_error check_status_line(const char *s, size_t n)
 	for (size_t i = 9; i < 12; i++)
 		if (s[i] < '0' || s[i] > '9')
 			return HTTP_E_STATUS_LINE;
-	if (s[9] < '1' || s[9] > '5')           /* RFC 9110 §15: 100..599 */
-		return HTTP_E_STATUS_CODE;
 	size_t i = http_skip_value(s, 13, n);
 	if (i < n)
 		return s[i] == '\r' ? HTTP_E_BARE_CR : HTTP_E_STATUS_LINE;

@@ -61,7 +61,9 @@
  *   - A request must start with a token character (a response with 'H'):
  *     a TLS handshake or binary junk is refused at its first byte.
  *   - A status line needs its second SP even when the reason is empty
- *     (RFC 9112 §4), and a status code outside 100..599 is refused.
+ *     (RFC 9112 §4).  A status code outside 100..599 is invalid but still
+ *     three digits: it is read as sent, and framed like a 5xx (RFC 9110
+ *     §15: a client should process it as one).
  *
  * Read next: http_body.h (what follows a head), http_writer.h (replies).
  */
@@ -154,7 +156,7 @@ struct http_response {
 
 	/* out: the status line */
 	int minor_version;               /* 0 or 1 */
-	int status;                      /* 100..599 */
+	int status;                      /* 0..999, as sent (see above) */
 	const char *reason; size_t reason_len;   /* may be empty */
 
 	/* out */
