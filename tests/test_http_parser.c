@@ -320,6 +320,39 @@ START_TEST(test_parser_reuse_and_sticky_error)
 }
 END_TEST
 
+/* Empty lines passed over may be dropped by the caller (RFC 9112 §2.2),
+ * and still count towards their limit. */
+START_TEST(test_drop_empty_lines)
+{
+	struct http_header h[4];
+	struct http_request req = { .headers = h, .header_cap = 4 };
+	struct http_parser p;
+
+	http_parser_init(&p);
+	ck_assert_int_eq(http_request_parse(&p, "\r\n\r\n\r", 5, &req, NULL), HTTP_INCOMPLETE);
+	ck_assert_uint_eq(http_parser_drop_empty_lines(&p), 4);
+	const char *rest = "\r\nGET /a HTTP/1.1\r\nHost: h\r\n\r\n";
+	ck_assert_int_eq(http_request_parse(&p, rest, strlen(rest), &req, NULL), (ssize_t)strlen(rest));
+	ck_assert_int_eq(memcmp(req.target, "/a", 2), 0);
+
+	/* A start line begun: nothing to drop. */
+	http_parser_init(&p);
+	ck_assert_int_eq(http_request_parse(&p, "\r\nGET", 5, &req, NULL), HTTP_INCOMPLETE);
+	ck_assert_uint_eq(http_parser_drop_empty_lines(&p), 2);
+	ck_assert_int_eq(http_request_parse(&p, "GET", 3, &req, NULL), HTTP_INCOMPLETE);
+	ck_assert_uint_eq(http_parser_drop_empty_lines(&p), 0);
+
+	/* One CRLF at a time, each dropped: the limit still holds. */
+	http_parser_init(&p);
+	for (int i = 0; i < HTTP_MAX_EMPTY_LINES; i++) {
+		ck_assert_int_eq(http_request_parse(&p, "\r\n", 2, &req, NULL), HTTP_INCOMPLETE);
+		ck_assert_uint_eq(http_parser_drop_empty_lines(&p), 2);
+	}
+	ck_assert_int_eq(http_request_parse(&p, "\r\n", 2, &req, NULL), HTTP_INVALID);
+	ck_assert_int_eq(http_parser_error(&p), HTTP_E_EMPTY_LINES);
+}
+END_TEST
+
 START_TEST(test_request_fields_derived)
 {
 	struct http_header h[8];
@@ -464,6 +497,7 @@ static Suite *http_parser_suite(void)
 	tcase_add_loop_test(tc, test_valid_requests, 0, N(valid_requests));
 	tcase_add_test(tc, test_parser_reuse_and_sticky_error);
 	tcase_add_test(tc, test_request_fields_derived);
+	tcase_add_test(tc, test_drop_empty_lines);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("rejected requests");

@@ -328,6 +328,29 @@ START_TEST(test_idle_timeout)
 }
 END_TEST
 
+/* Empty lines are no request begun (RFC 9112 §2.2): a stray CRLF after
+ * a request, or before any, leaves the connection idle -- closed
+ * silently when the idle time is up, not refused with a 408 when the
+ * request time is. */
+START_TEST(test_empty_lines_are_idle)
+{
+	struct http_server_config cfg = { .request_timeout_ms = SHORT_MS,
+					   .idle_timeout_ms = 3 * SHORT_MS };
+	fixture_start(&cfg);
+	struct wire w;
+	wire_open(&w, F.loop, F.port);
+	wire_sends(&w, "GET /hello HTTP/1.1\r\nHost: t\r\n\r\n\r\n");
+	wire_expect(&w, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
+			"Content-Length: 6\r\n\r\nhello\n");
+	uint64_t t0 = looptest_now_ms();
+	wire_sends(&w, "\r\n");
+	wire_expect_close(&w);                  /* and nothing before the close */
+	ck_assert_uint_ge(looptest_now_ms() - t0, 3 * SHORT_MS - 50);
+	wire_close(&w);
+	fixture_stop();
+}
+END_TEST
+
 /* A deferred answer is not cut by the idle timer: handlers time
  * themselves. */
 START_TEST(test_idle_timeout_spares_deferred)
@@ -404,6 +427,7 @@ static Suite *server_limits_suite(void)
 	tcase_add_test(tc, test_slowloris);
 	tcase_add_test(tc, test_request_timeout_per_request);
 	tcase_add_test(tc, test_idle_timeout);
+	tcase_add_test(tc, test_empty_lines_are_idle);
 	tcase_add_test(tc, test_idle_timeout_spares_deferred);
 	tcase_add_loop_test(tc, test_refusal_of_head, 0,
 			    (int)(sizeof head_refusals / sizeof head_refusals[0]));

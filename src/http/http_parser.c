@@ -378,6 +378,17 @@ static void fill_response(const char *s, size_t n, struct http_response *res)
 	res->num_headers = fill_fields(s + ll + 2, n - ll - 2, res->headers);
 }
 
+size_t http_parser_drop_empty_lines(struct http_parser *p)
+{
+	if (p->stage != STAGE_START_LINE)
+		return 0;
+	size_t n = p->start;                    /* the start line begins there */
+	p->start = 0;
+	p->line -= (uint32_t)n;
+	p->scan -= (uint32_t)n;
+	return n;
+}
+
 /* --- the two entry points ---------------------------------------------------- */
 
 ssize_t http_request_parse(struct http_parser *p, const char *buf, size_t len,

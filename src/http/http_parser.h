@@ -203,6 +203,14 @@ ssize_t http_response_parse(struct http_parser *p, char *buf, size_t len,
 			    struct http_response *res,
 			    const struct http_limits *lim);
 
+/* After HTTP_INCOMPLETE: the empty lines before a start line that the
+ * parser has passed over (RFC 9112 §2.2), which it no longer needs.  The
+ * caller may drop that many bytes from the front and hand the rest back
+ * from offset 0 -- then a stray CRLF after a request is not the start of
+ * another, and is not kept.  Their count is kept, so HTTP_MAX_EMPTY_LINES
+ * still holds.  Returns how many bytes; 0 once a start line has begun. */
+size_t http_parser_drop_empty_lines(struct http_parser *p);
+
 /* The error of the last HTTP_INVALID, as an enum. */
 static inline enum http_error http_parser_error(const struct http_parser *p)
 {

@@ -402,7 +402,11 @@ static size_t on_data(struct net_conn *nc, uint8_t *bytes, size_t len)
 			ssize_t r = http_request_parse(&hc->parser, data + off, len - off,
 						       &req, &s->limits);
 			if (r == HTTP_INCOMPLETE) {
-				hc->partial = true;
+				/* Empty lines alone are no request begun (RFC 9112
+				 * §2.2): they start no request deadline, and are not
+				 * kept. */
+				off += http_parser_drop_empty_lines(&hc->parser);
+				hc->partial = off < len;
 				hc->partial_head = asks_head(data + off, len - off);
 				break;
 			}
