@@ -82,6 +82,33 @@ START_TEST(test_responses_and_flags)
 }
 END_TEST
 
+/* The JSON gives the bytes back exactly: a byte that is not UTF-8 is
+ * "\udcXX", unlike the character U+00FF (util/json.h). */
+START_TEST(test_bytes_not_utf8)
+{
+	static char out[4096];
+	const char *in = "POST / HTTP/1.1\r\nHost: h\r\nX: \xff\xc3\xbf\r\nContent-Length: 3\r\n\r\n"
+			 "\xc3\xbf\xff";
+	ck_assert_int_eq(run("", in, strlen(in), out, sizeof out), 0);
+	ck_assert_ptr_nonnull(strstr(out, "[\"X\",\"\\udcff\xc3\xbf\"]"));
+	ck_assert_ptr_nonnull(strstr(out, "\"body\":\"\xc3\xbf\\udcff\""));
+}
+END_TEST
+
+/* Input that cannot be read, output that cannot be written, input past
+ * the 64 MiB bound: exit status 1, not a silent 0. */
+START_TEST(test_io_errors)
+{
+	int st = system("bin/httpparse < / > /dev/null 2>&1");
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 1);
+	st = system("printf 'GET / HTTP/1.1\\r\\nHost: a\\r\\n\\r\\n' | "
+		    "bin/httpparse > /dev/full 2> /dev/null");
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 1);
+	st = system("head -c 67108865 /dev/zero | bin/httpparse > /dev/null 2>&1");
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 1);
+}
+END_TEST
+
 static Suite *http_tool_suite(void)
 {
 	Suite *s = suite_create("http_tool");
@@ -89,6 +116,8 @@ static Suite *http_tool_suite(void)
 	tcase_add_test(tc, test_requests);
 	tcase_add_test(tc, test_rejection_stops);
 	tcase_add_test(tc, test_responses_and_flags);
+	tcase_add_test(tc, test_bytes_not_utf8);
+	tcase_add_test(tc, test_io_errors);
 	suite_add_tcase(s, tc);
 	return s;
 }

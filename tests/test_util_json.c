@@ -22,9 +22,13 @@ static const struct quote_vec quotes[] = {
 	{ "nul", "a\0b", 3, "\"a\\u0000b\"" },
 	{ "valid utf-8 kept", "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x8f\x8f", 14,
 	  "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x8f\x8f\"" },
-	{ "latin-1 byte escaped", "caf\xe9", 4, "\"caf\\u00e9\"" },
-	{ "truncated sequence", "\xe2\x82", 2, "\"\\u00e2\\u0082\"" },
-	{ "surrogate refused", "\xed\xa0\x80", 3, "\"\\u00ed\\u00a0\\u0080\"" },
+	{ "latin-1 byte escaped", "caf\xe9", 4, "\"caf\\udce9\"" },
+	{ "truncated sequence", "\xe2\x82", 2, "\"\\udce2\\udc82\"" },
+	{ "surrogate refused", "\xed\xa0\x80", 3, "\"\\udced\\udca0\\udc80\"" },
+	/* not the same as the byte 0xff above: U+00FF, valid UTF-8 */
+	{ "U+00FF copied", "\xc3\xbf\xff", 3, "\"\xc3\xbf\\udcff\"" },
+	{ "U+2028, U+2029, U+0085 escaped", "\xe2\x80\xa8\xe2\x80\xa9\xc2\x85", 8,
+	  "\"\\u2028\\u2029\\u0085\"" },
 };
 
 START_TEST(quote_vectors)

@@ -122,6 +122,33 @@ START_TEST(encode_256)
 }
 END_TEST
 
+/* A Close shows its code and reason; a byte that is not UTF-8 is
+ * "\udcXX", unlike the character U+00FF (util/json.h). */
+START_TEST(decode_close_and_bytes)
+{
+	static char out[1024];
+	const char *in = "88 05 03 e8 62 79 65  89 03 ff c3 bf";
+	ck_assert_int_eq(run("--hex --from server", in, strlen(in), out, sizeof out), 0);
+	ck_assert_str_eq(out,
+		"{\"fin\":true,\"rsv\":0,\"opcode\":\"close\",\"masked\":false,\"length\":5,"
+		"\"payload\":\"\\u0003\\udce8bye\",\"code\":1000,\"reason\":\"bye\"}\n"
+		"{\"fin\":true,\"rsv\":0,\"opcode\":\"ping\",\"masked\":false,\"length\":3,"
+		"\"payload\":\"\\udcff\xc3\xbf\"}\n");
+}
+END_TEST
+
+/* Input that cannot be read: exit status 1, and no frame made of nothing. */
+START_TEST(read_errors)
+{
+	int st = system("bin/wsframe < / > /dev/null 2>&1");
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 1);
+	st = system("test \"$(bin/wsframe --encode --opcode text < / 2>/dev/null | wc -c)\" = 0");
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	st = system("bin/wsframe --encode --opcode text < / > /dev/null 2>&1");
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 1);
+}
+END_TEST
+
 START_TEST(usage)
 {
 	static char out[2048];
@@ -148,6 +175,8 @@ static Suite *tool_suite(void)
 	tcase_add_test(tc, decode_errors);
 	tcase_add_test(tc, encode_frames);
 	tcase_add_test(tc, encode_256);
+	tcase_add_test(tc, decode_close_and_bytes);
+	tcase_add_test(tc, read_errors);
 	tcase_add_test(tc, usage);
 	suite_add_tcase(s, tc);
 	return s;

@@ -18,14 +18,20 @@
  * With --response the input is read as responses (status, reason,
  * headers, body); a body delimited by the close runs to the end of input.
  *
+ * Input is read up to 64 MiB (util/input.h).  Strings in the JSON are
+ * the bytes as they came: a byte that is not UTF-8 is written "\udcXX"
+ * (util/json.h says how to get it back).
+ *
  * Exit status: 0 if every message parsed, 1 if an error line was
- * printed, 2 for a bad command line.  Read src/http/http_parser.h next.
+ * printed or stdin could not be read (or stdout written), 2 for a bad
+ * command line.  Read src/http/http_parser.h next.
  */
 #include "http/http_body.h"
 #include "http/http_parser.h"
 #include "util/input.h"
 #include "util/json.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,7 +41,9 @@ static const char usage[] =
 	"Parses HTTP/1.1 requests (or, with --response, responses) from stdin\n"
 	"and prints one JSON line per message; a rejection prints\n"
 	"{\"error\": STATUS, \"reason\": \"...\"} and stops, as a server closes there.\n"
-	"Exit status: 0 all parsed, 1 an error was printed, 2 bad usage.\n";
+	"Input: up to 64 MiB.  A byte that is not UTF-8 prints as \\udcXX.\n"
+	"Exit status: 0 all parsed, 1 an error was printed (or stdin could not\n"
+	"be read, or stdout written), 2 bad usage.\n";
 
 static void print_error(enum http_error e)
 {
@@ -171,10 +179,14 @@ int main(int argc, char **argv)
 	size_t len;
 	char *buf = util_read_all(stdin, &len);
 	if (buf == NULL) {
-		fprintf(stderr, "httpparse: out of memory\n");
-		return 2;
+		fprintf(stderr, "httpparse: reading stdin: %s\n", util_read_error(errno));
+		return 1;
 	}
 	int rc = response ? parse_responses(buf, len) : parse_requests(buf, len);
 	free(buf);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "httpparse: writing stdout: %s\n", strerror(errno));
+		return 1;
+	}
 	return rc;
 }

@@ -6,7 +6,9 @@
  * Decoding (the default) reads all of stdin -- raw bytes, or hex text with
  * --hex, whitespace ignored -- and prints one JSON line per frame, the
  * payload unmasked.  "mask_key" appears only on masked frames; frames of
- * a binary message also carry "payload_hex".  A frame that breaks a rule
+ * a binary message also carry "payload_hex", and a Close with a body its
+ * "code" and "reason".  A byte of a payload that is not UTF-8 prints as
+ * "\udcXX" (util/json.h says how to get it back).  A frame that breaks a rule
  * of RFC 6455 §5 prints {"error":"...","close_code":1002} and stops there,
  * as an endpoint fails the connection there; input that ends inside a
  * frame prints an error with 1006, the code for a connection that ended
@@ -24,14 +26,15 @@
  * --opcode takes a name or a number 0-15, and nothing stops a control
  * frame over 125 bytes: this is also a tool for making bad frames.
  *
- * Exit status: 0 if every frame decoded (or the frame was written), 1 if
- * an error line was printed or the input could not be read, 2 for a bad
- * command line.  Read src/ws/ws_frame.h next.
+ * Input is read up to 64 MiB (util/input.h).  Exit status: 0 if every
+ * frame decoded (or the frame was written), 1 if an error line was
+ * printed or the input could not be read, 2 for a bad command line.  Read src/ws/ws_frame.h next.
  */
 #include "util/input.h"
 #include "util/json.h"
 #include "ws/ws_frame.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,8 +49,10 @@ static const char usage[] =
 	"--from: who sent the frames (default client: masked).\n"
 	"--encode writes one frame as asked, even one that breaks a rule; OP is\n"
 	"text, binary, continuation, close, ping, pong or 0-15; PAYLOAD defaults\n"
-	"to stdin.  --hex: hex in or out.\n"
-	"Exit status: 0 ok, 1 an error was printed, 2 bad usage.\n";
+	"to stdin.  --hex: hex in or out.  Input: up to 64 MiB.  A payload byte\n"
+	"that is not UTF-8 prints as \\udcXX; a Close also shows code and reason.\n"
+	"Exit status: 0 ok, 1 an error was printed (or stdin could not be read),\n"
+	"2 bad usage.\n";
 
 static int hex_digit(int c)
 {
@@ -106,6 +111,10 @@ static void print_frame(const struct ws_frame_header *h, const uint8_t *payload,
 	}
 	printf(",\"length\":%llu,\"payload\":", (unsigned long long)h->length);
 	json_fput(stdout, payload, (size_t)h->length);
+	if (h->opcode == WS_OP_CLOSE && h->length >= 2) {     /* RFC 6455 §5.5.1 */
+		printf(",\"code\":%u,\"reason\":", (unsigned)(payload[0] << 8 | payload[1]));
+		json_fput(stdout, payload + 2, (size_t)h->length - 2);
+	}
 	if (binary) {
 		printf(",\"payload_hex\":\"");
 		print_hex(payload, (size_t)h->length);
@@ -123,7 +132,7 @@ static int decode(enum ws_role role, bool hex)
 	int status = 0;
 
 	if (buf == NULL) {
-		fprintf(stderr, "wsframe: out of memory reading stdin\n");
+		fprintf(stderr, "wsframe: reading stdin: %s\n", util_read_error(errno));
 		return 1;
 	}
 	if (hex && (n = unhex(buf, n)) == (size_t)-1) {
@@ -189,8 +198,9 @@ static int encode(int opcode, const uint8_t *mask, bool fin, bool hex,
 		payload = malloc(len + 1);
 		if (payload)
 			memcpy(payload, arg, len + 1);
-	} else {
-		payload = util_read_all(stdin, &len);
+	} else if ((payload = util_read_all(stdin, &len)) == NULL) {
+		fprintf(stderr, "wsframe: reading stdin: %s\n", util_read_error(errno));
+		return 1;
 	}
 	uint8_t *frame = payload ? malloc(WS_FRAME_HEADER_MAX + len) : NULL;
 	if (frame == NULL) {

@@ -25,10 +25,12 @@ static void emit(struct sink *k, const char *p, size_t n)
 	k->len += n;
 }
 
-static void emit_u00(struct sink *k, uint8_t b)
+/* "\uXXXX", for a code point below 0x10000. */
+static void emit_u(struct sink *k, unsigned cp)
 {
 	static const char hex[] = "0123456789abcdef";
-	char e[6] = { '\\', 'u', '0', '0', hex[b >> 4], hex[b & 15] };
+	char e[6] = { '\\', 'u', hex[cp >> 12 & 15], hex[cp >> 8 & 15], hex[cp >> 4 & 15],
+		      hex[cp & 15] };
 	emit(k, e, 6);
 }
 
@@ -55,7 +57,7 @@ static void quote(struct sink *k, const uint8_t *s, size_t n)
 			case '\t': emit(k, "\\t", 2); break;
 			case '\b': emit(k, "\\b", 2); break;
 			case '\f': emit(k, "\\f", 2); break;
-			default:   emit_u00(k, b); break;
+			default:   emit_u(k, b); break;
 			}
 			i++;
 			continue;
@@ -67,11 +69,14 @@ static void quote(struct sink *k, const uint8_t *s, size_t n)
 		int32_t r = UTF8_MORE;
 		while (j < n && r == UTF8_MORE)
 			r = utf8_decode_byte(&d, s[j++]);
-		if (r >= 0) {
+		if (r == 0x85 || r == 0x2028 || r == 0x2029) {
+			emit_u(k, (unsigned)r);         /* line ends to some readers */
+			i = j;
+		} else if (r >= 0) {
 			emit(k, (const char *)s + i, j - i);
 			i = j;
 		} else {
-			emit_u00(k, b);
+			emit_u(k, 0xdc00u | b);         /* not UTF-8: surrogateescape */
 			i++;
 		}
 	}

@@ -2,10 +2,13 @@
  *
  * Every pushpull program that prints JSON (httpparse, wsframe, sseparse,
  * the ledger, the /score endpoint) escapes strings here.  Valid UTF-8 is
- * copied as is; '"', '\\' and control characters are escaped; a byte that
- * is not part of a valid UTF-8 sequence is written as "\u00XX" (its value
- * read as Latin-1), so the output is always valid JSON and no byte is
- * silently dropped.
+ * copied as is; '"', '\\' and control characters are escaped, and so are
+ * U+0085, U+2028 and U+2029, which some readers take for line ends.  A
+ * byte that is not part of a valid UTF-8 sequence is written as "\udcXX",
+ * XX its value: a lone surrogate, which no valid UTF-8 can produce (the
+ * "surrogateescape" convention of Python's PEP 383).  So no byte is
+ * silently dropped, and the bytes can be had back exactly -- in Python,
+ * json.loads(line)[...].encode("utf-8", "surrogateescape").
  */
 #ifndef PUSHPULL_UTIL_JSON_H
 #define PUSHPULL_UTIL_JSON_H
