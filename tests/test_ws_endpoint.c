@@ -635,7 +635,12 @@ START_TEST(client_on_echo)
 	for (int i = 0; i < 100 && pp_client_send(c, S("plain")) != 0; i++)
 		net_loop_run_once(srv.loop, 5);
 	wait_events(&s, 1);
-	ck_assert_str_eq(s.last, "plain");
+	/* Not an event of the feed: reported as one JSON line all the same. */
+	ck_assert_str_eq(s.last, "{\"data\":\"plain\"}");
+	ck_assert_uint_eq(s.last_seq, 0);
+	ck_assert_int_eq(pp_client_send(c, S("{\"seq\":7,\n\"x\":1}")), 0);
+	wait_events(&s, 2);
+	ck_assert_str_eq(s.last, "{\"data\":\"{\\\"seq\\\":7,\\n\\\"x\\\":1}\"}");
 	ck_assert_uint_eq(s.last_seq, 0);
 	client_done(c, &ledger);
 	/* The client waited for the server's Close, and read it: every byte
@@ -716,7 +721,7 @@ START_TEST(client_waits_for_server)
 	for (int i = 0; i < 400 && pp_client_send(c, S("at last")) != 0; i++)
 		net_loop_run_once(srv.loop, 5);
 	wait_events(&s, 1);
-	ck_assert_str_eq(s.last, "at last");
+	ck_assert_str_eq(s.last, "{\"data\":\"at last\"}");
 	client_done(c, &ledger);
 }
 END_TEST

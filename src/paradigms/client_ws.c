@@ -9,10 +9,11 @@
  *                read with http_response_parse and checked with
  *                ws_handshake_client_verify: anything but a proper 101 for
  *                our key fails the connection;
- *   frames       a client ws_session: text messages are reported through
- *                pp_client_emit(), with 'seq' read from the JSON when it
- *                has one (0 when not: an echo, a foreign server); pings
- *                are answered by the session's own pong.
+ *   frames       a client ws_session: messages are reported through
+ *                pp_client_emit(): an event of our feed as it is, with
+ *                its 'seq'; any other (an echo, a foreign server's, a
+ *                binary one) as {"data":"..."}; pings are answered by
+ *                the session's own pong.
  *
  * When the connection ends for any reason but pp_client_free() -- the
  * server closed, went away, refused, or never answered -- it is noted
@@ -229,17 +230,47 @@ static ssize_t client_handshake(struct ws_client *w, uint8_t *data, size_t len)
 }
 
 /* A text message: the event, with the seq its JSON carries (0 if none). */
+/* An event of our feed: one JSON object on one line, with a "seq". */
+static bool is_feed_event(const char *s, size_t n, uint64_t *seq)
+{
+	size_t vlen;
+	const char *v;
+	return n >= 2 && s[0] == '{' && s[n - 1] == '}' && !memchr(s, '\n', n) &&
+	       !memchr(s, '\r', n) && (v = json_get(s, n, "seq", &vlen)) != NULL &&
+	       json_u64(v, vlen, seq);
+}
+
+/* A message is reported as the JSON object it is when it is an event of
+ * our feed; any other -- an echo, a foreign server's, a binary one -- as
+ * {"data":"..."} (with "binary":true), so that each still makes one JSON
+ * line. */
 static void client_message(struct ws_client *w, const struct ws_event *ev)
 {
-	if (ev->opcode != WS_OP_TEXT)
-		return;                         /* events are text; nothing else is ours */
-	const char *json = (const char *)ev->data;
+	const char *data = (const char *)ev->data;
 	uint64_t seq = 0;
-	size_t vlen;
-	const char *v = json_get(json, ev->len, "seq", &vlen);
-	if (!v || !json_u64(v, vlen, &seq))
-		seq = 0;
-	pp_client_emit(w->c, seq, json, ev->len);
+	if (ev->opcode == WS_OP_TEXT && is_feed_event(data, ev->len, &seq)) {
+		pp_client_emit(w->c, seq, data, ev->len);
+		return;
+	}
+	static const char head[] = "{\"data\":", bin[] = ",\"binary\":true}";
+	size_t q = json_quote(NULL, 0, data, ev->len);
+	char *line = malloc(sizeof head + q + sizeof bin);
+	if (!line) {
+		pp_client_note(w->c, "websocket: out of memory for a message of %zu bytes",
+			       (size_t)ev->len);
+		return;
+	}
+	memcpy(line, head, sizeof head - 1);
+	json_quote(line + sizeof head - 1, q + 1, data, ev->len);
+	size_t n = sizeof head - 1 + q;
+	if (ev->opcode == WS_OP_BINARY) {
+		memcpy(line + n, bin, sizeof bin - 1);
+		n += sizeof bin - 1;
+	} else {
+		line[n++] = '}';
+	}
+	pp_client_emit(w->c, 0, line, n);
+	free(line);
 }
 
 static void client_handle(struct ws_client *w, const struct ws_event *ev)
