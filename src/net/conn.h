@@ -85,6 +85,10 @@ typedef void net_accept_fn(struct net_listener *l, struct net_conn *c, void *ud)
 
 /* --- listeners ---------------------------------------------------------- */
 
+/* Whether 'host' is an address net_listen and net_connect take: an IPv4
+ * dotted quad or "localhost" -- so a command line can refuse it early. */
+bool net_host_valid(const char *host);
+
 /* Listens on host:port (IPv4 dotted quad or "localhost"; port 0 picks a
  * free port, see net_listener_port).  SO_REUSEADDR is set.  Each accepted
  * connection is passed to on_accept(), which must give it ops with

@@ -45,6 +45,12 @@ static int parse_addr(const char *host, uint16_t port, struct sockaddr_in *sa)
 	return inet_pton(AF_INET, host, &sa->sin_addr) == 1 ? 0 : -1;
 }
 
+bool net_host_valid(const char *host)
+{
+	struct sockaddr_in sa;
+	return host && *host && parse_addr(host, 0, &sa) == 0;
+}
+
 /* --- listening and accepting -------------------------------------------- */
 
 static void on_listen_io(struct net_loop *loop, int fd, unsigned events, void *ud);

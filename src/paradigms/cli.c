@@ -1,5 +1,6 @@
 /* cli.c -- command-line helpers shared by the subcommands; see cli.h. */
 #include "paradigms/cli.h"
+#include "net/conn.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -52,6 +53,8 @@ bool pp_url_parse(const char *url, char *host, size_t host_cap, uint16_t *port,
 		return false;
 	memcpy(host, p, hl);
 	host[hl] = '\0';
+	if (!net_host_valid(host))
+		return false;
 	p += hl;
 	uint64_t pv = 80;
 	if (*p == ':') {

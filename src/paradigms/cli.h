@@ -30,7 +30,8 @@ int pp_cli_bad_option(const char *cmd, char *const *argv);
 uint64_t pp_cli_raise_nofile(void);
 
 /* "http://HOST[:PORT]/PATH" or "ws://..." -> host, port (default 80) and
- * path (default "/").  Returns false for anything else. */
+ * path (default "/").  HOST is an IPv4 address or localhost (all that
+ * src/net connects to).  Returns false for anything else. */
 bool pp_url_parse(const char *url, char *host, size_t host_cap, uint16_t *port,
 		  char *path, size_t path_cap);
 

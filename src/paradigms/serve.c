@@ -65,7 +65,11 @@ int pp_serve_main(int argc, char **argv)
 	opterr = 0;                             /* our own one-line message instead */
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
-		case 'H': host = optarg; break;
+		case 'H':
+			if (!net_host_valid(optarg))
+				return pp_cli_bad("serve", "--host needs an IPv4 address or localhost");
+			host = optarg;
+			break;
 		case 'p':
 			if (!pp_cli_u64(optarg, 0, 65535, &port))
 				return pp_cli_bad("serve", "--port needs 0..65535");
