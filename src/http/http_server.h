@@ -27,7 +27,8 @@
  * keep-alive; "Connection: close" closes after its answer; "Expect:
  * 100-continue" gets a 100 before the body is read (in its turn, after
  * the answers before it); a request whose head (or body) takes longer
- * than 'request_timeout_ms' gets 408 and a close (slowloris); a
+ * than 'request_timeout_ms' gets 408 and a close (slowloris) -- empty
+ * lines alone are no request begun (RFC 9112 §2.2); a
  * keep-alive connection idle for 'idle_timeout_ms' is closed; a request
  * the parser refuses gets its status (400, 413, 414, 431, 501, 505) with
  * the reason as body (the head alone if it asked for HEAD), and the
@@ -35,6 +36,9 @@
  * request.  Unknown paths get 404, a known path with another method 405
  * with Allow, OPTIONS 204 with Allow, and a method that is neither in
  * RFC 9110 nor in a route 501, as does CONNECT when no route serves it.
+ * An absolute-form target is routed by its path ("http://h" and
+ * "http://h?q" mean "/"); one of another scheme than http -- https on
+ * this cleartext connection too -- gets 421 (RFC 9110 §7.4).
  *
  * A new connection is accepted once its first request bytes are in (or
  * after HTTP_ACCEPT_WAIT_S of silence): one wake-up per connection, not
