@@ -178,6 +178,20 @@ static bool wait_bytes(struct pair *p, struct side *s, uint64_t n, int ms)
 
 /* --- echo, and the ledger agrees with what the test did ----------------- */
 
+/* The hosts net_listen and net_connect take, for command lines to check. */
+START_TEST(host_valid)
+{
+	ck_assert(net_host_valid("127.0.0.1"));
+	ck_assert(net_host_valid("0.0.0.0"));
+	ck_assert(net_host_valid("localhost"));
+	ck_assert(net_host_valid("LocalHost"));     /* host names ignore case (RFC 3986 §3.2.2) */
+	ck_assert(!net_host_valid("1.2.3.4.5"));
+	ck_assert(!net_host_valid("example.com"));
+	ck_assert(!net_host_valid(""));
+	ck_assert(!net_host_valid(NULL));
+}
+END_TEST
+
 START_TEST(echo_and_ledger)
 {
 	struct pair p;
@@ -783,6 +797,7 @@ Suite *conn_suite(void)
 	Suite *s = suite_create("net_conn");
 	TCase *tc = tcase_create("loopback");
 	tcase_set_timeout(tc, 20);
+	tcase_add_test(tc, host_valid);
 	tcase_add_test(tc, echo_and_ledger);
 	tcase_add_test(tc, replies_to_one_read_are_one_send);
 	tcase_add_test(tc, big_replies_keep_their_order);

@@ -362,6 +362,56 @@ START_TEST(serve_and_clients)
 }
 END_TEST
 
+/* A long poller waits --interval before asking again after a refusal,
+ * and after a status code outside 100..599, which it reads as a 5xx
+ * (RFC 9110 §15): a server that answers "099" is not asked in a loop. */
+START_TEST(long_poll_backs_off)
+{
+	int lfd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t sl = sizeof sa;
+	ck_assert_int_eq(bind(lfd, (struct sockaddr *)&sa, sizeof sa), 0);
+	ck_assert_int_eq(listen(lfd, 4), 0);
+	ck_assert_int_eq(getsockname(lfd, (struct sockaddr *)&sa, &sl), 0);
+	pid_t odd = fork();
+	ck_assert_int_ge(odd, 0);
+	if (odd == 0) {                 /* one answer per read, for at most 3 s */
+		static const char answer[] = "HTTP/1.1 099 Odd\r\nContent-Length: 0\r\n\r\n";
+		uint64_t end = now_ms() + 3000;
+		while (now_ms() < end) {
+			struct pollfd pl = { lfd, POLLIN, 0 };
+			if (poll(&pl, 1, 100) != 1)
+				continue;
+			int fd = accept(lfd, NULL, NULL);
+			char buf[4096];
+			struct pollfd pf = { fd, POLLIN, 0 };
+			while (fd >= 0 && now_ms() < end && poll(&pf, 1, 100) >= 0) {
+				if (!(pf.revents & POLLIN))
+					continue;
+				if (read(fd, buf, sizeof buf) <= 0 ||
+				    write(fd, answer, sizeof answer - 1) < 0)
+					break;
+			}
+			close(fd);
+		}
+		_exit(0);
+	}
+	close(lfd);
+	char url[64];
+	snprintf(url, sizeof url, "http://127.0.0.1:%u/score", (unsigned)ntohs(sa.sin_port));
+	char *poller[] = { PUSHPULL, "client", "long", url, "--interval", "200", NULL };
+	struct run r;
+	run(&r, poller, 700);
+	kill(odd, SIGKILL);
+	waitpid(odd, NULL, 0);
+	size_t answers = 0;
+	for (const char *p = r.err; (p = strstr(p, "status 99")) != NULL; p++)
+		answers++;
+	ck_assert_uint_ge(answers, 1);
+	ck_assert_msg(answers <= 6, "asked %zu times in 700 ms at an interval of 200", answers);
+}
+END_TEST
+
 /* --- the load generator, small ------------------------------------------------ */
 
 START_TEST(bench_modes)
@@ -441,6 +491,7 @@ Suite *cli_suite(void)
 	tc = tcase_create("programs");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, serve_and_clients);
+	tcase_add_test(tc, long_poll_backs_off);
 	tcase_add_test(tc, bench_modes);
 	tcase_add_test(tc, demo_runs);
 	suite_add_tcase(s, tc);

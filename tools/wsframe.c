@@ -167,8 +167,10 @@ static int decode(enum ws_role role, bool hex)
 			message = 0;
 	}
 	free(buf);
-	if (fflush(stdout) != 0)
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "wsframe: writing stdout: %s\n", strerror(errno));
 		status = 1;
+	}
 	return status;
 }
 

@@ -19,6 +19,7 @@
 #include <netinet/tcp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 struct net_listener {
 	struct net_loop *loop;
@@ -40,7 +41,7 @@ static int parse_addr(const char *host, uint16_t port, struct sockaddr_in *sa)
 	memset(sa, 0, sizeof *sa);
 	sa->sin_family = AF_INET;
 	sa->sin_port = htons(port);
-	if (!host || !*host || strcmp(host, "localhost") == 0)
+	if (!host || !*host || strcasecmp(host, "localhost") == 0)
 		host = "127.0.0.1";
 	return inet_pton(AF_INET, host, &sa->sin_addr) == 1 ? 0 : -1;
 }

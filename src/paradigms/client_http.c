@@ -124,8 +124,9 @@ static void on_answer(struct http_client *cl, int err, const struct http_client_
 		return;
 	if (c->o.kind == PP_SHORT)
 		later(c, c->o.interval_ms);
-	else if (status >= 400 && c->o.kind == PP_LONG)
-		later(c, c->o.interval_ms);     /* do not hammer a server that refuses */
+	else if ((status < 200 || status >= 400) && c->o.kind == PP_LONG)
+		later(c, c->o.interval_ms);     /* do not hammer a server that refuses (or
+						   answers a code outside 100..599) */
 	else
 		next_request(c);
 }
