@@ -370,6 +370,12 @@ static const struct limit_vec limit_vecs[] = {
 	{ "LFs at the limit", { .data_max = 5 }, IN("data\ndata\ndata\ndata\ndata\ndata\n\n"), SSE_MORE },
 	{ "LFs past it", { .data_max = 5 }, IN("data\ndata\ndata\ndata\ndata\ndata\ndata\n\n"),
 	  SSE_ERR_DATA_LIMIT },
+	/* A line that fills the limit leaves max + 1 bytes with its LF: any
+	 * byte of another data line is past it (this once looped for ever). */
+	{ "a value after a full line", { .data_max = 5 }, IN("data: 12345\ndata: x\n\n"),
+	  SSE_ERR_DATA_LIMIT },
+	{ "an empty line after a full one", { .data_max = 5 }, IN("data: 12345\ndata\n\n"),
+	  SSE_ERR_DATA_LIMIT },
 	{ "limit per event", { .data_max = 5 }, IN("data: 12345\n\ndata: 12345\n\n"), SSE_MORE },
 	{ "bytes, not characters", { .data_max = 5 }, IN("data: \xc3\xa9\xe2\x82\xac\n\n"), SSE_MORE },
 	{ "replacement is 3 bytes", { .data_max = 5 }, IN("data: \xff\xff\n\n"), SSE_ERR_DATA_LIMIT },

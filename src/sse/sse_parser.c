@@ -42,6 +42,8 @@ enum { RETRY_EMPTY, RETRY_DIGITS, RETRY_BAD };
 static int buf_grow(struct sse_buf *b, size_t need, size_t ceiling)
 {
 	size_t cap = b->cap ? b->cap : 16;
+	if (need > ceiling)
+		return SSE_ERR_NOMEM;   /* callers check first; never loop for ever */
 	while (cap < need)
 		cap = cap > ceiling / 2 ? ceiling : cap * 2;
 	char *q = realloc(b->p, cap);
@@ -59,7 +61,9 @@ static int buf_append(struct sse_buf *b, const char *s, size_t n,
 {
 	if (n == 0)
 		return 0;
-	if (n > max - b->len)           /* b->len <= max always: no wrap */
+	/* The data buffer may already hold max + 1 bytes -- the LF after a
+	 * line, which dispatch drops -- so 'max - b->len' would wrap. */
+	if (b->len > max || n > max - b->len)
 		return over;
 	if (b->len + n > b->cap && buf_grow(b, b->len + n, max + 1) < 0)
 		return SSE_ERR_NOMEM;
