@@ -149,6 +149,20 @@ static long ledger_row(const char *out, const char *name)
 	return p ? strtol(p + strlen(name), NULL, 10) : -1;
 }
 
+/* A listening socket on 127.0.0.1 and a free port, for a stand-in server
+ * that a child process plays. */
+static int listen_loopback(uint16_t *port)
+{
+	int lfd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t sl = sizeof sa;
+	ck_assert_int_eq(bind(lfd, (struct sockaddr *)&sa, sizeof sa), 0);
+	ck_assert_int_eq(listen(lfd, 4), 0);
+	ck_assert_int_eq(getsockname(lfd, (struct sockaddr *)&sa, &sl), 0);
+	*port = ntohs(sa.sin_port);
+	return lfd;
+}
+
 /* --- mistakes get one line and status 2 ------------------------------------ */
 
 static char *const bad[][6] = {
@@ -287,12 +301,8 @@ START_TEST(serve_and_clients)
 
 	/* A POST that went out and got no answer is not sent again by itself
 	 * (RFC 9110 §9.2.2): a server that reads it and closes. */
-	int lfd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t sl = sizeof sa;
-	ck_assert_int_eq(bind(lfd, (struct sockaddr *)&sa, sizeof sa), 0);
-	ck_assert_int_eq(listen(lfd, 4), 0);
-	ck_assert_int_eq(getsockname(lfd, (struct sockaddr *)&sa, &sl), 0);
+	uint16_t port;
+	int lfd = listen_loopback(&port);
 	pid_t mute = fork();
 	ck_assert_int_ge(mute, 0);
 	if (mute == 0) {
@@ -307,7 +317,7 @@ START_TEST(serve_and_clients)
 		_exit(0);
 	}
 	close(lfd);
-	snprintf(url, sizeof url, "http://127.0.0.1:%u/publish", (unsigned)ntohs(sa.sin_port));
+	snprintf(url, sizeof url, "http://127.0.0.1:%u/publish", (unsigned)port);
 	char *lost[] = { PUSHPULL, "client", "rpc", url, "--method", "POST", "--data", "x",
 			 "--interval", "100", NULL };
 	run(&r, lost, 5000);
@@ -367,12 +377,8 @@ END_TEST
  * (RFC 9110 §15): a server that answers "099" is not asked in a loop. */
 START_TEST(long_poll_backs_off)
 {
-	int lfd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t sl = sizeof sa;
-	ck_assert_int_eq(bind(lfd, (struct sockaddr *)&sa, sizeof sa), 0);
-	ck_assert_int_eq(listen(lfd, 4), 0);
-	ck_assert_int_eq(getsockname(lfd, (struct sockaddr *)&sa, &sl), 0);
+	uint16_t port;
+	int lfd = listen_loopback(&port);
 	pid_t odd = fork();
 	ck_assert_int_ge(odd, 0);
 	if (odd == 0) {                 /* one answer per read, for at most 3 s */
@@ -398,7 +404,7 @@ START_TEST(long_poll_backs_off)
 	}
 	close(lfd);
 	char url[64];
-	snprintf(url, sizeof url, "http://127.0.0.1:%u/score", (unsigned)ntohs(sa.sin_port));
+	snprintf(url, sizeof url, "http://127.0.0.1:%u/score", (unsigned)port);
 	char *poller[] = { PUSHPULL, "client", "long", url, "--interval", "200", NULL };
 	struct run r;
 	run(&r, poller, 700);
