@@ -229,7 +229,6 @@ static ssize_t client_handshake(struct ws_client *w, uint8_t *data, size_t len)
 	return r;
 }
 
-/* A text message: the event, with the seq its JSON carries (0 if none). */
 /* An event of our feed: one JSON object on one line, with a "seq". */
 static bool is_feed_event(const char *s, size_t n, uint64_t *seq)
 {
