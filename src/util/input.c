@@ -5,40 +5,36 @@
 #include <stdlib.h>
 #include <string.h>
 
+static void *fail(char *buf, int err)
+{
+	free(buf);
+	errno = err;
+	return NULL;
+}
+
 void *util_read_all(FILE *f, size_t *len)
 {
 	size_t cap = 64 * 1024, n = 0;
 	char *buf = malloc(cap);
 	*len = 0;
-	while (buf != NULL) {
+	if (buf == NULL)
+		return fail(NULL, ENOMEM);
+	for (;;) {
 		n += fread(buf + n, 1, cap - n, f);
-		if (ferror(f)) {
-			int err = errno;
-			free(buf);
-			errno = err ? err : EIO;
-			return NULL;
-		}
+		if (ferror(f))
+			return fail(buf, errno ? errno : EIO);
 		if (n < cap)
-			break;
-		if (cap > UTIL_INPUT_MAX) {     /* filled UTIL_INPUT_MAX + 1 and more */
-			free(buf);
-			errno = EFBIG;
-			return NULL;
-		}
+			break;                          /* the end of the input */
+		if (cap > UTIL_INPUT_MAX)               /* UTIL_INPUT_MAX + 1 bytes came */
+			return fail(buf, EFBIG);
 		size_t grow = cap * 2 > UTIL_INPUT_MAX ? UTIL_INPUT_MAX + 1 : cap * 2;
 		char *bigger = realloc(buf, grow);
-		if (bigger == NULL) {
-			free(buf);
-			errno = ENOMEM;
-			return NULL;
-		}
+		if (bigger == NULL)
+			return fail(buf, ENOMEM);
 		buf = bigger;
 		cap = grow;
 	}
-	if (buf == NULL)
-		errno = ENOMEM;
-	else
-		*len = n;
+	*len = n;
 	return buf;
 }
 
