@@ -10,7 +10,8 @@
 # Sources are found by pattern, so a new module needs no edit here:
 #   src/<layer>/*.c        -> build/libpushpull.a         (optimised)
 #                          -> build/san/libpushpull.a     (sanitised, for tests)
-#   tools/<name>.c         -> bin/<name>
+#   tools/<name>/*.c       -> bin/<name>                  (one program per folder)
+#   tools/common/*.c       -> linked into every program   (command-line helpers)
 #   tests/test_<x>.c       -> build/test/test_<x>         (one Check suite each)
 #   tests/support/*.c      -> linked into every test binary
 #   tools/bench/<name>.c   -> build/bench/<name>          (run by tools/bench/run.sh)
@@ -28,8 +29,13 @@ SANFLAGS = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
 LIB_SRC   := $(sort $(wildcard src/*/*.c))
 LIB_OBJ   := $(LIB_SRC:%.c=build/obj/%.o)
 SAN_OBJ   := $(LIB_SRC:%.c=build/san/%.o)
-TOOL_SRC  := $(sort $(wildcard tools/*.c))
-TOOLS     := $(TOOL_SRC:tools/%.c=bin/%)
+# Every folder under tools/ is a program, but for the benchmark floor
+# servers (tools/bench) and what the programs share (tools/common).
+PROGRAMS  := $(filter-out bench common,$(patsubst tools/%/,%,$(sort $(wildcard tools/*/))))
+TOOLS     := $(PROGRAMS:%=bin/%)
+COMMON_SRC := $(sort $(wildcard tools/common/*.c))
+COMMON_OBJ := $(COMMON_SRC:%.c=build/obj/%.o)
+TOOL_SRC  := $(foreach p,$(PROGRAMS),$(wildcard tools/$(p)/*.c)) $(COMMON_SRC)
 TEST_SRC  := $(sort $(wildcard tests/test_*.c))
 TESTS     := $(TEST_SRC:tests/%.c=build/test/%)
 SUP_SRC   := $(sort $(wildcard tests/support/*.c))
@@ -65,10 +71,17 @@ build/san/libpushpull.a: $(SAN_OBJ)
 	@rm -f $@
 	$(Q)ar rcs $@ $^
 
-bin/%: build/obj/tools/%.o build/libpushpull.a
+# A program's objects are compiled with -Itools, so that it can include
+# "common/cli.h".
+build/obj/tools/%.o: CPPFLAGS += -Itools
+
+define PROGRAM_RULE
+bin/$(1): $$(patsubst %.c,build/obj/%.o,$$(sort $$(wildcard tools/$(1)/*.c))) $$(COMMON_OBJ) build/libpushpull.a
 	@mkdir -p bin
-	@$(if $(V),,echo "  LD      $@")
-	$(Q)$(CC) $(CFLAGS) -o $@ $^ -lm
+	@$$(if $$(V),,echo "  LD      $$@")
+	$$(Q)$$(CC) $$(CFLAGS) -o $$@ $$^ -lm
+endef
+$(foreach p,$(PROGRAMS),$(eval $(call PROGRAM_RULE,$(p))))
 
 # Benchmark programs (tools/bench/*.c) are optimised like the programs.
 build/bench/%: build/obj/tools/bench/%.o build/libpushpull.a
@@ -96,13 +109,19 @@ check-deps:
 CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS   = $(shell pkg-config --libs check 2>/dev/null)
 
-TEST_HDRS := $(wildcard tests/*.h tests/support/*.h)
+# A suite's object has its own dependency file, like every other object,
+# so editing a helper rebuilds only the suites that include it.
+TEST_OBJ := $(TEST_SRC:%.c=build/san/%.o)
 
-build/test/%: tests/%.c build/san/libpushpull.a $(SUP_OBJ) $(TEST_HDRS) | check-deps
+build/san/tests/%.o: tests/%.c | check-deps
+	@mkdir -p $(dir $@)
+	@$(if $(V),,echo "  CC san  $<")
+	$(Q)$(CC) $(CSTD) $(WARN) $(SANFLAGS) $(CPPFLAGS) -Itests $(CHECK_CFLAGS) -c $< -o $@
+
+build/test/%: build/san/tests/%.o build/san/libpushpull.a $(SUP_OBJ)
 	@mkdir -p build/test
 	@$(if $(V),,echo "  LD san  $@")
-	$(Q)$(CC) $(CSTD) $(WARN) $(SANFLAGS) $(CPPFLAGS) -Itests $(CHECK_CFLAGS) \
-	  -o $@ $< $(SUP_OBJ) build/san/libpushpull.a $(CHECK_LIBS) -lm -lpthread
+	$(Q)$(CC) $(SANFLAGS) -o $@ $< $(SUP_OBJ) build/san/libpushpull.a $(CHECK_LIBS) -lm -lpthread
 
 # Every suite runs even when an earlier one fails; the exit status is the
 # number of failed suites, so CI fails on any failure.  Tests that start
@@ -118,8 +137,7 @@ test: check-deps $(TOOLS)
 	echo "all test suites passed"
 
 demo: $(TOOLS)
-	@if [ -x bin/pushpull ]; then bin/pushpull demo; \
-	 else echo "make demo: the side-by-side demo arrives with the protocol layers (see README)"; fi
+	@bin/pushpull demo
 
 bench: $(TOOLS) $(BENCHES)
 	@sh tools/bench/run.sh
@@ -128,4 +146,4 @@ clean:
 	rm -rf build bin
 
 TOOL_OBJ := $(TOOL_SRC:%.c=build/obj/%.o) $(BENCH_SRC:%.c=build/obj/%.o)
--include $(LIB_OBJ:.o=.d) $(SAN_OBJ:.o=.d) $(SUP_OBJ:.o=.d) $(TOOL_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(SAN_OBJ:.o=.d) $(SUP_OBJ:.o=.d) $(TOOL_OBJ:.o=.d) $(TEST_OBJ:.o=.d)

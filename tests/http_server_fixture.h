@@ -274,9 +274,8 @@ WIRE_FN void fixture_start(const struct http_server_config *cfg)
 	if (cfg)
 		c = *cfg;
 	c.ledger = &F.ledger;
-	int err = 0;
-	F.srv = http_server_new(F.loop, &c, &err);
-	ck_assert_msg(F.srv != NULL, "http_server_new: %s", strerror(err));
+	F.srv = http_server_new(F.loop, &c);
+	ck_assert_msg(F.srv != NULL, "http_server_new: %s", strerror(errno));
 	F.port = http_server_port(F.srv);
 	static int marker;                      /* any non-NULL 'ud': upgrade later */
 	ck_assert_int_eq(http_server_route(F.srv, "GET", "/hello", h_hello, NULL), 0);

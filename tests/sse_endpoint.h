@@ -121,7 +121,7 @@ static inline void digest_feed(struct bytes *log, const struct feed *f, uint64_t
 	}
 }
 
-/* The reset notice the endpoint sends before a gap (ep_sse.c). */
+/* The reset notice the endpoint sends before a gap (server_sse.c). */
 static inline void digest_reset(struct bytes *log, uint64_t id, long long missed,
 				uint64_t oldest, uint64_t latest)
 {
@@ -151,13 +151,11 @@ struct srv {
 /* Listens on 'port' (0: any) with the routes of `pushpull serve`. */
 static inline void srv_listen(struct srv *s, uint16_t port)
 {
-	int err = 0;
 	struct http_server_config cfg = { .port = port, .backlog = 2048 };
-	s->http = http_server_new(s->loop, &cfg, &err);
-	ck_assert_msg(s->http != NULL, "listen: %s", strerror(err));
+	s->http = http_server_new(s->loop, &cfg);
+	ck_assert_msg(s->http != NULL, "listen: %s", strerror(errno));
 	s->port = http_server_port(s->http);
-	ck_assert_int_eq(pp_http_routes(s->http, &s->hub), 0);
-	ck_assert_int_eq(pp_sse_routes(s->http, &s->hub), 0);
+	ck_assert_int_eq(pp_hub_routes(s->http, &s->hub), 0);
 }
 
 /* A loop, a feed of 'ring' events (0: the default) and the server.

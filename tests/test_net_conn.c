@@ -140,14 +140,13 @@ static void pair_open(struct pair *p)
 	net_ledger_init(&p->srv->ledger, "server");
 	net_ledger_init(&p->cli->ledger, "client");
 	net_ledger_init(&p->listen_ledger, "listener");
-	int err = 0;
 	p->l = net_listen(p->loop, "127.0.0.1", 0, 16, server_accept, p->srv,
-			  &p->srv->ledger, &err);
-	ck_assert_msg(p->l != NULL, "listen: %s", strerror(err));
+			  &p->srv->ledger);
+	ck_assert_msg(p->l != NULL, "listen: %s", strerror(errno));
 	ck_assert_uint_gt(net_listener_port(p->l), 0);
 	p->cli->conn = net_connect(p->loop, "127.0.0.1", net_listener_port(p->l),
-				   &side_ops, p->cli, &p->cli->ledger, &err);
-	ck_assert_msg(p->cli->conn != NULL, "connect: %s", strerror(err));
+				   &side_ops, p->cli, &p->cli->ledger);
+	ck_assert_msg(p->cli->conn != NULL, "connect: %s", strerror(errno));
 	ck_assert(looptest_run_until_pred(p->loop, both_up, p, 2000));
 }
 
@@ -359,10 +358,9 @@ static void listener_open(struct pair *p)
 	p->cli = calloc(1, sizeof *p->cli);
 	p->srv->pattern_ok = true;
 	net_ledger_init(&p->srv->ledger, "server");
-	int err = 0;
 	p->l = net_listen(p->loop, "127.0.0.1", 0, 16, server_accept, p->srv,
-			  &p->srv->ledger, &err);
-	ck_assert_msg(p->l != NULL, "listen: %s", strerror(err));
+			  &p->srv->ledger);
+	ck_assert_msg(p->l != NULL, "listen: %s", strerror(errno));
 }
 
 /* A plain blocking socket connected to 'port' on 127.0.0.1. */
@@ -647,8 +645,7 @@ START_TEST(connect_refused)
 	close(fd);
 	struct side *s = calloc(1, sizeof *s);
 	net_ledger_init(&s->ledger, "client");
-	int err = 0;
-	s->conn = net_connect(loop, "127.0.0.1", ntohs(sa.sin_port), &side_ops, s, &s->ledger, &err);
+	s->conn = net_connect(loop, "127.0.0.1", ntohs(sa.sin_port), &side_ops, s, &s->ledger);
 	ck_assert_ptr_nonnull(s->conn);
 	ck_assert(looptest_run_until(loop, &s->closed, 2000));
 	ck_assert_int_eq(s->connect_err, ECONNREFUSED);
@@ -665,11 +662,12 @@ END_TEST
 START_TEST(bad_address)
 {
 	struct net_loop *loop = net_loop_new(NULL);
-	int err = 0;
-	ck_assert_ptr_null(net_connect(loop, "not-an-address", 80, &side_ops, NULL, NULL, &err));
-	ck_assert_int_eq(err, EINVAL);
-	ck_assert_ptr_null(net_listen(loop, "300.1.1.1", 0, 1, server_accept, NULL, NULL, &err));
-	ck_assert_int_eq(err, EINVAL);
+	errno = 0;
+	ck_assert_ptr_null(net_connect(loop, "not-an-address", 80, &side_ops, NULL, NULL));
+	ck_assert_int_eq(errno, EINVAL);
+	errno = 0;
+	ck_assert_ptr_null(net_listen(loop, "300.1.1.1", 0, 1, server_accept, NULL, NULL));
+	ck_assert_int_eq(errno, EINVAL);
 	net_loop_free(loop);
 }
 END_TEST
@@ -716,8 +714,7 @@ static void emfile_child(int port_pipe, int room)
 {
 	struct emfile_server e = { .quit = false };
 	e.loop = net_loop_new(NULL);
-	int err = 0;
-	struct net_listener *l = net_listen(e.loop, "127.0.0.1", 0, 64, emfile_accept, &e, NULL, &err);
+	struct net_listener *l = net_listen(e.loop, "127.0.0.1", 0, 64, emfile_accept, &e, NULL);
 	if (!l)
 		_exit(10);
 	struct rlimit rl;

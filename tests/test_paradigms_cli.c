@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #define PUSHPULL "bin/pushpull"
+#define LOADGEN "bin/loadgen"
 
 struct run {
 	int status;                     /* exit status, -1 if it had to be killed */
@@ -179,7 +180,8 @@ static char *const bad[][6] = {
 	{ PUSHPULL, "client", "long", "http://127.0.0.1:1/score?since=3", NULL },
 	{ PUSHPULL, "demo", "--events", "0", NULL },
 	{ PUSHPULL, "demo", "--scenario", "opera", NULL },
-	{ PUSHPULL, "bench", "ws-echo", "--bogus", NULL },
+	{ LOADGEN, "ws-echo", "--bogus", NULL },
+	{ LOADGEN, "bench", NULL },
 };
 
 START_TEST(bad_usage)
@@ -196,14 +198,18 @@ END_TEST
 
 START_TEST(help_everywhere)
 {
-	static const char *const cmds[] = { "serve", "client", "demo", "bench" };
+	static const char *const cmds[] = { "serve", "client", "demo" };
+	struct run r;
 	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
 		char *argv[] = { PUSHPULL, (char *)cmds[i], "--help", NULL };
-		struct run r;
 		run(&r, argv, 5000);
 		ck_assert_int_eq(r.status, 0);
 		ck_assert_ptr_nonnull(strstr(r.out, "usage: pushpull"));
 	}
+	char *lg[] = { LOADGEN, "--help", NULL };
+	run(&r, lg, 5000);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_ptr_nonnull(strstr(r.out, "usage: loadgen"));
 }
 END_TEST
 
@@ -420,7 +426,7 @@ END_TEST
 
 /* --- the load generator, small ------------------------------------------------ */
 
-START_TEST(bench_modes)
+START_TEST(loadgen_modes)
 {
 	int so, se;
 	char base[64], ws[96];
@@ -428,7 +434,7 @@ START_TEST(bench_modes)
 	struct run r;
 
 	/* 20 streams x 30 events: every delivery arrives, and is checked. */
-	char *fan[] = { PUSHPULL, "bench", "sse-fanout", base, "--clients", "20",
+	char *fan[] = { LOADGEN, "sse-fanout", base, "--clients", "20",
 			"--events", "30", NULL };
 	run(&r, fan, 20000);
 	ck_assert_msg(r.status == 0, "status %d: %s", r.status, r.err);
@@ -437,7 +443,7 @@ START_TEST(bench_modes)
 
 	/* Echoes of 3 connections x 4 in flight, for one counted second. */
 	snprintf(ws, sizeof ws, "ws%s/echo", base + 4);
-	char *echo[] = { PUSHPULL, "bench", "ws-echo", ws, "--connections", "3", "--inflight", "4",
+	char *echo[] = { LOADGEN, "ws-echo", ws, "--connections", "3", "--inflight", "4",
 			 "--size", "200", "--duration", "1", "--warmup", "0", NULL };
 	run(&r, echo, 20000);
 	ck_assert_msg(r.status == 0, "status %d: %s", r.status, r.err);
@@ -449,7 +455,7 @@ START_TEST(bench_modes)
 	ck_assert_ptr_nonnull(strstr(r.out, "\"bad\":0,"));      /* every echo the right length */
 
 	/* Idle streams: all open, then held for a second. */
-	char *idle[] = { PUSHPULL, "bench", "idle", "sse", base, "--connections", "50",
+	char *idle[] = { LOADGEN, "idle", "sse", base, "--connections", "50",
 			 "--hold", "1", NULL };
 	run(&r, idle, 20000);
 	ck_assert_msg(r.status == 0, "status %d: %s", r.status, r.err);
@@ -498,7 +504,7 @@ Suite *cli_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, serve_and_clients);
 	tcase_add_test(tc, long_poll_backs_off);
-	tcase_add_test(tc, bench_modes);
+	tcase_add_test(tc, loadgen_modes);
 	tcase_add_test(tc, demo_runs);
 	suite_add_tcase(s, tc);
 	return s;

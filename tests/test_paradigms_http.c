@@ -1,4 +1,4 @@
-/* test_paradigms_http.c -- the plain-HTTP endpoints (ep_http.c) on the
+/* test_paradigms_http.c -- the plain-HTTP endpoints (server_rpc.c, server_long_poll.c) on the
  * real server: GET /score (request-response), POST /publish, and long
  * polling with GET /score?since=N&timeout=MS -- answered at once when
  * there is news, held and released by a publish otherwise, 204 on the
@@ -17,7 +17,7 @@ static void hub_start(void)
 	hub.feed = feed_new(0, 0);
 	ck_assert_ptr_nonnull(hub.feed);
 	pp_config_defaults(&hub.cfg);
-	ck_assert_int_eq(pp_http_routes(F.srv, &hub), 0);
+	ck_assert_int_eq(pp_hub_routes(F.srv, &hub), 0);
 }
 
 static void hub_stop(void)
@@ -196,7 +196,7 @@ START_TEST(test_poll_missed)
 	hub.loop = F.loop;
 	hub.feed = feed_new(2, 0);              /* a ring of two events */
 	pp_config_defaults(&hub.cfg);
-	ck_assert_int_eq(pp_http_routes(F.srv, &hub), 0);
+	ck_assert_int_eq(pp_hub_routes(F.srv, &hub), 0);
 	struct wire w;
 	wire_open(&w, F.loop, F.port);
 	for (uint64_t i = 1; i <= 5; i++)
@@ -379,7 +379,7 @@ START_TEST(test_ledgers)
 	net_ledger_init(&rpc, "request-response");
 	net_ledger_init(&lp, "long-poll");
 	hub.ledger[PP_RPC] = &rpc;
-	hub.ledger[PP_LONG] = &lp;
+	hub.ledger[PP_LONG_POLL] = &lp;
 	struct wire a, b;
 	wire_open(&a, F.loop, F.port);
 	wire_open(&b, F.loop, F.port);

@@ -1,5 +1,5 @@
 /* test_sse_endpoint_client.c -- the EventSource-like client (pp_client of
- * kind PP_SSE, client_sse.c) against the real /events endpoint over
+ * paradigm PP_SSE, client_sse.c) against the real /events endpoint over
  * 127.0.0.1: events as the server renders them, reconnection after a
  * dropped stream and across a server restart (Last-Event-ID, the
  * server's retry time, no loss, no duplicate), and the answers that make
@@ -53,12 +53,11 @@ static struct pp_client *client_start(struct srv *s, const char *path, struct re
 				      struct net_ledger *ledger)
 {
 	struct pp_client_opts o = {
-		.kind = PP_SSE, .host = "127.0.0.1", .port = s->port, .path = path,
+		.paradigm = PP_SSE, .host = "127.0.0.1", .port = s->port, .path = path,
 		.ledger = ledger, .on_event = rec_event, .on_note = rec_note, .ud = r,
 	};
-	int err = 0;
-	struct pp_client *c = pp_client_start(s->loop, &o, &err);
-	ck_assert_msg(c != NULL, "pp_client_start: %s", strerror(err));
+	struct pp_client *c = pp_client_start(s->loop, &o);
+	ck_assert_msg(c != NULL, "pp_client_start: %s", strerror(errno));
 	return c;
 }
 
@@ -436,9 +435,8 @@ START_TEST(test_client_answer)
 	struct srv s = { 0 };
 	s.loop = net_loop_new(NULL);
 	ck_assert_ptr_nonnull(s.loop);
-	int err = 0;
 	struct http_server_config hc = { 0 };
-	s.http = http_server_new(s.loop, &hc, &err);
+	s.http = http_server_new(s.loop, &hc);
 	ck_assert_ptr_nonnull(s.http);
 	s.port = http_server_port(s.http);
 	struct answers a = { .vector = _i };
@@ -476,9 +474,8 @@ START_TEST(test_client_id_not_sendable)
 	struct srv s = { 0 };
 	s.loop = net_loop_new(NULL);
 	ck_assert_ptr_nonnull(s.loop);
-	int err = 0;
 	struct http_server_config hc = { 0 };
-	s.http = http_server_new(s.loop, &hc, &err);
+	s.http = http_server_new(s.loop, &hc);
 	ck_assert_ptr_nonnull(s.http);
 	s.port = http_server_port(s.http);
 	struct answers a = { .vector = 0, .first_id = "a\x01" "b" };

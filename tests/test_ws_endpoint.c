@@ -1,7 +1,7 @@
-/* test_ws_endpoint.c -- GET /echo and GET /ws (src/paradigms/ep_ws.c) and
+/* test_ws_endpoint.c -- GET /echo and GET /ws (src/paradigms/server_websocket.c) and
  * the WebSocket client (client_ws.c), over 127.0.0.1 with the real server
  * code in-process: a loop, a feed, a hub with pp_config_defaults, an HTTP
- * server on a free port with pp_ws_routes (tests/ws_server.h).
+ * server on a free port with pp_hub_routes (tests/ws_server.h).
  *
  * Everything runs in the test's thread: a raw client (tests/ws_peer.h)
  * runs the server's loop while it waits, and the pp_client shares it.
@@ -556,12 +556,11 @@ static void on_note(struct pp_client *c, const char *msg, void *ud)
 static struct pp_client *client_on(const char *path, struct seen *s, struct net_ledger *ledger)
 {
 	struct pp_client_opts o = {
-		.kind = PP_WS, .host = "127.0.0.1", .port = srv.port, .path = path,
+		.paradigm = PP_WEBSOCKET, .host = "127.0.0.1", .port = srv.port, .path = path,
 		.interval_ms = 50, .ledger = ledger, .on_event = on_event, .on_note = on_note, .ud = s,
 	};
-	int err = 0;
-	struct pp_client *c = pp_client_start(srv.loop, &o, &err);
-	ck_assert_msg(c != NULL, "pp_client_start: %s", strerror(err));
+	struct pp_client *c = pp_client_start(srv.loop, &o);
+	ck_assert_msg(c != NULL, "pp_client_start: %s", strerror(errno));
 	return c;
 }
 
@@ -714,10 +713,9 @@ START_TEST(client_waits_for_server)
 	ck_assert_int_ge(s.notes, 2);
 	ck_assert_ptr_nonnull(strstr(s.note, "reconnecting"));
 	struct http_server_config hc = { .host = "127.0.0.1", .port = port };
-	int err = 0;
-	srv.http = http_server_new(srv.loop, &hc, &err);
-	ck_assert_msg(srv.http != NULL, "listen again: %s", strerror(err));
-	ck_assert_int_eq(pp_ws_routes(srv.http, &srv.hub), 0);
+	srv.http = http_server_new(srv.loop, &hc);
+	ck_assert_msg(srv.http != NULL, "listen again: %s", strerror(errno));
+	ck_assert_int_eq(pp_hub_routes(srv.http, &srv.hub), 0);
 	for (int i = 0; i < 400 && pp_client_send(c, S("at last")) != 0; i++)
 		net_loop_run_once(srv.loop, 5);
 	wait_events(&s, 1);

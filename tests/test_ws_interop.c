@@ -310,12 +310,11 @@ START_TEST(pp_client_against_python)
 	struct seen s;
 	memset(&s, 0, sizeof s);
 	struct pp_client_opts o = {
-		.kind = PP_WS, .host = "127.0.0.1", .port = port, .path = "/feed",
+		.paradigm = PP_WEBSOCKET, .host = "127.0.0.1", .port = port, .path = "/feed",
 		.interval_ms = 60000, .ledger = &ledger, .on_event = on_event, .on_note = on_note,
 		.ud = &s,
 	};
-	int err = 0;
-	struct pp_client *c = pp_client_start(loop, &o, &err);
+	struct pp_client *c = pp_client_start(loop, &o);
 	ck_assert_ptr_nonnull(c);
 	bool ok = looptest_run_until_pred(loop, two_events, &s, 10000);
 	if (ok)

@@ -1,6 +1,6 @@
 /* ws_server.h -- the real server, in-process, for the WebSocket endpoint
  * tests: a loop, a feed, a hub with pp_config_defaults, and an HTTP
- * server on 127.0.0.1 (a free port) with pp_ws_routes.
+ * server on 127.0.0.1 (a free port) with pp_hub_routes.
  *
  * Two ways to run it:
  *   - in the test's own thread: the test runs loop turns while it waits
@@ -68,13 +68,12 @@ static inline bool wst_start(struct wst_server *s, const struct pp_config *cfg)
 	if (cfg)
 		s->hub.cfg = *cfg;
 	pp_config_defaults(&s->hub.cfg);
-	s->hub.ledger[PP_WS] = &s->ws_ledger;
+	s->hub.ledger[PP_WEBSOCKET] = &s->ws_ledger;
 	struct http_server_config hc = { .host = "127.0.0.1" };
-	int err = 0;
-	s->http = http_server_new(s->loop, &hc, &err);
+	s->http = http_server_new(s->loop, &hc);
 	if (!s->http)
 		goto fail;
-	if (pp_ws_routes(s->http, &s->hub) < 0)
+	if (pp_hub_routes(s->http, &s->hub) < 0)
 		goto fail;
 	s->port = http_server_port(s->http);
 	return true;

@@ -109,12 +109,11 @@ static void send_request(struct http_client *cl)
 
 static int open_conn(struct http_client *cl)
 {
-	int err = 0;
 	cl->connected = false;
 	cl->nc = net_connect(cl->loop, cl->cfg.host, cl->cfg.port, &client_ops, cl,
-			     cl->cfg.ledger, &err);
+			     cl->cfg.ledger);
 	if (!cl->nc)
-		return err ? err : EINVAL;
+		return errno ? errno : EINVAL;
 	cl->connections++;
 	return 0;
 }

@@ -68,6 +68,8 @@ typedef void http_client_head_fn(struct http_client *cl, const struct http_clien
 typedef void http_client_piece_fn(struct http_client *cl, const char *data, size_t len,
 				  void *ud);
 
+/* A client of cfg->host:port; it connects when it has a request to send.
+ * Returns NULL with errno set (ENOMEM) on failure. */
 struct http_client *http_client_new(struct net_loop *loop, const struct http_client_config *cfg);
 /* Closes the connection; a request in flight ends with ECANCELED. */
 void http_client_free(struct http_client *cl);

@@ -214,6 +214,12 @@ int http_respond(struct http_exchange *x, int status, const char *content_type,
 	return http_exchange_finish(x, v, iovcnt);
 }
 
+int http_respond_text(struct http_exchange *x, int status, const char *extra_fields,
+		      const char *text)
+{
+	return http_respond(x, status, HTTP_TYPE_TEXT, extra_fields, text, strlen(text));
+}
+
 int http_stream_start(struct http_exchange *x, int status, const char *content_type,
 		      const char *extra_fields)
 {

@@ -572,22 +572,22 @@ static void on_accept(struct net_listener *l, struct net_conn *nc, void *ud)
 /* --- the server --------------------------------------------------------- */
 
 struct http_server *http_server_new(struct net_loop *loop,
-				    const struct http_server_config *cfg, int *err)
+				    const struct http_server_config *cfg)
 {
 	struct http_server *s = calloc(1, sizeof *s);
-	if (!s) {
-		*err = ENOMEM;
+	if (!s)
 		return NULL;
-	}
 	s->loop = loop;
 	s->limits = cfg->limits.max_head ? cfg->limits : http_limits_default;
 	s->request_timeout_ms = cfg->request_timeout_ms ? cfg->request_timeout_ms
 							: HTTP_REQUEST_TIMEOUT_MS;
 	s->idle_timeout_ms = cfg->idle_timeout_ms ? cfg->idle_timeout_ms : HTTP_IDLE_TIMEOUT_MS;
 	s->listener = net_listen(loop, cfg->host, cfg->port, cfg->backlog, on_accept, s,
-				 cfg->ledger, err);
+				 cfg->ledger);
 	if (!s->listener) {
+		int err = errno;
 		free(s);
+		errno = err;
 		return NULL;
 	}
 	/* An HTTP client speaks first: meet it when its request has come.

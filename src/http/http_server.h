@@ -91,8 +91,8 @@ struct http_server_config {
 	struct net_ledger *ledger;      /* connections start here; may be NULL */
 };
 
-struct http_server *http_server_new(struct net_loop *loop,
-				    const struct http_server_config *cfg, int *err);
+/* Listens as 'cfg' says.  Returns NULL with errno set on failure. */
+struct http_server *http_server_new(struct net_loop *loop, const struct http_server_config *cfg);
 /* Closes the listener and every connection (their exchanges are aborted). */
 void http_server_free(struct http_server *s);
 uint16_t http_server_port(const struct http_server *s);
@@ -115,6 +115,11 @@ int http_server_route(struct http_server *s, const char *method, const char *pat
 #define HTTP_HEAD_MAX 1024
 int http_respond(struct http_exchange *x, int status, const char *content_type,
 		 const char *extra_fields, const void *body, size_t len);
+
+/* http_respond() with a short text for a person -- a refusal's reason,
+ * "not found\n" -- as a text/plain body; 'text' is NUL-terminated. */
+int http_respond_text(struct http_exchange *x, int status, const char *extra_fields,
+		      const char *text);
 
 /* Starts a streamed answer: chunked for HTTP/1.1; for HTTP/1.0 the body
  * is simply the bytes that follow, ended by closing the connection.

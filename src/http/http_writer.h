@@ -35,6 +35,10 @@
 #include <sys/types.h>
 #include "http/http_error.h"
 
+/* The content types pushpull's own answers carry. */
+#define HTTP_TYPE_TEXT "text/plain; charset=utf-8"
+#define HTTP_TYPE_JSON "application/json"
+
 struct http_writer {
 	char *buf;
 	size_t cap;

@@ -94,11 +94,11 @@ bool net_host_valid(const char *host);
  * connection is passed to on_accept(), which must give it ops with
  * net_conn_set_ops().  Accepted connections are charged to 'ledger'
  * (may be NULL); setting up the listener is charged to the loop's ledger.
- * Returns NULL with *err set to an errno. */
+ * Returns NULL with errno set. */
 struct net_listener *net_listen(struct net_loop *loop, const char *host,
 				uint16_t port, int backlog,
 				net_accept_fn *on_accept, void *ud,
-				struct net_ledger *ledger, int *err);
+				struct net_ledger *ledger);
 /* Accept a connection only once its first bytes have arrived, or after
  * 'seconds' of silence (or a little more): for protocols in which the
  * client speaks first, like HTTP.  One wake-up per new connection instead
@@ -112,11 +112,11 @@ void net_listener_close(struct net_listener *l);
 /* --- connecting --------------------------------------------------------- */
 
 /* Starts a non-blocking connect to host:port; ops->on_connect reports the
- * outcome (the error comes from SO_ERROR).  Returns NULL with *err set
+ * outcome (the error comes from SO_ERROR).  Returns NULL with errno set
  * only when no attempt could start. */
 struct net_conn *net_connect(struct net_loop *loop, const char *host,
 			     uint16_t port, const struct net_conn_ops *ops,
-			     void *ud, struct net_ledger *ledger, int *err);
+			     void *ud, struct net_ledger *ledger);
 
 /* --- a connection ------------------------------------------------------- */
 

@@ -410,3 +410,18 @@ int net_loop_run(struct net_loop *loop)
 			return -1;
 	return 0;
 }
+
+bool net_loop_run_until(struct net_loop *loop, bool (*done)(void *arg), void *arg,
+			uint64_t max_ms)
+{
+	uint64_t deadline = mono_ms() + max_ms;
+	while (!done(arg)) {
+		uint64_t now = mono_ms();
+		if (now >= deadline)
+			return false;
+		uint64_t left = deadline - now;
+		if (net_loop_run_once(loop, left > 50 ? 50 : (int)left) < 0)
+			return false;
+	}
+	return true;
+}

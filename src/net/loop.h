@@ -90,6 +90,13 @@ int  net_loop_run(struct net_loop *loop);
 /* One turn, sleeping at most 'max_wait_ms' (-1: until something happens).
  * Returns the number of descriptor events dispatched, or -1. */
 int  net_loop_run_once(struct net_loop *loop, int max_wait_ms);
+/* Runs turns until 'done(arg)' is true or 'max_ms' have passed, whether
+ * or not the loop was stopped (a program that a signal stopped still lets
+ * its closes finish; a 'done' that should give up on a signal checks
+ * net_loop_stopped).  Returns done(arg) -- so a program or a test waits
+ * for what it waits for, never for a fixed time, and never for ever. */
+bool net_loop_run_until(struct net_loop *loop, bool (*done)(void *arg), void *arg,
+			uint64_t max_ms);
 /* Makes net_loop_run() return after the current turn.  Safe from any callback. */
 void net_loop_stop(struct net_loop *loop);
 bool net_loop_stopped(const struct net_loop *loop);

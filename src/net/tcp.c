@@ -113,18 +113,16 @@ static void on_listen_io(struct net_loop *loop, int fd, unsigned events, void *u
 struct net_listener *net_listen(struct net_loop *loop, const char *host,
 				uint16_t port, int backlog,
 				net_accept_fn *on_accept, void *ud,
-				struct net_ledger *ledger, int *err)
+				struct net_ledger *ledger)
 {
 	struct sockaddr_in sa;
 	if (parse_addr(host, port, &sa) < 0) {
-		*err = EINVAL;
+		errno = EINVAL;
 		return NULL;
 	}
 	struct net_listener *l = calloc(1, sizeof *l);
-	if (!l) {
-		*err = ENOMEM;
+	if (!l)
 		return NULL;
-	}
 	l->loop = loop;
 	l->on_accept = on_accept;
 	l->ud = ud;
@@ -146,11 +144,12 @@ struct net_listener *net_listen(struct net_loop *loop, const char *host,
 		goto fail;
 	l->port = ntohs(sa.sin_port);
 	return l;
-fail:
-	*err = errno;
+fail:;
+	int err = errno;
 	if (l->fd >= 0)
 		net_sys_close(&l->charge, l->fd);
 	free(l);
+	errno = err;
 	return NULL;
 }
 
@@ -194,23 +193,21 @@ static void connect_failed(struct net_loop *loop, void *ud)
 
 struct net_conn *net_connect(struct net_loop *loop, const char *host,
 			     uint16_t port, const struct net_conn_ops *ops,
-			     void *ud, struct net_ledger *ledger, int *err)
+			     void *ud, struct net_ledger *ledger)
 {
 	struct sockaddr_in sa;
 	if (parse_addr(host, port, &sa) < 0) {
-		*err = EINVAL;
+		errno = EINVAL;
 		return NULL;
 	}
 	struct net_charge pay = { NULL, ledger };
 	int fd = net_sys_socket(&pay, AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		*err = errno;
+	if (fd < 0)
 		return NULL;
-	}
 	struct net_conn *c = net_conn_new(loop, fd, NET_CONN_CONNECTING, ledger);
 	if (!c) {
-		*err = errno ? errno : ENOMEM;
 		net_sys_close(&pay, fd);
+		errno = ENOMEM;
 		return NULL;
 	}
 	c->counts.sys[NET_SYS_SOCKET]++;        /* already in the ledger via 'pay' */
@@ -224,8 +221,9 @@ struct net_conn *net_connect(struct net_loop *loop, const char *host,
 		 * and report it from the loop, as an asynchronous failure. */
 		c->connect_err = errno;
 		if (net_loop_defer(loop, connect_failed, c) < 0) {
-			*err = c->connect_err;
-			net_conn_abort(c, *err);
+			int err = c->connect_err;
+			net_conn_abort(c, err);
+			errno = err;
 			return NULL;
 		}
 	}

@@ -1,24 +1,28 @@
 /* client.h -- the client side of every paradigm, one object per client.
  *
- * A program (pushpull client) runs one; the demo and the load generator
- * run many on one loop.  Each receives the feed's events its own way and
- * reports every one through 'on_event' as the same JSON object the server
- * renders ({"seq":N,"type":"...","data":"..."}), so their outputs compare
- * line for line:
+ * A program (pushpull client) runs one; the demo runs many on one loop.
+ * Each receives the feed's events its own way and reports every one
+ * through 'on_event' as the same JSON object the server renders
+ * ({"seq":N,"type":"...","data":"..."}), so their outputs compare line
+ * for line:
  *
- *   PP_RPC     'count' requests (default 1) of 'method' on 'path'; each
- *              answer is reported (request-response)
- *   PP_SHORT   GET 'path' every 'interval_ms'; a state newer than the last
- *              is reported, and the events it skipped are counted as missed
- *   PP_LONG    GET 'path'?since=N&timeout=T, again as soon as it answers
- *   PP_SSE     GET 'path' as an event stream; reconnects after the stream
- *              ends, waiting the server's retry time and sending
- *              Last-Event-ID, so nothing the ring holds is lost
- *   PP_WS      a WebSocket on 'path'; every text message is an event, and
- *              pp_client_send() publishes
+ *   PP_RPC         'count' requests (default 1) of 'method' on 'path'; each
+ *                  answer is reported                     client_rpc.c
+ *   PP_SHORT_POLL  GET 'path' every 'interval_ms'; a state newer than the
+ *                  last is reported, and the events it skipped are counted
+ *                  as missed                              client_short_poll.c
+ *   PP_LONG_POLL   GET 'path'?since=N&timeout=T, again as soon as it
+ *                  answers                                client_long_poll.c
+ *   PP_SSE         GET 'path' as an event stream; reconnects after the
+ *                  stream ends, waiting the server's retry time and sending
+ *                  Last-Event-ID, so nothing the ring holds is lost
+ *                                                         client_sse.c
+ *   PP_WEBSOCKET   a WebSocket on 'path'; every text message is an event,
+ *                  and pp_client_send() publishes         client_websocket.c
  *
  * Every connection a client opens is charged to 'ledger'.
- * Read next: client_http.c, client_sse.c, client_ws.c.
+ * Read next: client_rpc.c, client_short_poll.c and client_long_poll.c
+ * side by side, then client_sse.c and client_websocket.c.
  */
 #ifndef PUSHPULL_PARADIGMS_CLIENT_H
 #define PUSHPULL_PARADIGMS_CLIENT_H
@@ -28,7 +32,7 @@
 #include <stdint.h>
 #include "net/ledger.h"
 #include "net/loop.h"
-#include "paradigms/hub.h"
+#include "paradigms/paradigm.h"
 
 struct pp_client;
 
@@ -43,7 +47,7 @@ typedef void pp_client_event_fn(struct pp_client *c, const struct pp_client_even
 typedef void pp_client_note_fn(struct pp_client *c, const char *msg, void *ud);
 
 struct pp_client_opts {
-	enum pp_kind kind;
+	enum pp_paradigm paradigm;
 	const char *host;               /* IPv4 or "localhost" */
 	uint16_t port;
 	const char *path;               /* target, e.g. "/score" */
@@ -60,16 +64,17 @@ struct pp_client_opts {
 	void *ud;
 };
 
-/* Starts a client; its first request goes out from the loop.  NULL with
- * *err set if it cannot start (an unknown kind, no memory). */
-struct pp_client *pp_client_start(struct net_loop *loop, const struct pp_client_opts *o,
-				  int *err);
+/* Starts a client; its first request goes out from the loop.  Returns
+ * NULL with errno set if it cannot start (EINVAL: an unknown paradigm;
+ * ENAMETOOLONG: a path over PP_PATH_MAX; ENOMEM). */
+#define PP_PATH_MAX 1024
+struct pp_client *pp_client_start(struct net_loop *loop, const struct pp_client_opts *o);
 void pp_client_free(struct pp_client *c);
 
-/* Sends a text message (PP_WS only): it is published to the feed.
+/* Sends a text message (PP_WEBSOCKET only): it is published to the feed.
  * Returns 0, or -1 if the socket is not open. */
 int pp_client_send(struct pp_client *c, const char *text, size_t len);
-/* PP_WS: the connection is open, so pp_client_send can send. */
+/* PP_WEBSOCKET: the connection is open, so pp_client_send can send. */
 bool pp_client_ready(const struct pp_client *c);
 
 bool pp_client_finished(const struct pp_client *c);     /* 'count' reached, or gave up */
@@ -77,6 +82,6 @@ bool pp_client_gave_up(const struct pp_client *c);      /* an error ended it */
 uint64_t pp_client_events(const struct pp_client *c);
 uint64_t pp_client_missed(const struct pp_client *c);   /* known gaps */
 uint64_t pp_client_last_seq(const struct pp_client *c); /* newest event seen */
-enum pp_kind pp_client_kind(const struct pp_client *c);
+enum pp_paradigm pp_client_paradigm(const struct pp_client *c);
 
 #endif

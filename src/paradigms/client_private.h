@@ -1,14 +1,13 @@
-/* client_private.h -- private to src/paradigms: the client object shared
- * by client.c (the common part) and client_http.c, client_sse.c,
- * client_ws.c (one way of talking each). */
+/* client_private.h -- private to the client side of the paradigms: the
+ * client object that client.c (what every client shares) and each
+ * paradigm's client_*.c work on.  The double underscore marks a name as
+ * internal to src/paradigms. */
 #ifndef PUSHPULL_PARADIGMS_CLIENT_PRIVATE_H
 #define PUSHPULL_PARADIGMS_CLIENT_PRIVATE_H
 
 #include "http/http_client.h"
 #include "paradigms/client.h"
 #include "sse/sse_parser.h"
-
-#define PP_PATH_MAX 1024
 
 struct ws_client;
 
@@ -20,25 +19,49 @@ struct pp_client {
 	bool synced;                    /* last_seq is a known position: gaps count */
 	bool finished;
 	bool gave_up;                   /* finished on an error that a retry would repeat */
-	struct net_timer timer;         /* the next poll, or the next reconnect */
-	struct http_client *http;       /* rpc, short, long, sse */
+	struct net_timer timer;         /* the next request, or the next reconnect */
+	void (*ask)(struct pp_client *c);       /* what 'timer' does */
+	struct http_client *http;       /* rpc, short-poll, long-poll, sse */
 	uint64_t requests;              /* rpc: answers so far */
 	struct sse_parser sse;          /* sse: the stream's parser */
 	bool sse_live;                  /* 'sse' holds buffers */
 	struct ws_client *ws;           /* websocket */
 };
 
+/* --- shared by every client (client.c) ------------------------------------ */
+
 /* Counts an event (and any gap before it) and hands it to on_event. */
-void pp_client_emit(struct pp_client *c, uint64_t seq, const char *json, size_t len);
-void pp_client_note(struct pp_client *c, const char *fmt, ...)
+void pp__client_emit(struct pp_client *c, uint64_t seq, const char *json, size_t len);
+void pp__client_note(struct pp_client *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-int  pp_client_http_start(struct pp_client *c);         /* PP_RPC, PP_SHORT, PP_LONG */
-int  pp_client_sse_start(struct pp_client *c);
-void pp_client_sse_stop(struct pp_client *c);
-int  pp_client_ws_start(struct pp_client *c);
-void pp_client_ws_stop(struct pp_client *c);
-int  pp_client_ws_send(struct pp_client *c, const char *text, size_t len);
-bool pp_client_ws_ready(const struct pp_client *c);
+/* --- shared by the three that only ask (client.c) ----------------------- */
+
+/* An http_client for 'c' (answers may take 'timeout_ms'; 0: the default),
+ * and 'ask' called from the loop at once.  Returns 0 or an errno. */
+int  pp__client_http_start(struct pp_client *c, uint32_t timeout_ms,
+			   void (*ask)(struct pp_client *c));
+/* Sends 'method' on 'target' (with 'o.body'); 'done' has the answer.  A
+ * request that cannot even be sent is noted and asked again later. */
+void pp__client_request(struct pp_client *c, const char *target, http_client_done_fn *done);
+/* Calls 'ask' after 'ms'. */
+void pp__client_later(struct pp_client *c, uint32_t ms);
+/* Notes an answer that is not what was asked for, with the server's
+ * reason (the first line of its body) when it gave one. */
+void pp__client_note_status(struct pp_client *c, const struct http_client_result *r);
+/* The "seq" of an event or state as JSON; 0 when it has none. */
+uint64_t pp__json_seq(const char *json, size_t len);
+
+/* --- each paradigm's client ------------------------------------------------- */
+
+int  pp__rpc_start(struct pp_client *c);                /* client_rpc.c */
+int  pp__short_poll_start(struct pp_client *c);         /* client_short_poll.c */
+int  pp__long_poll_start(struct pp_client *c);          /* client_long_poll.c */
+int  pp__sse_start(struct pp_client *c);                /* client_sse.c */
+void pp__sse_stop(struct pp_client *c);
+int  pp__websocket_start(struct pp_client *c);          /* client_websocket.c */
+void pp__websocket_stop(struct pp_client *c);
+int  pp__websocket_send(struct pp_client *c, const char *text, size_t len);
+bool pp__websocket_ready(const struct pp_client *c);
 
 #endif

@@ -17,7 +17,7 @@
  * same event and be refused again, forever.
  *
  * Each event is reported as {"seq":<id>,"type":"...","data":"..."}.  An
- * "event: reset" from the server (events it no longer holds, ep_sse.c)
+ * "event: reset" from the server (events it no longer holds, server_sse.c)
  * is noted; when the server's numbering started over (a restart: missed
  * is -1), the client's count starts over from the reset's id with it, so
  * that later events are not taken for a gap.
@@ -45,7 +45,7 @@ static void on_timer(struct net_loop *loop, struct net_timer *t, void *ud)
  * and, as its id, the seq just before the events that follow. */
 static void report_reset(struct pp_client *c, const struct sse_event *ev)
 {
-	pp_client_note(c, "sse: the server no longer holds every missed event: %.*s",
+	pp__client_note(c, "sse: the server no longer holds every missed event: %.*s",
 		       (int)ev->data_len, ev->data);
 	size_t vlen;
 	const char *missed = json_get(ev->data, ev->data_len, "missed", &vlen);
@@ -75,7 +75,7 @@ static void report(struct pp_client *c, const struct sse_event *ev)
 	n += (size_t)snprintf(buf + n, need - n, ",\"data\":");
 	n += json_quote(buf + n, need - n, ev->data, ev->data_len);
 	n += (size_t)snprintf(buf + n, need - n, "}");
-	pp_client_emit(c, seq, buf, n);
+	pp__client_emit(c, seq, buf, n);
 	if (buf != small)
 		free(buf);
 }
@@ -102,7 +102,7 @@ static void on_head(struct http_client *cl, const struct http_client_result *r, 
 	const struct http_header *ct = http_header_find(res->headers, res->num_headers,
 							  "Content-Type");
 	if (res->status != 200 || !is_event_stream(ct)) {
-		pp_client_note(c, "sse: status %d, not an event stream: giving up", res->status);
+		pp__client_note(c, "sse: status %d, not an event stream: giving up", res->status);
 		c->finished = c->gave_up = true;
 		http_client_cancel(cl);
 	}
@@ -118,7 +118,7 @@ static void on_piece(struct http_client *cl, const char *data, size_t len, void 
 		int r = sse_parser_feed(&c->sse, data + off, len - off, &used, &ev);
 		off += used;
 		if (r < 0) {
-			pp_client_note(c, "sse: %s: giving up", sse_parser_reason(r));
+			pp__client_note(c, "sse: %s: giving up", sse_parser_reason(r));
 			c->finished = c->gave_up = true;        /* see the top: a replay would fail again */
 			break;
 		}
@@ -138,10 +138,10 @@ static void on_done(struct http_client *cl, int err, const struct http_client_re
 		return;
 	uint64_t wait = sse_parser_retry_ms(&c->sse);
 	if (err)
-		pp_client_note(c, "sse: %s: reconnecting in %llu ms", http_client_error(cl),
+		pp__client_note(c, "sse: %s: reconnecting in %llu ms", http_client_error(cl),
 			       (unsigned long long)wait);
 	else
-		pp_client_note(c, "sse: the stream ended: reconnecting in %llu ms",
+		pp__client_note(c, "sse: the stream ended: reconnecting in %llu ms",
 			       (unsigned long long)wait);
 	net_timer_start(c->loop, &c->timer, wait, 0);
 }
@@ -171,12 +171,12 @@ static void connect_stream(struct pp_client *c)
 		snprintf(fields + n, sizeof fields - (size_t)n, "Last-Event-ID: %.*s\r\n",
 			 (int)idlen, id);
 	if (http_client_stream(c->http, c->path, fields, on_head, on_piece, on_done, c) < 0) {
-		pp_client_note(c, "sse: cannot connect: %s", strerror(errno));
+		pp__client_note(c, "sse: cannot connect: %s", strerror(errno));
 		net_timer_start(c->loop, &c->timer, c->o.interval_ms, 0);
 	}
 }
 
-int pp_client_sse_start(struct pp_client *c)
+int pp__sse_start(struct pp_client *c)
 {
 	struct http_client_config cfg = {
 		.host = c->o.host, .port = c->o.port, .keep_alive = false, .ledger = c->o.ledger,
@@ -191,7 +191,7 @@ int pp_client_sse_start(struct pp_client *c)
 	return 0;
 }
 
-void pp_client_sse_stop(struct pp_client *c)
+void pp__sse_stop(struct pp_client *c)
 {
 	if (c->http)
 		http_client_cancel(c->http);

@@ -43,6 +43,8 @@ struct feed_sub {
 
 struct feed;
 
+/* A feed keeping at most 'ring' events and 'ring_bytes' bytes of data (0:
+ * FEED_RING, FEED_RING_BYTES).  Returns NULL with errno set (ENOMEM). */
 struct feed *feed_new(size_t ring, size_t ring_bytes);
 void feed_free(struct feed *f);
 

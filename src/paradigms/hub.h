@@ -1,14 +1,17 @@
-/* hub.h -- what the server-side endpoints of every paradigm share.
+/* hub.h -- what the server side of every paradigm shares, and how a
+ * program puts it on a server.
  *
  * One feed, one loop, the settings of each paradigm, and where each
- * paradigm's server-side costs go.  The endpoints themselves:
+ * paradigm's server-side costs go.  pp_hub_routes() puts every endpoint
+ * on an http_server:
  *
- *   ep_http.c   GET /score (request-response, short polling),
- *               GET /score?since=N (long polling), POST /publish
- *   ep_sse.c    GET /events (Server-Sent Events)
- *   ep_ws.c     GET /ws and /echo (WebSocket)
+ *   GET  /score            server_rpc.c        rpc, and short polling
+ *   GET  /score?since=N    server_long_poll.c  long polling
+ *   POST /publish          server_rpc.c        publishing (an rpc)
+ *   GET  /events           server_sse.c        Server-Sent Events
+ *   GET  /ws, GET /echo    server_websocket.c  WebSocket
  *
- * Read next: feed.h, then ep_http.c.
+ * Read next: server_rpc.c, then server_long_poll.c.
  */
 #ifndef PUSHPULL_PARADIGMS_HUB_H
 #define PUSHPULL_PARADIGMS_HUB_H
@@ -19,11 +22,7 @@
 #include "net/ledger.h"
 #include "net/loop.h"
 #include "paradigms/feed.h"
-
-enum pp_kind { PP_RPC, PP_SHORT, PP_LONG, PP_SSE, PP_WS, PP_KINDS };
-
-/* "request-response", "short-poll", "long-poll", "sse", "websocket" */
-const char *pp_kind_name(enum pp_kind k);
+#include "paradigms/paradigm.h"
 
 #define PP_LP_TIMEOUT_MS       30000     /* a held poll answers 204 after this */
 #define PP_LP_MAX_TIMEOUT_MS   120000    /* the most a client may ask for */
@@ -56,34 +55,27 @@ struct pp_hub {
 	struct pp_config cfg;
 	struct pp_render score_json, sse_bytes, ws_bytes;
 	struct http_prepared sse_ready; /* 'sse_bytes' framed for every kind of stream */
-	/* Upgraded WebSocket connections (ep_ws.c): the HTTP server lets go
+	/* Upgraded WebSocket connections (server_websocket.c): the HTTP server lets go
 	 * of a connection when it upgrades, so the hub keeps the list. */
 	struct ws_peer *ws_peers;
 	size_t ws_count;
 	/* Server-side ledger of each paradigm: an endpoint moves a connection
 	 * there once it knows the paradigm.  NULL: leave it where it is (the
 	 * demo gives each paradigm its own listener and ledger instead). */
-	struct net_ledger *ledger[PP_KINDS];
+	struct net_ledger *ledger[PP_PARADIGMS];
 };
 
 /* Fills the defaults above into every zero field of 'cfg'. */
 void pp_config_defaults(struct pp_config *cfg);
 
-/* Frees what the endpoints keep in the hub (not the loop or the feed). */
-void pp_hub_cleanup(struct pp_hub *hub);
-
-/* Makes room for 'len' bytes in 'r' (its contents are then unspecified). */
-int pp_render_reserve(struct pp_render *r, size_t len);
-
-/* Moves the exchange's connection to the paradigm's ledger, if it has one. */
-void pp_hub_charge(struct pp_hub *hub, struct http_exchange *x, enum pp_kind k);
+/* Puts every endpoint in the table above on 's'.  Returns 0, or -1 when
+ * the server's route table is full. */
+int pp_hub_routes(struct http_server *s, struct pp_hub *hub);
 
 /* Closes every WebSocket connection (close 1001, "going away"). */
-void pp_ws_close_all(struct pp_hub *hub);
+void pp_hub_close_websockets(struct pp_hub *hub);
 
-/* Routes of each endpoint family onto 's'. */
-int pp_http_routes(struct http_server *s, struct pp_hub *hub);
-int pp_sse_routes(struct http_server *s, struct pp_hub *hub);
-int pp_ws_routes(struct http_server *s, struct pp_hub *hub);
+/* Frees what the endpoints keep in the hub (not the loop or the feed). */
+void pp_hub_cleanup(struct pp_hub *hub);
 
 #endif

@@ -172,7 +172,7 @@ static size_t pp_data(struct net_conn *c, uint8_t *data, size_t len)
 static void pp_connect(struct net_conn *c, int err)
 {
 	if (err) {
-		fprintf(stderr, "bench_net: connect: %s\n", strerror(err));
+		fprintf(stderr, "bench_net: connect: %s\n", strerror(errno));
 		exit(1);
 	}
 	net_conn_set_nodelay(c, true);
@@ -188,10 +188,9 @@ static double net_pingpong(int rounds, struct net_ledger *ledger)
 	struct net_loop *loop = net_loop_new(ledger);
 	struct pp p = { .left = rounds };
 	memset(p.msg, 'x', sizeof p.msg);
-	int err;
-	struct net_conn *c = net_connect(loop, "127.0.0.1", port, &pp_ops, &p, ledger, &err);
+	struct net_conn *c = net_connect(loop, "127.0.0.1", port, &pp_ops, &p, ledger);
 	if (!c) {
-		fprintf(stderr, "bench_net: %s\n", strerror(err));
+		fprintf(stderr, "bench_net: %s\n", strerror(errno));
 		exit(1);
 	}
 	/* Time from the first send: run until connected first. */

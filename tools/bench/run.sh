@@ -15,15 +15,15 @@
 #          against a second nginx that listens "deferred" (TCP_DEFER_ACCEPT,
 #          which pushpull's HTTP listener uses and nginx leaves off by
 #          default), in rows marked "nginx deferred"
-#   ws     `pushpull bench ws-echo` against pushpull's /echo and an echo
+#   ws     `loadgen ws-echo` against pushpull's /echo and an echo
 #          server on node's ws package: 64 B and 64 KiB, 1 and 50
 #          connections, 1 and 16 messages in flight
-#   sse    `pushpull bench sse-fanout` against pushpull and an SSE server
+#   sse    `loadgen sse-fanout` against pushpull and an SSE server
 #          on node's http module: 1,000 and 10,000 clients; and against
 #          bare_sse.c, a fan-out that only send()s, as the floor (like
 #          bare_http above)
 #   mem    server memory per idle connection, 10,000 of them, WebSocket
-#          and SSE, pushpull and node (`pushpull bench idle`)
+#          and SSE, pushpull and node (`loadgen idle`)
 #
 # How it measures.  Each server runs pinned to CPU 0 and the load to
 # CPU 1 (taskset), each measurement is repeated BENCH_RUNS times (3) and
@@ -38,7 +38,7 @@
 # every ratio, each target and whether it is met), and all of it as JSON
 # in build/bench/results.json.  Knobs: BENCH_RUNS, BENCH_SECONDS (5),
 # BENCH_SSE_EVENTS (1000), BENCH_SSE_EVENTS_10K (200), BENCH_IDLE (10000),
-# PUSHPULL (bin/pushpull), BENCH_NGINX_PORT (18089).
+# PUSHPULL (bin/pushpull), LOADGEN (bin/loadgen), BENCH_NGINX_PORT (18089).
 cd "$(dirname "$0")/../.." || exit 1
 
 OUT=build/bench
@@ -46,6 +46,7 @@ ABS=$(pwd)/$OUT
 RAW=$OUT/raw.txt
 ROWS=$OUT/rows.txt
 PP=${PUSHPULL:-bin/pushpull}
+LG=${LOADGEN:-bin/loadgen}
 RUNS=${BENCH_RUNS:-3}
 SECS=${BENCH_SECONDS:-5}
 SSE_EVENTS=${BENCH_SSE_EVENTS:-1000}
@@ -328,7 +329,7 @@ section_http() {
 ws_once() {
 	key=$1 pid=$2 url=$3
 	shift 3
-	if ! $ON_LOAD "$PP" bench ws-echo "$url" --server-pid "$pid" --duration "$SECS" "$@" \
+	if ! $ON_LOAD "$LG" ws-echo "$url" --server-pid "$pid" --duration "$SECS" "$@" \
 		> "$OUT/ws.out" 2>&1; then
 		echo "  $key: failed ($url): $(tail -n 1 "$OUT/ws.out")"
 		return
@@ -341,7 +342,7 @@ ws_once() {
 }
 
 section_ws() {
-	echo "== WebSocket: pushpull bench ws-echo against pushpull /echo and node ws"
+	echo "== WebSocket: loadgen ws-echo against pushpull /echo and node ws"
 	need_node || { echo "node or its ws package is missing and cannot be installed: skipped"; return; }
 	start_pushpull || return
 	pp_pid=$SPID pp_port=$PORT
@@ -379,7 +380,7 @@ section_ws() {
 sse_once() {    # KEY PID BASE ARGS...
 	key=$1 pid=$2 url=$3
 	shift 3
-	if ! $ON_LOAD "$PP" bench sse-fanout "$url" --server-pid "$pid" "$@" > "$OUT/sse.out" 2>&1; then
+	if ! $ON_LOAD "$LG" sse-fanout "$url" --server-pid "$pid" "$@" > "$OUT/sse.out" 2>&1; then
 		echo "  $key: failed ($url): $(tail -n 1 "$OUT/sse.out")"
 		return
 	fi
@@ -392,7 +393,7 @@ sse_once() {    # KEY PID BASE ARGS...
 }
 
 section_sse() {
-	echo "== SSE: pushpull bench sse-fanout against pushpull and node http"
+	echo "== SSE: loadgen sse-fanout against pushpull and node http"
 	need_node || { echo "node is missing and cannot be installed: skipped"; return; }
 	start_pushpull || return
 	pp_pid=$SPID pp_port=$PORT
@@ -445,7 +446,7 @@ mem_once() {
 	sleep 0.3
 	r0=$(rss_kb "$pid")
 	: > "$OUT/idle.out"
-	$ON_LOAD "$PP" bench idle "$kind" "$url" --connections "$IDLE" --hold 300 \
+	$ON_LOAD "$LG" idle "$kind" "$url" --connections "$IDLE" --hold 300 \
 		>> "$OUT/idle.out" 2>&1 &
 	lpid=$!
 	STARTED="$STARTED $lpid"
@@ -493,8 +494,8 @@ needs_pp=0
 for s in $ONLY; do
 	[ "$s" != micro ] && needs_pp=1
 done
-if [ $needs_pp = 1 ] && [ ! -x "$PP" ]; then
-	echo "$PP is not built: only the micro benchmarks run"
+if [ $needs_pp = 1 ] && { [ ! -x "$PP" ] || [ ! -x "$LG" ]; }; then
+	echo "$PP or $LG is not built: only the micro benchmarks run"
 	ONLY=micro
 fi
 for s in $ONLY; do

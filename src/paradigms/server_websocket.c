@@ -1,4 +1,4 @@
-/* ep_ws.c -- WebSocket (RFC 6455): GET /echo and GET /ws.
+/* server_websocket.c -- WebSocket (RFC 6455): GET /echo and GET /ws.
  *
  *   GET /echo        every message comes back as it was sent: the same
  *                    opcode, the same bytes, up to WS_MESSAGE_MAX_DEFAULT
@@ -55,9 +55,9 @@
  * 'sse_queue_cap' is dropped, like a slow SSE stream, and may come back
  * with ?since=.
  *
- * Read next: client_ws.c, the other end.
+ * Read next: client_websocket.c, the other end.
  */
-#include "paradigms/hub.h"
+#include "paradigms/server_private.h"
 #include "http/http_target.h"
 #include "net/conn.h"
 #include "ws/ws_handshake.h"
@@ -67,8 +67,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
-
-#define TEXT_TYPE "text/plain; charset=utf-8"
 
 /* The largest message /ws accepts: it becomes a feed event that every
  * client of every paradigm is sent, so it is chat-sized.  Over it: 1009. */
@@ -91,7 +89,7 @@ struct ws_peer {
 	struct net_timer timer;         /* /ws: the keep-alive ping, then the closing timeout */
 	struct net_conn *nc;            /* NULL once closed */
 	struct pp_hub *hub;
-	struct ws_peer *prev, *next;    /* the hub's list, for pp_ws_close_all */
+	struct ws_peer *prev, *next;    /* the hub's list, for pp_hub_close_websockets */
 	uint8_t kind;                   /* enum peer_kind */
 	bool heard;                     /* the peer showed life since the last ping */
 	bool gone;                      /* on_close ran; freed at the end of the turn */
@@ -201,7 +199,7 @@ static const uint8_t *event_frame(struct pp_render *r, const struct feed_event *
 	if (r->seq != ev->seq) {
 		size_t json = feed_event_json(ev, NULL, 0);
 		size_t h = ws_frame_header_size(json, false);
-		if (pp_render_reserve(r, h + json) < 0)
+		if (pp__render_reserve(r, h + json) < 0)
 			return NULL;
 		ws_frame_header_encode((uint8_t *)r->buf, true, WS_OP_TEXT, json, NULL);
 		feed_event_json(ev, r->buf + h, json);  /* exactly 'json' bytes, no NUL */
@@ -363,19 +361,9 @@ static const struct net_conn_ops peer_ops = {
 static int since_param(const struct http_request *req, uint64_t *since)
 {
 	const char *path, *query;
-	size_t plen, qlen, n;
-	char buf[24];
+	size_t plen, qlen;
 	http_target_split(req->target, req->target_len, &path, &plen, &query, &qlen);
-	if (!query)
-		return 0;
-	switch (http_query_get(query, qlen, "since", buf, sizeof buf, &n)) {
-	case HTTP_QUERY_MISSING:
-		return 0;
-	case HTTP_QUERY_FOUND:
-		return http_parse_u64(buf, n, since) ? 1 : -1;
-	default:
-		return -1;
-	}
+	return pp__query_u64(query, qlen, "since", since);
 }
 
 /* Answers a request that is not a valid upgrade, with the status it
@@ -392,7 +380,7 @@ static void refuse(struct http_exchange *x, const struct ws_handshake *hs)
 	const char *extra = hs->status == 426
 		? "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: " WS_VERSION "\r\n"
 		: NULL;
-	http_respond(x, hs->status, TEXT_TYPE, extra, body, n);
+	http_respond(x, hs->status, HTTP_TYPE_TEXT, extra, body, n);
 }
 
 /* The queue limits of an upgraded connection.  /echo: room for one whole
@@ -412,7 +400,7 @@ static void peer_set_limits(struct ws_peer *p)
 static void upgrade(struct http_exchange *x, const struct http_request *req,
 		    struct pp_hub *hub, enum peer_kind kind)
 {
-	pp_hub_charge(hub, x, PP_WS);
+	pp__hub_charge(hub, x, PP_WEBSOCKET);
 	struct ws_handshake hs;
 	if (!ws_handshake_server_check(req, NULL, &hs)) {
 		refuse(x, &hs);
@@ -421,14 +409,14 @@ static void upgrade(struct http_exchange *x, const struct http_request *req,
 	uint64_t since = 0;
 	int resume = kind == PEER_FEED ? since_param(req, &since) : 0;
 	if (resume < 0) {
-		http_respond(x, 400, TEXT_TYPE, NULL, "since must be a decimal event number\n", 37);
+		http_respond_text(x, 400, NULL, "since must be a decimal event number\n");
 		return;
 	}
 	char head[WS_HANDSHAKE_RESPONSE_MAX];
 	ssize_t n = ws_handshake_server_reply(&hs, head, sizeof head);
 	struct ws_peer *p = n > 0 ? calloc(1, sizeof *p) : NULL;
 	if (!p) {
-		http_respond(x, 503, TEXT_TYPE, NULL, "out of memory\n", 14);
+		http_respond_text(x, 503, NULL, "out of memory\n");
 		return;
 	}
 	p->hub = hub;
@@ -467,7 +455,7 @@ static void on_ws(struct http_exchange *x, const struct http_request *req,
 	upgrade(x, req, ud, PEER_FEED);
 }
 
-void pp_ws_close_all(struct pp_hub *hub)
+void pp_hub_close_websockets(struct pp_hub *hub)
 {
 	/* Each close may unlink its peer: take the next one first. */
 	for (struct ws_peer *p = hub->ws_peers, *next; p; p = next) {
@@ -479,7 +467,7 @@ void pp_ws_close_all(struct pp_hub *hub)
 	}
 }
 
-int pp_ws_routes(struct http_server *s, struct pp_hub *hub)
+int pp__websocket_routes(struct http_server *s, struct pp_hub *hub)
 {
 	if (http_server_route(s, "GET", "/echo", on_echo, hub) < 0 ||
 	    http_server_route(s, "GET", "/ws", on_ws, hub) < 0)

@@ -1,4 +1,4 @@
-/* ep_sse.c -- Server-Sent Events: GET /events.
+/* server_sse.c -- Server-Sent Events: GET /events.
  *
  * One streamed HTTP answer per client (chunked in HTTP/1.1; for HTTP/1.0
  * the raw stream, ended by a close), headed
@@ -47,7 +47,7 @@
  *
  * Read next: client_sse.c (the other end), sse_writer.h (the bytes).
  */
-#include "paradigms/hub.h"
+#include "paradigms/server_private.h"
 #include "http/http_fields.h"
 #include "http/http_target.h"
 #include "net/conn.h"
@@ -78,7 +78,7 @@ static const struct http_prepared *event_bytes(struct pp_hub *hub, const struct 
 	if (r->seq != ev->seq) {
 		size_t tlen = strlen(ev->type);
 		ssize_t need = sse_feed_event_size(ev->seq, ev->type, tlen, ev->data, ev->len);
-		if (need < 0 || pp_render_reserve(r, HTTP_STREAM_PAD + (size_t)need + 2) < 0)
+		if (need < 0 || pp__render_reserve(r, HTTP_STREAM_PAD + (size_t)need + 2) < 0)
 			return NULL;            /* not encodable: the feed holds only UTF-8 */
 		r->len = (size_t)sse_write_feed_event(r->buf + HTTP_STREAM_PAD, (size_t)need,
 						      ev->seq, ev->type, tlen, ev->data, ev->len);
@@ -297,7 +297,7 @@ static void on_events(struct http_exchange *x, const struct http_request *req,
 {
 	(void)body; (void)body_len;
 	struct pp_hub *hub = ud;
-	pp_hub_charge(hub, x, PP_SSE);
+	pp__hub_charge(hub, x, PP_SSE);
 	struct net_conn *nc = http_exchange_conn(x);
 	net_conn_set_limits(nc, queue_mark(hub), hub->cfg.sse_queue_cap, NET_IN_CAP);
 	int r = http_stream_start(x, 200, SSE_CONTENT_TYPE, "Cache-Control: no-cache\r\n");
@@ -320,7 +320,7 @@ static void on_events(struct http_exchange *x, const struct http_request *req,
 		net_timer_start(hub->loop, &s->timer, hub->cfg.sse_heartbeat_ms, 0);
 }
 
-int pp_sse_routes(struct http_server *s, struct pp_hub *hub)
+int pp__sse_routes(struct http_server *s, struct pp_hub *hub)
 {
 	return http_server_route(s, "GET", "/events", on_events, hub);
 }

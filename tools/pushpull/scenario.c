@@ -1,6 +1,6 @@
 /* scenario.c -- the demo's five stories; see scenario.h.  Every event is
  * a function of its number alone, so two runs publish the same bytes. */
-#include "paradigms/scenario.h"
+#include "scenario.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -3,24 +3,29 @@
  *   pushpull serve    the server: every paradigm's endpoint on one port
  *   pushpull client   one client of one paradigm
  *   pushpull demo     every paradigm side by side, with its cost table
- *   pushpull bench    the load generator
  *
- * Each subcommand lives in src/paradigms; this file only picks one. */
+ * This file only picks the subcommand; each is a file of this folder
+ * (pushpull.h).  The load generator is a program of its own, loadgen. */
 #include <stdio.h>
 #include <string.h>
 
-#include "paradigms/cli.h"
+#include "pushpull.h"
 
 static const char usage[] =
 	"usage: pushpull COMMAND [options]   (pushpull COMMAND --help for each)\n"
 	"\n"
 	"  serve    serve one feed of events through every paradigm\n"
-	"  client   run one client: rpc, short, long, sse or ws\n"
-	"  demo     run every paradigm side by side on one feed and print what each cost\n"
-	"  bench    load-test a server with many clients of one paradigm\n";
+	"  client   run one client: rpc, short-poll, long-poll, sse or websocket\n"
+	"  demo     run every paradigm side by side on one feed and print what each cost\n";
 
 int main(int argc, char **argv)
 {
+	static const struct {
+		const char *name;
+		int (*run)(int argc, char **argv);
+	} commands[] = {
+		{ "serve", pushpull_serve }, { "client", pushpull_client }, { "demo", pushpull_demo },
+	};
 	if (argc < 2) {
 		fputs(usage, stderr);
 		return 2;
@@ -30,14 +35,9 @@ int main(int argc, char **argv)
 		fputs(usage, stdout);
 		return 0;
 	}
-	if (strcmp(cmd, "serve") == 0)
-		return pp_serve_main(argc - 1, argv + 1);
-	if (strcmp(cmd, "client") == 0)
-		return pp_client_main(argc - 1, argv + 1);
-	if (strcmp(cmd, "demo") == 0)
-		return pp_demo_main(argc - 1, argv + 1);
-	if (strcmp(cmd, "bench") == 0)
-		return pp_bench_main(argc - 1, argv + 1);
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		if (strcmp(cmd, commands[i].name) == 0)
+			return commands[i].run(argc - 1, argv + 1);
 	fprintf(stderr, "pushpull: unknown command '%s' (see pushpull --help)\n", cmd);
 	return 2;
 }

@@ -1,4 +1,4 @@
-/* bench_ws.c -- WebSocket load: `pushpull bench ws-echo` and `idle ws`.
+/* websocket.c -- WebSocket load: `loadgen ws-echo` and `idle ws`.
  *
  * ws-echo.  N connections to an echo endpoint.  Each sends K binary
  * messages, then one more for every echo that comes back, so K are always
@@ -25,9 +25,9 @@
  *     output queue first.
  * Per connection: the decoder (32 bytes), counters, the handshake key.
  *
- * Read next: bench_sse.c.
+ * Read next: sse.c.
  */
-#include "paradigms/bench_private.h"
+#include "loadgen.h"
 #include "http/http_parser.h"
 #include "net/conn.h"
 #include "ws/ws_frame.h"
@@ -66,7 +66,7 @@ struct wsc {
 };
 
 struct ws_bench {
-	struct bench_run r;             /* phases: SETUP, WARMUP, MEASURE or HOLD, DONE */
+	struct loadgen_run r;             /* phases: SETUP, WARMUP, MEASURE or HOLD, DONE */
 	struct wsc *conns;
 	uint8_t *frames;                /* 'pool' frames back to back */
 	uint8_t *payloads;              /* their payloads, unmasked */
@@ -92,7 +92,7 @@ static bool pool_build(struct ws_bench *b)
 	if (!b->frames || !b->payloads)
 		return false;
 	uint8_t keys[WS_POOL][4];
-	bench_random(keys, sizeof keys);
+	loadgen_random(keys, sizeof keys);
 	for (size_t i = 0; i < b->pool; i++) {
 		uint8_t *pl = b->payloads + i * size;
 		for (size_t j = 0; j < size; j++)       /* differs per slot and position */
@@ -128,7 +128,7 @@ static void pool_send(struct ws_bench *b, struct wsc *c, uint32_t from, uint32_t
 static void send_control(struct wsc *c, enum ws_opcode op, const void *p, size_t len)
 {
 	uint8_t key[4], out[WS_CONTROL_FRAME_MAX];
-	bench_random(key, sizeof key);
+	loadgen_random(key, sizeof key);
 	size_t n = ws_frame_encode(out, sizeof out, true, op, p, len, key);
 	if (n)
 		net_conn_write(c->nc, out, n);
@@ -173,7 +173,7 @@ static void data_piece(struct ws_bench *b, struct wsc *c, const struct ws_frame_
 	if (pc->first) {
 		bool starts = h->opcode != WS_OP_CONT;
 		if (starts == c->in_msg) {      /* §5.4: a message starts, or continues */
-			bench_run_fail(&b->r, "the server broke the message sequence (RFC 6455 5.4)");
+			loadgen_run_fail(&b->r, "the server broke the message sequence (RFC 6455 5.4)");
 			return;
 		}
 		if (starts) {
@@ -210,7 +210,7 @@ static size_t read_frames(struct ws_bench *b, struct wsc *c, uint8_t *data, size
 		if (n == WS_INCOMPLETE)
 			break;
 		if (n == WS_INVALID) {
-			bench_run_fail(&b->r, err.reason);
+			loadgen_run_fail(&b->r, err.reason);
 			return len;
 		}
 		off += (size_t)n;
@@ -249,12 +249,12 @@ static size_t read_handshake(struct ws_bench *b, struct wsc *c, uint8_t *data, s
 	if (n < 0 || !ws_handshake_client_verify(&hello, &res, &v)) {
 		c->state = WSC_CLOSED;
 		net_conn_abort(c->nc, EPROTO);
-		bench_dialer_done(&b->r.dial, EPROTO, n < 0 ? "the upgrade answer is not HTTP"
+		loadgen_dialer_done(&b->r.dial, EPROTO, n < 0 ? "the upgrade answer is not HTTP"
 							  : v.reason);
 		return len;
 	}
 	c->state = WSC_OPEN;
-	bench_dialer_done(&b->r.dial, 0, NULL);
+	loadgen_dialer_done(&b->r.dial, 0, NULL);
 	return (size_t)n + read_frames(b, c, data + n, len - (size_t)n);
 }
 
@@ -275,9 +275,9 @@ static void on_connect(struct net_conn *nc, int err)
 		return;                         /* on_close follows */
 	struct ws_bench *b = c->b;
 	struct ws_client_hello hello = { .host = b->r.hostport, .path = b->r.o->path };
-	bench_random(c->key, sizeof c->key);    /* §4.1: fresh for each connection */
+	loadgen_random(c->key, sizeof c->key);    /* §4.1: fresh for each connection */
 	memcpy(hello.key, c->key, sizeof c->key);
-	char req[BENCH_PATH_MAX + 256];
+	char req[LOADGEN_PATH_MAX + 256];
 	ssize_t n = ws_handshake_client_request(&hello, req, sizeof req);
 	net_conn_set_nodelay(nc, true); /* small frames leave at once */
 	c->state = WSC_HANDSHAKE;
@@ -291,7 +291,7 @@ static void on_close(struct net_conn *nc, int err)
 	uint8_t was = c->state;
 	c->state = WSC_CLOSED;
 	c->nc = NULL;
-	bench_run_closed(&c->b->r, was == WSC_CONNECTING || was == WSC_HANDSHAKE, err,
+	loadgen_run_closed(&c->b->r, was == WSC_CONNECTING || was == WSC_HANDSHAKE, err,
 			 "the server closed a connection during the run");
 }
 
@@ -299,18 +299,17 @@ static const struct net_conn_ops wsc_ops = {
 	.on_data = on_data, .on_connect = on_connect, .on_close = on_close,
 };
 
-static int open_one(struct bench_dialer *d, size_t i)
+static int open_one(struct loadgen_dialer *d, size_t i)
 {
 	struct ws_bench *b = d->ud;
 	struct wsc *c = &b->conns[i];
-	int err = 0;
 	c->b = b;
 	c->state = WSC_CONNECTING;
 	ws_frame_decoder_init(&c->dec, WS_ROLE_CLIENT, 0);
-	c->nc = net_connect(b->r.loop, b->r.o->host, b->r.o->port, &wsc_ops, c, &b->r.ledger, &err);
+	c->nc = net_connect(b->r.loop, b->r.o->host, b->r.o->port, &wsc_ops, c, &b->r.ledger);
 	if (!c->nc) {
 		c->state = WSC_CLOSED;
-		return err ? err : ENOMEM;
+		return errno ? errno : ENOMEM;
 	}
 	b->r.open++;
 	return 0;
@@ -328,7 +327,7 @@ static void snapshot(struct ws_bench *b, uint64_t *t, uint64_t *msgs, uint64_t *
 /* The server's CPU microseconds now (-1 without --server-pid). */
 static int64_t server_cpu(const struct ws_bench *b)
 {
-	return b->r.o->server_pid ? bench_proc_cpu_us(b->r.o->server_pid) : -1;
+	return b->r.o->server_pid ? loadgen_proc_cpu_us(b->r.o->server_pid) : -1;
 }
 
 static void all_ready(struct ws_bench *b, uint64_t now)
@@ -358,11 +357,11 @@ static void on_tick(struct net_loop *loop, struct net_timer *t, void *ud)
 	uint64_t now = net_now_us();
 	if (b->r.phase == PH_SETUP) {
 		if (b->r.dial.failed)
-			bench_run_fail(&b->r, "a connection could not be set up");
-		else if (bench_dialer_complete(&b->r.dial))
+			loadgen_run_fail(&b->r, "a connection could not be set up");
+		else if (loadgen_dialer_complete(&b->r.dial))
 			all_ready(b, now);
-		else if (now - b->t0_us > (uint64_t)BENCH_SETUP_MS * 1000)
-			bench_run_fail(&b->r, "connections took too long to set up");
+		else if (now - b->t0_us > (uint64_t)LOADGEN_SETUP_MS * 1000)
+			loadgen_run_fail(&b->r, "connections took too long to set up");
 		if (b->r.phase == PH_SETUP || b->r.phase == PH_HOLD)
 			return;
 	}
@@ -377,8 +376,8 @@ static void on_tick(struct net_loop *loop, struct net_timer *t, void *ud)
 	if (b->received != b->last_received) {
 		b->last_received = b->received;
 		b->last_progress_us = now;
-	} else if (now - b->last_progress_us > (uint64_t)BENCH_STALL_MS * 1000) {
-		bench_run_fail(&b->r, "no echo for 10 seconds");
+	} else if (now - b->last_progress_us > (uint64_t)LOADGEN_STALL_MS * 1000) {
+		loadgen_run_fail(&b->r, "no echo for 10 seconds");
 		return;
 	}
 	if (now < b->phase_end_us)
@@ -422,7 +421,7 @@ static void close_all(struct ws_bench *b)
 
 static void report(struct ws_bench *b)
 {
-	const struct bench_opts *o = b->r.o;
+	const struct loadgen_opts *o = b->r.o;
 	if (o->idle) {
 		double held = (double)(b->t1_us - b->t0_us) / 1e6;
 		printf("idle ws %s:%u%s: %zu connections held %.1f s, %llu dropped\n",
@@ -456,19 +455,19 @@ static void report(struct ws_bench *b)
 	       (unsigned long long)b->bad, (unsigned long long)b->checked);
 }
 
-int bench_ws_run(const struct bench_opts *o)
+int loadgen_ws_run(const struct loadgen_opts *o)
 {
 	struct ws_bench *b = calloc(1, sizeof *b);
 	if (!b)
 		return 1;
 	b->conns = calloc(o->connections, sizeof *b->conns);
 	int status = 1;
-	if (!bench_run_init(&b->r, o) || !b->conns || (!o->idle && !pool_build(b))) {
-		fprintf(stderr, "pushpull bench: cannot start: %s\n", strerror(errno));
+	if (!loadgen_run_init(&b->r, o) || !b->conns || (!o->idle && !pool_build(b))) {
+		fprintf(stderr, "loadgen: cannot start: %s\n", strerror(errno));
 		goto out;
 	}
 	b->t0_us = net_now_us();
-	bench_run_loop(&b->r, open_one, b, WS_TICK_MS, on_tick);
+	loadgen_run_loop(&b->r, open_one, b, WS_TICK_MS, on_tick);
 	if (b->r.phase == PH_HOLD) {              /* idle, stopped by a signal */
 		b->t1_us = net_now_us();
 		b->r.phase = PH_DONE;
@@ -476,12 +475,12 @@ int bench_ws_run(const struct bench_opts *o)
 	bool stopped_early = b->r.phase != PH_DONE;   /* a signal during setup or warm-up */
 	b->r.phase = PH_DONE;
 	close_all(b);
-	if (bench_run_verdict(&b->r, "connections", stopped_early, NULL)) {
+	if (loadgen_run_verdict(&b->r, "connections", stopped_early, NULL)) {
 		report(b);
 		status = b->bad ? 1 : 0;
 	}
 out:
-	bench_run_free(&b->r);
+	loadgen_run_free(&b->r);
 	free(b->conns);
 	free(b->frames);
 	free(b->payloads);

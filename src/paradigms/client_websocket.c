@@ -1,4 +1,4 @@
-/* client_ws.c -- the WebSocket client (PP_WS): one connection to 'path',
+/* client_websocket.c -- the WebSocket client (PP_WEBSOCKET): one connection to 'path',
  * every text message an event, pp_client_send() a message to the server.
  *
  * A connection goes through three steps:
@@ -10,7 +10,7 @@
  *                ws_handshake_client_verify: anything but a proper 101 for
  *                our key fails the connection;
  *   frames       a client ws_session: messages are reported through
- *                pp_client_emit(): an event of our feed as it is, with
+ *                pp__client_emit(): an event of our feed as it is, with
  *                its 'seq'; any other (an echo, a foreign server's, a
  *                binary one) as {"data":"..."}; pings are answered by
  *                the session's own pong.
@@ -19,21 +19,21 @@
  * server closed, went away, refused, or never answered -- it is noted
  * and a new one is made after 'interval_ms'.  A reconnect to a path that
  * delivered numbered events asks for the rest with ?since=<last seq>
- * (ep_ws.c), so nothing the server's ring still holds is lost.
+ * (server_websocket.c), so nothing the server's ring still holds is lost.
  *
  * Closing (§7.1).  After the server's Close (the session wrote ours back)
  * the client waits for the server to close TCP, as §7.1.1 prefers, and
  * closes itself after PP_WS_CLOSE_WAIT_MS.  pp_client_free() sends Close
  * 1000, and the connection then finishes on its own: it waits for the
  * server's Close and its close of TCP as long, still answering pings
- * (pp_client_ws_stop).
+ * (pp__websocket_stop).
  *
  * Masking keys (§5.3) must be unpredictable, so they come from
  * getrandom(), but not one call per frame: keys are taken from a pool of
  * PP_WS_KEY_POOL random bytes, refilled when it runs out -- one syscall
  * per 64 frames.
  *
- * Read next: ep_ws.c, the server side.
+ * Read next: server_websocket.c, the server side.
  */
 #include "paradigms/client_private.h"
 #include "net/conn.h"
@@ -119,12 +119,11 @@ static void session_mask_key(void *ud, uint8_t key[4])
 static int client_connect(struct ws_client *w)
 {
 	struct pp_client *c = w->c;
-	int err = 0;
 	const char *host = c->o.host ? c->o.host : "127.0.0.1";
 	w->close_code = 0;
-	w->nc = net_connect(c->loop, host, c->o.port, &client_ops, w, c->o.ledger, &err);
+	w->nc = net_connect(c->loop, host, c->o.port, &client_ops, w, c->o.ledger);
 	if (!w->nc)
-		return err ? err : EIO;
+		return errno ? errno : EIO;
 	w->state = WC_CONNECTING;
 	net_timer_start(c->loop, &w->guard, PP_WS_HANDSHAKE_TIMEOUT_MS, 0);
 	return 0;
@@ -136,7 +135,7 @@ static void client_retry_later(struct ws_client *w, const char *why)
 {
 	struct pp_client *c = w->c;
 	net_timer_start(c->loop, &c->timer, c->o.interval_ms, 0);
-	pp_client_note(c, "websocket: %s; reconnecting in %u ms", why, (unsigned)c->o.interval_ms);
+	pp__client_note(c, "websocket: %s; reconnecting in %u ms", why, (unsigned)c->o.interval_ms);
 }
 
 static void client_on_retry(struct net_loop *loop, struct net_timer *t, void *ud)
@@ -209,7 +208,7 @@ static ssize_t client_handshake(struct ws_client *w, uint8_t *data, size_t len)
 	if (r == HTTP_INVALID) {
 		net_conn_abort(w->nc, EPROTO);
 		if (w->c)
-			pp_client_note(c, "websocket: the answer is not HTTP: %s",
+			pp__client_note(c, "websocket: the answer is not HTTP: %s",
 				       http_error_reason(http_parser_error(&w->hp)));
 		return -1;
 	}
@@ -217,7 +216,7 @@ static ssize_t client_handshake(struct ws_client *w, uint8_t *data, size_t len)
 	if (!ws_handshake_client_verify(&w->hello, &res, &v)) {
 		net_conn_abort(w->nc, EPROTO);
 		if (w->c)
-			pp_client_note(c, "websocket: handshake refused (%d %.*s): %s", res.status,
+			pp__client_note(c, "websocket: handshake refused (%d %.*s): %s", res.status,
 				       (int)res.reason_len, res.reason, v.reason);
 		return -1;
 	}
@@ -248,14 +247,14 @@ static void client_message(struct ws_client *w, const struct ws_event *ev)
 	const char *data = (const char *)ev->data;
 	uint64_t seq = 0;
 	if (ev->opcode == WS_OP_TEXT && is_feed_event(data, ev->len, &seq)) {
-		pp_client_emit(w->c, seq, data, ev->len);
+		pp__client_emit(w->c, seq, data, ev->len);
 		return;
 	}
 	static const char head[] = "{\"data\":", bin[] = ",\"binary\":true}";
 	size_t q = json_quote(NULL, 0, data, ev->len);
 	char *line = malloc(sizeof head + q + sizeof bin);
 	if (!line) {
-		pp_client_note(w->c, "websocket: out of memory for a message of %zu bytes",
+		pp__client_note(w->c, "websocket: out of memory for a message of %zu bytes",
 			       (size_t)ev->len);
 		return;
 	}
@@ -268,7 +267,7 @@ static void client_message(struct ws_client *w, const struct ws_event *ev)
 	} else {
 		line[n++] = '}';
 	}
-	pp_client_emit(w->c, 0, line, n);
+	pp__client_emit(w->c, 0, line, n);
 	free(line);
 }
 
@@ -287,7 +286,7 @@ static void client_handle(struct ws_client *w, const struct ws_event *ev)
 		struct pp_client *c = w->c;
 		net_conn_close(w->nc);
 		if (c)
-			pp_client_note(c, "websocket: the server broke a rule: %s", ev->reason);
+			pp__client_note(c, "websocket: the server broke a rule: %s", ev->reason);
 		break;
 	}
 	case WS_EV_PING:                /* the pong was written with the event */
@@ -298,7 +297,7 @@ static void client_handle(struct ws_client *w, const struct ws_event *ev)
 }
 
 /* Callbacks of the user (on_event, on_note) may free the client from
- * under this function: 'busy' makes pp_client_ws_stop leave 'w' to us,
+ * under this function: 'busy' makes pp__websocket_stop leave 'w' to us,
  * and every step checks 'w->c' before going on. */
 static size_t client_on_data(struct net_conn *nc, uint8_t *data, size_t len)
 {
@@ -363,7 +362,7 @@ static const struct net_conn_ops client_ops = {
 
 /* --- the entry points (client_private.h) ----------------------------------- */
 
-int pp_client_ws_start(struct pp_client *c)
+int pp__websocket_start(struct pp_client *c)
 {
 	struct ws_client *w = calloc(1, sizeof *w);
 	if (!w)
@@ -377,7 +376,7 @@ int pp_client_ws_start(struct pp_client *c)
 	return client_connect(w);
 }
 
-void pp_client_ws_stop(struct pp_client *c)
+void pp__websocket_stop(struct pp_client *c)
 {
 	struct ws_client *w = c->ws;
 	if (!w)
@@ -411,16 +410,16 @@ void pp_client_ws_stop(struct pp_client *c)
 		free(w);                        /* else client_on_data frees it */
 }
 
-bool pp_client_ws_ready(const struct pp_client *c)
+bool pp__websocket_ready(const struct pp_client *c)
 {
 	const struct ws_client *w = c->ws;
 	return w && w->state == WC_OPEN && w->nc && ws_session_state(&w->ws) == WS_STATE_OPEN;
 }
 
-int pp_client_ws_send(struct pp_client *c, const char *text, size_t len)
+int pp__websocket_send(struct pp_client *c, const char *text, size_t len)
 {
 	struct ws_client *w = c->ws;
-	if (!pp_client_ws_ready(c)) {
+	if (!pp__websocket_ready(c)) {
 		errno = ENOTCONN;
 		return -1;
 	}

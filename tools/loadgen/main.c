@@ -1,20 +1,20 @@
-/* bench.c -- `pushpull bench`: the load generator's command line, and the
- * pieces its modes share.
+/* main.c -- `loadgen`: the load generator's command line, and the pieces
+ * its modes share.
  *
- *   pushpull bench ws-echo URL --connections N --size BYTES --inflight K
+ *   loadgen ws-echo URL --connections N --size BYTES --inflight K
  *                                 --duration SECONDS
- *   pushpull bench sse-fanout BASE_URL --clients N --events M
- *   pushpull bench idle ws|sse BASE_URL --connections N [--hold SECONDS]
+ *   loadgen sse-fanout BASE_URL --clients N --events M
+ *   loadgen idle ws|sse BASE_URL --connections N [--hold SECONDS]
  *
  * Load only ever goes to 127.0.0.1: a benchmark that could be pointed at
  * another machine would be a flooding tool.  Every count and every time
- * on the command line is bounded (bench_private.h), and every run stops
+ * on the command line is bounded (loadgen_private.h), and every run stops
  * by itself.
  *
- * Read next: bench_private.h, then bench_ws.c and bench_sse.c.
+ * Read next: loadgen.h, then websocket.c and sse.c.
  */
-#include "paradigms/bench_private.h"
-#include "paradigms/cli.h"
+#include "loadgen.h"
+#include "common/cli.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -25,8 +25,8 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-static const char bench_usage[] =
-	"usage: pushpull bench MODE ARGS [options]\n"
+static const char loadgen_usage[] =
+	"usage: loadgen MODE ARGS [options]\n"
 	"\n"
 	"Load-tests a server on 127.0.0.1 and prints one line for a person and one\n"
 	"JSON line for a script.  Modes:\n"
@@ -62,7 +62,7 @@ static const char bench_usage[] =
 
 /* --- shared pieces ------------------------------------------------------ */
 
-int64_t bench_proc_cpu_us(int pid)
+int64_t loadgen_proc_cpu_us(int pid)
 {
 	char path[64], line[1024];
 	snprintf(path, sizeof path, "/proc/%d/stat", pid);
@@ -85,7 +85,7 @@ int64_t bench_proc_cpu_us(int pid)
 	return (int64_t)((ut + st) * 1000000ull / (unsigned long long)tck);
 }
 
-void bench_random(void *buf, size_t len)
+void loadgen_random(void *buf, size_t len)
 {
 	uint8_t *p = buf;
 	while (len > 0) {
@@ -94,7 +94,7 @@ void bench_random(void *buf, size_t len)
 		if (r <= 0) {
 			if (r < 0 && errno == EINTR)
 				continue;
-			fprintf(stderr, "pushpull bench: getrandom: %s\n", strerror(errno));
+			fprintf(stderr, "loadgen: getrandom: %s\n", strerror(errno));
 			exit(1);
 		}
 		p += r;
@@ -102,18 +102,18 @@ void bench_random(void *buf, size_t len)
 	}
 }
 
-void bench_dialer_pump(struct bench_dialer *d)
+void loadgen_dialer_pump(struct loadgen_dialer *d)
 {
 	while (d->started < d->total &&
 	       d->started - d->ready - d->failed < d->window) {
 		size_t i = d->started++;
 		int err = d->open_one(d, i);
 		if (err)
-			bench_dialer_done(d, err, NULL);
+			loadgen_dialer_done(d, err, NULL);
 	}
 }
 
-void bench_dialer_done(struct bench_dialer *d, int err, const char *why)
+void loadgen_dialer_done(struct loadgen_dialer *d, int err, const char *why)
 {
 	if (err || why) {
 		if (d->failed++ == 0) {
@@ -123,15 +123,15 @@ void bench_dialer_done(struct bench_dialer *d, int err, const char *why)
 	} else {
 		d->ready++;
 	}
-	bench_dialer_pump(d);
+	loadgen_dialer_pump(d);
 }
 
 /* --- a run ----------------------------------------------------------------- */
 
-bool bench_run_init(struct bench_run *r, const struct bench_opts *o)
+bool loadgen_run_init(struct loadgen_run *r, const struct loadgen_opts *o)
 {
 	r->o = o;
-	net_ledger_init(&r->ledger, "bench/client");
+	net_ledger_init(&r->ledger, "loadgen/client");
 	r->loop = net_loop_new(&r->ledger);
 	if (o->port == 80)
 		snprintf(r->hostport, sizeof r->hostport, "%s", o->host);
@@ -140,19 +140,19 @@ bool bench_run_init(struct bench_run *r, const struct bench_opts *o)
 	return r->loop && net_loop_stop_on_signals(r->loop) == 0;
 }
 
-void bench_run_loop(struct bench_run *r, int (*open_one)(struct bench_dialer *, size_t),
+void loadgen_run_loop(struct loadgen_run *r, int (*open_one)(struct loadgen_dialer *, size_t),
 		    void *ud, uint64_t tick_ms, net_timer_fn *on_tick)
 {
-	r->dial = (struct bench_dialer){ .total = r->o->connections, .window = BENCH_WINDOW,
+	r->dial = (struct loadgen_dialer){ .total = r->o->connections, .window = LOADGEN_WINDOW,
 					 .open_one = open_one, .ud = ud };
 	net_timer_init(&r->tick, on_tick, ud);
 	net_timer_start(r->loop, &r->tick, tick_ms, tick_ms);
-	bench_dialer_pump(&r->dial);
+	loadgen_dialer_pump(&r->dial);
 	net_loop_run(r->loop);
 	net_timer_stop(r->loop, &r->tick);
 }
 
-void bench_run_fail(struct bench_run *r, const char *why)
+void loadgen_run_fail(struct loadgen_run *r, const char *why)
 {
 	if (!r->fail)
 		r->fail = why;
@@ -160,38 +160,38 @@ void bench_run_fail(struct bench_run *r, const char *why)
 	net_loop_stop(r->loop);
 }
 
-void bench_run_closed(struct bench_run *r, bool setting_up, int err, const char *why)
+void loadgen_run_closed(struct loadgen_run *r, bool setting_up, int err, const char *why)
 {
 	r->open--;
 	if (setting_up) {
-		bench_dialer_done(&r->dial, err ? err : ECONNRESET, NULL);
+		loadgen_dialer_done(&r->dial, err ? err : ECONNRESET, NULL);
 		return;
 	}
 	if (r->phase == PH_DONE)
 		return;
 	r->dropped++;
 	if (!r->o->idle)
-		bench_run_fail(r, why);
+		loadgen_run_fail(r, why);
 }
 
-bool bench_run_verdict(const struct bench_run *r, const char *what, bool stopped_early,
+bool loadgen_run_verdict(const struct loadgen_run *r, const char *what, bool stopped_early,
 		       const char *detail)
 {
 	if (r->dial.failed) {
-		fprintf(stderr, "pushpull bench: %zu of %zu %s failed; the first: %s\n",
+		fprintf(stderr, "loadgen: %zu of %zu %s failed; the first: %s\n",
 			r->dial.failed, r->dial.total, what,
 			r->dial.first_why ? r->dial.first_why : strerror(r->dial.first_err));
 	} else if (r->fail) {
-		fprintf(stderr, "pushpull bench: %s%s\n", r->fail, detail ? detail : "");
+		fprintf(stderr, "loadgen: %s%s\n", r->fail, detail ? detail : "");
 	} else if (stopped_early) {
-		fprintf(stderr, "pushpull bench: interrupted before the run ended\n");
+		fprintf(stderr, "loadgen: interrupted before the run ended\n");
 	} else {
 		return true;
 	}
 	return false;
 }
 
-void bench_run_free(struct bench_run *r)
+void loadgen_run_free(struct loadgen_run *r)
 {
 	if (r->loop)
 		net_loop_free(r->loop);
@@ -201,15 +201,15 @@ void bench_run_free(struct bench_run *r)
 /* --- the command line --------------------------------------------------- */
 
 /* URL -> host, port, path; only 127.0.0.1 (or localhost) is a target. */
-static bool target_parse(const char *url, struct bench_opts *o)
+static bool target_parse(const char *url, struct loadgen_opts *o)
 {
-	if (!pp_url_parse(url, o->host, sizeof o->host, &o->port, o->path, sizeof o->path))
+	if (!cli_url_parse(url, o->host, sizeof o->host, &o->port, o->path, sizeof o->path))
 		return false;
 	return strcmp(o->host, "127.0.0.1") == 0 || strcmp(o->host, "localhost") == 0;
 }
 
 /* A base URL's path loses its trailing '/', so "BASE/events" is one slash. */
-static void base_trim(struct bench_opts *o)
+static void base_trim(struct loadgen_opts *o)
 {
 	size_t n = strlen(o->path);
 	while (n > 0 && o->path[n - 1] == '/')
@@ -217,7 +217,7 @@ static void base_trim(struct bench_opts *o)
 }
 
 /* Appends 'tail' to the base path.  False if it does not fit. */
-static bool base_join(struct bench_opts *o, const char *tail)
+static bool base_join(struct loadgen_opts *o, const char *tail)
 {
 	size_t n = strlen(o->path), t = strlen(tail);
 	if (n + t >= sizeof o->path)
@@ -229,7 +229,96 @@ static bool base_join(struct bench_opts *o, const char *tail)
 enum { SET_CONN = 1, SET_SIZE = 2, SET_INFLIGHT = 4, SET_DURATION = 8, SET_WARMUP = 16,
        SET_EVENTS = 32, SET_HOLD = 64, SET_PID = 128 };
 
-int pp_bench_main(int argc, char **argv)
+/* One option into 'o'; 'set' collects which were given.  Returns -1 to go
+ * on, or the exit status. */
+static int one_option(int c, bool sse, struct loadgen_opts *o, unsigned *set)
+{
+	const char *me = "loadgen";
+	uint64_t v;
+	switch (c) {
+	case 'c':
+		if (!cli_u64(optarg, 1, LOADGEN_CONN_MAX, &o->connections))
+			return cli_bad(me, "--connections needs 1..100000");
+		*set |= SET_CONN;
+		break;
+	case 's':
+		if (!cli_u64(optarg, sse ? LOADGEN_SSE_SIZE_MIN : 0,
+			     sse ? LOADGEN_SSE_SIZE_MAX : LOADGEN_WS_SIZE_MAX, &o->size))
+			return cli_bad(me, sse ? "--size needs 11..16384 for sse-fanout"
+					       : "--size needs 0..1048576");
+		*set |= SET_SIZE;
+		break;
+	case 'k':
+		if (!cli_u64(optarg, 1, LOADGEN_INFLIGHT_MAX, &o->inflight))
+			return cli_bad(me, "--inflight needs 1..1024");
+		*set |= SET_INFLIGHT;
+		break;
+	case 'd':
+		if (!cli_u64(optarg, 1, LOADGEN_DURATION_MAX, &o->duration_s))
+			return cli_bad(me, "--duration needs 1..3600 seconds");
+		*set |= SET_DURATION;
+		break;
+	case 'w':
+		if (!cli_u64(optarg, 0, LOADGEN_DURATION_MAX, &o->warmup_s))
+			return cli_bad(me, "--warmup needs 0..3600 seconds");
+		*set |= SET_WARMUP;
+		break;
+	case 'e':
+		if (!cli_u64(optarg, 1, LOADGEN_EVENTS_MAX, &o->events))
+			return cli_bad(me, "--events needs 1..1000000");
+		*set |= SET_EVENTS;
+		break;
+	case 'o':
+		if (!cli_u64(optarg, 0, LOADGEN_DURATION_MAX, &o->hold_s))
+			return cli_bad(me, "--hold needs 0..3600 seconds");
+		*set |= SET_HOLD;
+		break;
+	case 'P':
+		if (!cli_u64(optarg, 1, 4194304, &v))
+			return cli_bad(me, "--server-pid needs a process id");
+		o->server_pid = (int)v;
+		if (loadgen_proc_cpu_us(o->server_pid) < 0)
+			return cli_bad(me, "--server-pid: no such process");
+		*set |= SET_PID;
+		break;
+	case 'h':
+		fputs(loadgen_usage, stdout);
+		return 0;
+	}
+	return -1;
+}
+
+/* The positional arguments after the mode: the target URL, and for idle
+ * the kind first.  'pos' is where getopt left them.  Returns -1 to go
+ * on, or the exit status. */
+static int positionals(char **pos, int npos, struct loadgen_opts *o, bool ws)
+{
+	const char *me = "loadgen", *url;
+	if (o->idle) {
+		if (npos != 2)
+			return cli_bad(me, "idle wants KIND (ws or sse) and BASE_URL");
+		if (strcmp(pos[0], "ws") != 0 && strcmp(pos[0], "sse") != 0)
+			return cli_bad(me, "idle KIND is ws or sse");
+		o->idle_ws = strcmp(pos[0], "ws") == 0;
+		url = pos[1];
+	} else {
+		if (npos != 1)
+			return cli_bad(me, ws ? "ws-echo wants one URL" : "sse-fanout wants one BASE_URL");
+		url = pos[0];
+	}
+	if (!target_parse(url, o))
+		return cli_bad(me, "the URL must be http:// or ws:// on 127.0.0.1");
+	if (!ws) {
+		base_trim(o);
+		if (o->idle_ws && !base_join(o, "/ws"))
+			return cli_bad(me, "URL too long");
+	}
+	return -1;
+}
+
+/* Reads the command line into 'o'.  Returns -1 to go on, or the exit
+ * status (0 after --help, 2 after bad usage). */
+static int loadgen_options(int argc, char **argv, struct loadgen_opts *o)
 {
 	static const struct option opts[] = {
 		{ "connections", required_argument, NULL, 'c' },
@@ -245,116 +334,53 @@ int pp_bench_main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-		fputs(bench_usage, stdout);
+		fputs(loadgen_usage, stdout);
 		return 0;
 	}
 	if (argc < 2 || argv[1][0] == '-')
-		return pp_cli_bad("bench", "a mode comes first: ws-echo, sse-fanout or idle");
-	struct bench_opts o = {
+		return cli_bad("loadgen", "a mode comes first: ws-echo, sse-fanout or idle");
+	*o = (struct loadgen_opts){
 		.mode = argv[1], .connections = 1, .size = 64, .inflight = 1,
 		.duration_s = 5, .warmup_s = 1, .events = 100,
 	};
-	bool ws = strcmp(o.mode, "ws-echo") == 0, sse = strcmp(o.mode, "sse-fanout") == 0;
-	o.idle = strcmp(o.mode, "idle") == 0;
-	if (!ws && !sse && !o.idle)
-		return pp_cli_bad("bench", "unknown mode (ws-echo, sse-fanout or idle)");
+	bool ws = strcmp(o->mode, "ws-echo") == 0, sse = strcmp(o->mode, "sse-fanout") == 0;
+	o->idle = strcmp(o->mode, "idle") == 0;
+	if (!ws && !sse && !o->idle)
+		return cli_bad("loadgen", "unknown mode (ws-echo, sse-fanout or idle)");
 	if (sse)
-		o.connections = 100;
+		o->connections = 100;
 	unsigned set = 0;
-	uint64_t v;
-	int c;
+	int c, status;
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc - 1, argv + 1, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			if (!pp_cli_u64(optarg, 1, BENCH_CONN_MAX, &o.connections))
-				return pp_cli_bad("bench", "--connections needs 1..100000");
-			set |= SET_CONN;
-			break;
-		case 's':
-			if (!pp_cli_u64(optarg, sse ? BENCH_SSE_SIZE_MIN : 0,
-					sse ? BENCH_SSE_SIZE_MAX : BENCH_WS_SIZE_MAX, &o.size))
-				return pp_cli_bad("bench", sse ? "--size needs 11..16384 for sse-fanout"
-							       : "--size needs 0..1048576");
-			set |= SET_SIZE;
-			break;
-		case 'k':
-			if (!pp_cli_u64(optarg, 1, BENCH_INFLIGHT_MAX, &o.inflight))
-				return pp_cli_bad("bench", "--inflight needs 1..1024");
-			set |= SET_INFLIGHT;
-			break;
-		case 'd':
-			if (!pp_cli_u64(optarg, 1, BENCH_DURATION_MAX, &o.duration_s))
-				return pp_cli_bad("bench", "--duration needs 1..3600 seconds");
-			set |= SET_DURATION;
-			break;
-		case 'w':
-			if (!pp_cli_u64(optarg, 0, BENCH_DURATION_MAX, &o.warmup_s))
-				return pp_cli_bad("bench", "--warmup needs 0..3600 seconds");
-			set |= SET_WARMUP;
-			break;
-		case 'e':
-			if (!pp_cli_u64(optarg, 1, BENCH_EVENTS_MAX, &o.events))
-				return pp_cli_bad("bench", "--events needs 1..1000000");
-			set |= SET_EVENTS;
-			break;
-		case 'o':
-			if (!pp_cli_u64(optarg, 0, BENCH_DURATION_MAX, &o.hold_s))
-				return pp_cli_bad("bench", "--hold needs 0..3600 seconds");
-			set |= SET_HOLD;
-			break;
-		case 'P':
-			if (!pp_cli_u64(optarg, 1, 4194304, &v))
-				return pp_cli_bad("bench", "--server-pid needs a process id");
-			o.server_pid = (int)v;
-			if (bench_proc_cpu_us(o.server_pid) < 0)
-				return pp_cli_bad("bench", "--server-pid: no such process");
-			set |= SET_PID;
-			break;
-		case 'h':
-			fputs(bench_usage, stdout);
-			return 0;
-		default:
-			return pp_cli_bad_option("bench", argv + 1);
-		}
+		if (c == '?')
+			return cli_bad_option("loadgen", argv + 1);
+		if ((status = one_option(c, sse, o, &set)) >= 0)
+			return status;
 	}
 	unsigned allowed = ws ? SET_CONN | SET_SIZE | SET_INFLIGHT | SET_DURATION | SET_WARMUP | SET_PID
 		: sse ? SET_CONN | SET_SIZE | SET_EVENTS | SET_PID : SET_CONN | SET_HOLD;
 	if (set & ~allowed)
-		return pp_cli_bad("bench", "an option that does not apply to this mode");
-
+		return cli_bad("loadgen", "an option that does not apply to this mode");
 	/* The positional arguments (getopt moved them to the end). */
-	char **pos = argv + 1 + optind;
-	int npos = argc - 1 - optind;
-	const char *kind = NULL, *url;
-	if (o.idle) {
-		if (npos != 2)
-			return pp_cli_bad("bench", "idle wants KIND (ws or sse) and BASE_URL");
-		kind = pos[0];
-		url = pos[1];
-		if (strcmp(kind, "ws") != 0 && strcmp(kind, "sse") != 0)
-			return pp_cli_bad("bench", "idle KIND is ws or sse");
-	} else {
-		if (npos != 1)
-			return pp_cli_bad("bench", ws ? "ws-echo wants one URL" : "sse-fanout wants one BASE_URL");
-		url = pos[0];
-	}
-	if (!target_parse(url, &o))
-		return pp_cli_bad("bench", "the URL must be http:// or ws:// on 127.0.0.1");
-	if (!ws) {
-		base_trim(&o);
-		if (o.idle && strcmp(kind, "ws") == 0 && !base_join(&o, "/ws"))
-			return pp_cli_bad("bench", "URL too long");
-	}
-	uint64_t limit = pp_cli_raise_nofile();
+	return positionals(argv + 1 + optind, argc - 1 - optind, o, ws);
+}
+
+int main(int argc, char **argv)
+{
+	struct loadgen_opts o;
+	int status = loadgen_options(argc, argv, &o);
+	if (status >= 0)
+		return status;
+	uint64_t limit = cli_raise_nofile();
 	if (o.connections + 64 > limit) {
-		fprintf(stderr, "pushpull bench: %llu connections need more descriptors than "
+		fprintf(stderr, "loadgen: %llu connections need more descriptors than "
 			"the limit allows (%llu; raise it with ulimit -n)\n",
 			(unsigned long long)o.connections, (unsigned long long)limit);
 		return 1;
 	}
-	if (ws || (o.idle && strcmp(kind, "ws") == 0))
-		return bench_ws_run(&o);
-	return bench_sse_run(&o);
+	if (strcmp(o.mode, "ws-echo") == 0 || o.idle_ws)
+		return loadgen_ws_run(&o);
+	return loadgen_sse_run(&o);
 }

@@ -1,4 +1,4 @@
-/* bench_sse.c -- event-stream load: `pushpull bench sse-fanout` and
+/* sse.c -- event-stream load: `loadgen sse-fanout` and
  * `idle sse`.
  *
  * sse-fanout.  N clients open GET BASE/events and read it as an
@@ -26,7 +26,7 @@
  *
  * Read next: tools/bench/run.sh, which runs this against a peer.
  */
-#include "paradigms/bench_private.h"
+#include "loadgen.h"
 #include "http/http_body.h"
 #include "http/http_fields.h"
 #include "http/http_parser.h"
@@ -43,7 +43,7 @@
 #define SSE_HEAD_FIELDS    32           /* header fields of an answer we read */
 #define SSE_ROUND_DIGITS   10           /* the round number at the start of the data */
 #define SSE_TICK_MS        50
-#define SSE_REQ_MAX        (BENCH_PATH_MAX + 512)
+#define SSE_REQ_MAX        (LOADGEN_PATH_MAX + 512)
 
 enum ssc_state { SSC_CONNECTING, SSC_HEAD, SSC_STREAM, SSC_CLOSED };
 
@@ -69,7 +69,7 @@ struct publisher {
 };
 
 struct sse_bench {
-	struct bench_run r;             /* phases: SETUP, PUBLISH or HOLD, DONE */
+	struct loadgen_run r;             /* phases: SETUP, PUBLISH or HOLD, DONE */
 	struct ssc *conns;
 	struct publisher pub;
 	char get[SSE_REQ_MAX];          /* GET BASE/events, encoded once */
@@ -88,7 +88,7 @@ struct sse_bench {
 /* The server's CPU microseconds now (-1 without --server-pid). */
 static int64_t server_cpu(const struct sse_bench *b)
 {
-	return b->r.o->server_pid ? bench_proc_cpu_us(b->r.o->server_pid) : -1;
+	return b->r.o->server_pid ? loadgen_proc_cpu_us(b->r.o->server_pid) : -1;
 }
 
 static void round_start(struct sse_bench *b)
@@ -108,7 +108,7 @@ static void round_start(struct sse_bench *b)
 	}
 	b->last_progress_us = b->sent_us;
 	if (net_conn_write(p->nc, p->req, p->req_len) < 0)
-		bench_run_fail(&b->r, "the publishing connection is gone");
+		loadgen_run_fail(&b->r, "the publishing connection is gone");
 }
 
 /* A round is over when every client has the event and the POST its answer. */
@@ -141,7 +141,7 @@ static size_t pub_on_data(struct net_conn *nc, uint8_t *data, size_t len)
 		if (n == HTTP_INCOMPLETE)
 			break;
 		if (n < 0 || res.status != 200 || b->pub.answered) {
-			bench_run_fail(&b->r, n < 0 ? "the answer to POST /publish is not HTTP"
+			loadgen_run_fail(&b->r, n < 0 ? "the answer to POST /publish is not HTTP"
 			         : res.status != 200 ? "POST /publish was not answered 200"
 			         : "an answer to a POST never sent");
 			return len;
@@ -155,7 +155,7 @@ static size_t pub_on_data(struct net_conn *nc, uint8_t *data, size_t len)
 			ssize_t k = http_body_read(&body, (char *)data + off + used,
 						   len - off - used, &run, &rl);
 			if (k < 0) {
-				bench_run_fail(&b->r, "the answer to POST /publish has a bad body");
+				loadgen_run_fail(&b->r, "the answer to POST /publish has a bad body");
 				return len;
 			}
 			if (k == 0)
@@ -185,7 +185,7 @@ static void pub_on_close(struct net_conn *nc, int err)
 	(void)err;
 	b->pub.nc = NULL;
 	if (b->r.phase != PH_DONE)
-		bench_run_fail(&b->r, "the publishing connection closed during the run");
+		loadgen_run_fail(&b->r, "the publishing connection closed during the run");
 }
 
 static const struct net_conn_ops pub_ops = {
@@ -270,12 +270,12 @@ static size_t on_data(struct net_conn *nc, uint8_t *data, size_t len)
 		if (n < 0) {
 			c->state = SSC_CLOSED;
 			net_conn_abort(nc, EPROTO);
-			bench_dialer_done(&b->r.dial, EPROTO, "GET /events was not answered "
+			loadgen_dialer_done(&b->r.dial, EPROTO, "GET /events was not answered "
 					  "200 text/event-stream");
 			return len;
 		}
 		c->state = SSC_STREAM;
-		bench_dialer_done(&b->r.dial, 0, NULL);
+		loadgen_dialer_done(&b->r.dial, 0, NULL);
 		off = (size_t)n;
 	}
 	while (off < len && c->state == SSC_STREAM) {
@@ -314,7 +314,7 @@ static void on_close(struct net_conn *nc, int err)
 	uint8_t was = c->state;
 	c->state = SSC_CLOSED;
 	c->nc = NULL;
-	bench_run_closed(&c->b->r, was == SSC_CONNECTING || was == SSC_HEAD, err,
+	loadgen_run_closed(&c->b->r, was == SSC_CONNECTING || was == SSC_HEAD, err,
 			 "the server closed an event stream during the run");
 }
 
@@ -322,18 +322,17 @@ static const struct net_conn_ops ssc_ops = {
 	.on_data = on_data, .on_connect = on_connect, .on_close = on_close,
 };
 
-static int open_one(struct bench_dialer *d, size_t i)
+static int open_one(struct loadgen_dialer *d, size_t i)
 {
 	struct sse_bench *b = d->ud;
 	struct ssc *c = &b->conns[i];
-	int err = 0;
 	c->b = b;
 	c->state = SSC_CONNECTING;
 	sse_parser_init(&c->sse, NULL);
-	c->nc = net_connect(b->r.loop, b->r.o->host, b->r.o->port, &ssc_ops, c, &b->r.ledger, &err);
+	c->nc = net_connect(b->r.loop, b->r.o->host, b->r.o->port, &ssc_ops, c, &b->r.ledger);
 	if (!c->nc) {
 		c->state = SSC_CLOSED;
-		return err ? err : ENOMEM;
+		return errno ? errno : ENOMEM;
 	}
 	b->r.open++;
 	return 0;
@@ -345,8 +344,8 @@ static int open_one(struct bench_dialer *d, size_t i)
  * space, padding. */
 static bool encode_requests(struct sse_bench *b)
 {
-	const struct bench_opts *o = b->r.o;
-	char target[BENCH_PATH_MAX + 16];
+	const struct loadgen_opts *o = b->r.o;
+	char target[LOADGEN_PATH_MAX + 16];
 	struct http_writer w;
 	snprintf(target, sizeof target, "%s/events", o->path);
 	http_writer_init(&w, b->get, sizeof b->get);
@@ -393,12 +392,11 @@ static void all_ready(struct sse_bench *b, uint64_t now)
 		b->hold_end_us = b->r.o->hold_s ? now + b->r.o->hold_s * 1000000 : 0;
 		return;
 	}
-	int err = 0;
 	b->r.phase = PH_PUBLISH;                  /* the first POST goes on connect */
 	b->last_progress_us = now;
-	b->pub.nc = net_connect(b->r.loop, b->r.o->host, b->r.o->port, &pub_ops, b, &b->r.ledger, &err);
+	b->pub.nc = net_connect(b->r.loop, b->r.o->host, b->r.o->port, &pub_ops, b, &b->r.ledger);
 	if (!b->pub.nc)
-		bench_run_fail(&b->r, "cannot open the publishing connection");
+		loadgen_run_fail(&b->r, "cannot open the publishing connection");
 }
 
 static void on_tick(struct net_loop *loop, struct net_timer *t, void *ud)
@@ -409,15 +407,15 @@ static void on_tick(struct net_loop *loop, struct net_timer *t, void *ud)
 	switch (b->r.phase) {
 	case PH_SETUP:
 		if (b->r.dial.failed)
-			bench_run_fail(&b->r, "a stream could not be opened");
-		else if (bench_dialer_complete(&b->r.dial))
+			loadgen_run_fail(&b->r, "a stream could not be opened");
+		else if (loadgen_dialer_complete(&b->r.dial))
 			all_ready(b, now);
-		else if (now - b->first_us > (uint64_t)BENCH_SETUP_MS * 1000)
-			bench_run_fail(&b->r, "streams took too long to open");
+		else if (now - b->first_us > (uint64_t)LOADGEN_SETUP_MS * 1000)
+			loadgen_run_fail(&b->r, "streams took too long to open");
 		break;
 	case PH_PUBLISH:
-		if (now - b->last_progress_us > (uint64_t)BENCH_STALL_MS * 1000)
-			bench_run_fail(&b->r, "no delivery for 10 seconds");
+		if (now - b->last_progress_us > (uint64_t)LOADGEN_STALL_MS * 1000)
+			loadgen_run_fail(&b->r, "no delivery for 10 seconds");
 		break;
 	case PH_HOLD:
 		if (b->hold_end_us && now >= b->hold_end_us) {
@@ -453,7 +451,7 @@ static void close_all(struct sse_bench *b)
 
 static void report(struct sse_bench *b)
 {
-	const struct bench_opts *o = b->r.o;
+	const struct loadgen_opts *o = b->r.o;
 	double secs = (double)(b->last_us - b->first_us) / 1e6;
 	if (o->idle) {
 		printf("idle sse %s:%u%s/events: %zu streams held %.1f s, %llu dropped\n",
@@ -490,19 +488,19 @@ static void report(struct sse_bench *b)
 	       (unsigned long long)b->lat.max_us, sys, cpu, (unsigned long long)b->bad);
 }
 
-int bench_sse_run(const struct bench_opts *o)
+int loadgen_sse_run(const struct loadgen_opts *o)
 {
 	struct sse_bench *b = calloc(1, sizeof *b);
 	if (!b)
 		return 1;
 	b->conns = calloc(o->connections, sizeof *b->conns);
 	int status = 1;
-	if (!bench_run_init(&b->r, o) || !b->conns || !encode_requests(b)) {
-		fprintf(stderr, "pushpull bench: cannot start: %s\n", strerror(errno));
+	if (!loadgen_run_init(&b->r, o) || !b->conns || !encode_requests(b)) {
+		fprintf(stderr, "loadgen: cannot start: %s\n", strerror(errno));
 		goto out;
 	}
 	b->first_us = net_now_us();
-	bench_run_loop(&b->r, open_one, b, SSE_TICK_MS, on_tick);
+	loadgen_run_loop(&b->r, open_one, b, SSE_TICK_MS, on_tick);
 	if (b->r.phase == PH_HOLD) {              /* idle, stopped by a signal */
 		b->last_us = net_now_us();
 		b->r.phase = PH_DONE;
@@ -513,12 +511,12 @@ int bench_sse_run(const struct bench_opts *o)
 	char where[96];
 	snprintf(where, sizeof where, " (round %llu, %llu of %zu delivered)",
 		 (unsigned long long)b->round, (unsigned long long)b->delivered, b->r.dial.total);
-	if (bench_run_verdict(&b->r, "streams", stopped_early, where)) {
+	if (loadgen_run_verdict(&b->r, "streams", stopped_early, where)) {
 		report(b);
 		status = b->bad ? 1 : 0;
 	}
 out:
-	bench_run_free(&b->r);
+	loadgen_run_free(&b->r);
 	free(b->conns);
 	free(b->pub.req);
 	free(b);

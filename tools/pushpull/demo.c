@@ -16,10 +16,11 @@
  * when each connection closed, latency from the moment an event was
  * published to the moment each client had it.
  */
-#include "paradigms/cli.h"
+#include "pushpull.h"
+#include "common/cli.h"
 #include "paradigms/client.h"
 #include "paradigms/hub.h"
-#include "paradigms/scenario.h"
+#include "scenario.h"
 #include "http/http_client.h"
 #include "http/http_server.h"
 
@@ -51,9 +52,10 @@ struct demo {
 	const struct pp_scenario *sc;
 	unsigned total, published;
 	uint32_t interval_ms;
-	struct http_server *srv[PP_KINDS];
-	struct net_ledger server[PP_KINDS], client[PP_KINDS], loop_ledger;
-	struct pp_client *clients[PP_KINDS];    /* [PP_RPC] is the scorer below */
+	struct http_server *srv[PP_PARADIGMS];
+	struct net_ledger server[PP_PARADIGMS], client[PP_PARADIGMS], loop_ledger;
+	struct pp_client *clients[PP_PARADIGMS];    /* [PP_RPC] is the scorer below */
+	uint64_t missed[PP_PARADIGMS];          /* counted before the clients are freed */
 	struct http_client *scorer;
 	uint64_t sent_us;                       /* when the scorer's request left */
 	struct net_timer tick;
@@ -97,7 +99,7 @@ static void on_tick(struct net_loop *loop, struct net_timer *t, void *ud)
 static void on_event(struct pp_client *c, const struct pp_client_event *ev, void *ud)
 {
 	struct demo *d = ud;
-	enum pp_kind k = pp_client_kind(c);
+	enum pp_paradigm k = pp_client_paradigm(c);
 	const struct feed_event *fe = feed_get(d->hub.feed, ev->seq);
 	if (fe)
 		net_latency_record(&d->client[k].lat, net_now_us() - fe->published_us);
@@ -107,7 +109,7 @@ static void on_event(struct pp_client *c, const struct pp_client_event *ev, void
 static void on_note(struct pp_client *c, const char *msg, void *ud)
 {
 	(void)ud;
-	fprintf(stderr, "pushpull demo: %s: %s\n", pp_kind_name(pp_client_kind(c)), msg);
+	fprintf(stderr, "pushpull demo: %s: %s\n", pp_paradigm_name(pp_client_paradigm(c)), msg);
 }
 
 static bool receivers_ready(void *arg)
@@ -115,7 +117,7 @@ static bool receivers_ready(void *arg)
 	struct demo *d = arg;
 	/* The long poll, the SSE stream and the WebSocket are subscribed, and
 	 * the poller has had its first answer. */
-	return feed_subscribers(d->hub.feed) >= 3 && d->client[PP_SHORT].c.sys[NET_SYS_READ] > 0;
+	return feed_subscribers(d->hub.feed) >= 3 && d->client[PP_SHORT_POLL].c.sys[NET_SYS_READ] > 0;
 }
 
 static bool all_delivered(void *arg)
@@ -126,27 +128,33 @@ static bool all_delivered(void *arg)
 	/* Everyone has seen the last event (the short poller at its next
 	 * poll; the others as it was published). */
 	uint64_t last = feed_latest(d->hub.feed);
-	for (int k = PP_SHORT; k < PP_KINDS; k++)
+	for (int k = PP_SHORT_POLL; k < PP_PARADIGMS; k++)
 		if (d->clients[k] && pp_client_last_seq(d->clients[k]) < last)
 			return false;
 	return true;
 }
 
+/* Runs the loop until 'pred' holds, a signal stops the demo, or 'ms'
+ * pass.  Returns whether 'pred' holds. */
+struct wait { struct demo *d; bool (*pred)(void *); };
+
+static bool waited(void *arg)
+{
+	const struct wait *w = arg;
+	return w->pred(w->d) || net_loop_stopped(w->d->loop);
+}
+
 static bool run_until(struct demo *d, bool (*pred)(void *), uint64_t ms)
 {
-	uint64_t end = net_now_us() + ms * 1000;
-	while (!pred(d)) {
-		if (net_loop_stopped(d->loop) || net_now_us() > end)
-			return false;
-		net_loop_run_once(d->loop, 20);
-	}
-	return true;
+	struct wait w = { d, pred };
+	net_loop_run_until(d->loop, waited, &w, ms);
+	return pred(d);
 }
 
 static bool clients_closed(void *arg)
 {
 	struct demo *d = arg;
-	for (int k = 0; k < PP_KINDS; k++)
+	for (int k = 0; k < PP_PARADIGMS; k++)
 		if (d->client[k].c.closed < d->client[k].c.handshakes)
 			return false;
 	return true;
@@ -158,7 +166,7 @@ static void row(const char *name, const struct demo *d,
 		uint64_t (*get)(const struct demo *, int, int), int arg)
 {
 	printf("%-24s", name);
-	for (int k = 0; k < PP_KINDS; k++)
+	for (int k = 0; k < PP_PARADIGMS; k++)
 		printf(" %12llu", (unsigned long long)get(d, k, arg));
 	putchar('\n');
 }
@@ -188,8 +196,7 @@ static uint64_t delivered(const struct demo *d, int k, int unused)
 static uint64_t missed(const struct demo *d, int k, int unused)
 {
 	(void)unused;
-	return d->clients[k] ? pp_client_missed(d->clients[k])
-			     : d->published - d->client[PP_RPC].events;
+	return d->missed[k];
 }
 static uint64_t per_event(const struct demo *d, int k, int off)
 {
@@ -203,8 +210,8 @@ static uint64_t per_event(const struct demo *d, int k, int off)
 static void print_summary(const struct demo *d)
 {
 	printf("\n%-24s", "");
-	for (int k = 0; k < PP_KINDS; k++)
-		printf(" %12s", pp_kind_name((enum pp_kind)k));
+	for (int k = 0; k < PP_PARADIGMS; k++)
+		printf(" %12s", pp_paradigm_name((enum pp_paradigm)k));
 	printf("\n");
 	row("events delivered", d, delivered, 0);
 	row("events missed", d, missed, 0);
@@ -222,7 +229,16 @@ static void print_summary(const struct demo *d)
 	row("per event: syscalls", d, per_event, -1);
 }
 
-int pp_demo_main(int argc, char **argv)
+struct demo_opts {
+	const struct pp_scenario *sc;
+	unsigned events;
+	uint32_t interval_ms, poll_ms;
+	bool keep_alive, json;
+};
+
+/* Reads the command line into 'o'.  Returns -1 to go on, or the exit
+ * status (0 after --help, 2 after bad usage). */
+static int demo_options(int argc, char **argv, struct demo_opts *o)
 {
 	static const struct option opts[] = {
 		{ "scenario", required_argument, NULL, 's' }, { "events", required_argument, NULL, 'e' },
@@ -230,127 +246,194 @@ int pp_demo_main(int argc, char **argv)
 		{ "no-keep-alive", no_argument, NULL, 'K' }, { "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
-	struct demo d = { .sc = &pp_scenarios[0], .total = 36, .interval_ms = 100 };
-	uint64_t v, poll_ms = 500;
-	bool keep_alive = true, json = false;
+	const char *me = "pushpull demo";
+	uint64_t v;
 	int c;
+	*o = (struct demo_opts){ .sc = &pp_scenarios[0], .events = 36, .interval_ms = 100,
+				 .poll_ms = 500, .keep_alive = true };
 	optind = 1;
 	opterr = 0;                             /* our own one-line message instead */
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
-			if (!(d.sc = pp_scenario_find(optarg)))
-				return pp_cli_bad("demo", "unknown scenario");
+			if (!(o->sc = pp_scenario_find(optarg)))
+				return cli_bad(me, "unknown scenario");
 			break;
 		case 'e':
-			if (!pp_cli_u64(optarg, 1, 100000, &v))
-				return pp_cli_bad("demo", "--events needs 1..100000");
-			d.total = (unsigned)v;
+			if (!cli_u64(optarg, 1, 100000, &v))
+				return cli_bad(me, "--events needs 1..100000");
+			o->events = (unsigned)v;
 			break;
 		case 'i': case 'p':
-			if (!pp_cli_u64(optarg, 1, 60000, &v))
-				return pp_cli_bad("demo", "a time needs 1..60000 milliseconds");
-			if (c == 'i') d.interval_ms = (uint32_t)v;
-			else poll_ms = v;
+			if (!cli_u64(optarg, 1, 60000, &v))
+				return cli_bad(me, "a time needs 1..60000 milliseconds");
+			if (c == 'i') o->interval_ms = (uint32_t)v;
+			else o->poll_ms = (uint32_t)v;
 			break;
-		case 'K': keep_alive = false; break;
-		case 'j': json = true; break;
+		case 'K': o->keep_alive = false; break;
+		case 'j': o->json = true; break;
 		case 'h': fputs(demo_usage, stdout); return 0;
-		default: return pp_cli_bad_option("demo", argv);
+		default: return cli_bad_option(me, argv);
 		}
 	}
 	if (optind < argc)
-		return pp_cli_bad("demo", "unexpected argument");
+		return cli_bad(me, "unexpected argument");
+	return -1;
+}
 
-	net_ledger_init(&d.loop_ledger, "loop (shared)");
-	d.loop = net_loop_new(&d.loop_ledger);
-	d.hub.loop = d.loop;
-	d.hub.feed = feed_new(0, 0);
-	pp_config_defaults(&d.hub.cfg);
-	if (!d.loop || !d.hub.feed || net_loop_stop_on_signals(d.loop) < 0) {
-		fprintf(stderr, "pushpull demo: %s\n", strerror(errno));
-		return 1;
-	}
-	/* One listener per paradigm, every route on each. */
-	for (int k = 0; k < PP_KINDS; k++) {
+/* One listener per paradigm, every route on each, so that the server's
+ * costs fall apart by paradigm. */
+static bool demo_servers(struct demo *d)
+{
+	for (int p = 0; p < PP_PARADIGMS; p++) {
+		const char *name = pp_paradigm_name((enum pp_paradigm)p);
 		char label[NET_LABEL_MAX];
-		snprintf(label, sizeof label, "%s/client", pp_kind_name((enum pp_kind)k));
-		net_ledger_init(&d.client[k], label);
-		snprintf(label, sizeof label, "%s/server", pp_kind_name((enum pp_kind)k));
-		net_ledger_init(&d.server[k], label);
-		d.client[k].counts_events = d.server[k].counts_events = true;
-		int err = 0;
-		struct http_server_config cfg = { .host = "127.0.0.1", .ledger = &d.server[k] };
-		d.srv[k] = http_server_new(d.loop, &cfg, &err);
-		if (!d.srv[k] || pp_http_routes(d.srv[k], &d.hub) < 0 ||
-		    pp_sse_routes(d.srv[k], &d.hub) < 0 || pp_ws_routes(d.srv[k], &d.hub) < 0) {
-			fprintf(stderr, "pushpull demo: cannot listen: %s\n", strerror(err));
-			return 1;
+		snprintf(label, sizeof label, "%s/client", name);
+		net_ledger_init(&d->client[p], label);
+		snprintf(label, sizeof label, "%s/server", name);
+		net_ledger_init(&d->server[p], label);
+		d->client[p].counts_events = d->server[p].counts_events = true;
+		struct http_server_config cfg = { .host = "127.0.0.1", .ledger = &d->server[p] };
+		d->srv[p] = http_server_new(d->loop, &cfg);
+		if (!d->srv[p] || pp_hub_routes(d->srv[p], &d->hub) < 0) {
+			fprintf(stderr, "pushpull demo: cannot listen: %s\n", strerror(errno));
+			return false;
 		}
 	}
-	struct http_client_config sc = { .host = "127.0.0.1", .port = http_server_port(d.srv[PP_RPC]),
-					  .keep_alive = true, .ledger = &d.client[PP_RPC] };
-	d.scorer = http_client_new(d.loop, &sc);
-	static const char *const paths[PP_KINDS] = { "", "/score", "/score", "/events", "/ws" };
-	for (int k = PP_SHORT; k < PP_KINDS; k++) {
-		struct pp_client_opts o = {
-			.kind = (enum pp_kind)k, .host = "127.0.0.1",
-			.port = http_server_port(d.srv[k]), .path = paths[k],
-			.interval_ms = k == PP_SHORT ? (uint32_t)poll_ms : 200,
-			.keep_alive = keep_alive, .ledger = &d.client[k],
-			.on_event = on_event, .on_note = on_note, .ud = &d,
+	return true;
+}
+
+/* The scorer, and a receiver of every other paradigm. */
+static bool demo_clients(struct demo *d, const struct demo_opts *o)
+{
+	struct http_client_config sc = { .host = "127.0.0.1", .port = http_server_port(d->srv[PP_RPC]),
+					  .keep_alive = true, .ledger = &d->client[PP_RPC] };
+	d->scorer = http_client_new(d->loop, &sc);
+	if (!d->scorer) {
+		fprintf(stderr, "pushpull demo: client: %s\n", strerror(errno));
+		return false;
+	}
+	static const char *const paths[PP_PARADIGMS] = { "", "/score", "/score", "/events", "/ws" };
+	for (int p = PP_SHORT_POLL; p < PP_PARADIGMS; p++) {
+		struct pp_client_opts co = {
+			.paradigm = (enum pp_paradigm)p, .host = "127.0.0.1",
+			.port = http_server_port(d->srv[p]), .path = paths[p],
+			.interval_ms = p == PP_SHORT_POLL ? o->poll_ms : 200,
+			.keep_alive = o->keep_alive, .ledger = &d->client[p],
+			.on_event = on_event, .on_note = on_note, .ud = d,
 		};
-		int err = 0;
-		if (!(d.clients[k] = pp_client_start(d.loop, &o, &err))) {
-			fprintf(stderr, "pushpull demo: client: %s\n", strerror(err));
-			return 1;
+		if (!(d->clients[p] = pp_client_start(d->loop, &co))) {
+			fprintf(stderr, "pushpull demo: client: %s\n", strerror(errno));
+			return false;
 		}
 	}
+	return true;
+}
 
-	printf("pushpull demo: %s -- %u events, one every %u ms; short polling every %llu ms%s\n",
-	       d.sc->about, d.total, d.interval_ms, (unsigned long long)poll_ms,
-	       keep_alive ? "" : ", a new connection per poll");
+static bool demo_setup(struct demo *d, const struct demo_opts *o)
+{
+	d->sc = o->sc;
+	d->total = o->events;
+	d->interval_ms = o->interval_ms;
+	net_ledger_init(&d->loop_ledger, "loop (shared)");
+	d->loop = net_loop_new(&d->loop_ledger);
+	d->hub.loop = d->loop;
+	d->hub.feed = feed_new(0, 0);
+	pp_config_defaults(&d->hub.cfg);
+	if (!d->loop || !d->hub.feed || net_loop_stop_on_signals(d->loop) < 0) {
+		fprintf(stderr, "pushpull demo: %s\n", strerror(errno));
+		return false;
+	}
+	return demo_servers(d) && demo_clients(d, o);
+}
+
+/* Publishes every event, waits for every receiver to have the last one,
+ * then closes everything, clients first, and lets the closes finish so
+ * that the kernel's counters for every connection are in. */
+static void demo_run(struct demo *d, const struct demo_opts *o)
+{
+	printf("pushpull demo: %s -- %u events, one every %u ms; short polling every %u ms%s\n",
+	       d->sc->about, d->total, d->interval_ms, (unsigned)o->poll_ms,
+	       o->keep_alive ? "" : ", a new connection per poll");
 	fflush(stdout);
-	if (!run_until(&d, receivers_ready, 5000))
+	if (!run_until(d, receivers_ready, 5000))
 		fprintf(stderr, "pushpull demo: not every client was ready in time\n");
-	net_timer_init(&d.tick, on_tick, &d);
-	net_timer_start(d.loop, &d.tick, 0, d.interval_ms);
-	uint64_t grace = (uint64_t)d.total * d.interval_ms + 2 * poll_ms + 3000;
-	if (!run_until(&d, all_delivered, grace))
+	net_timer_init(&d->tick, on_tick, d);
+	net_timer_start(d->loop, &d->tick, 0, d->interval_ms);
+	uint64_t grace = (uint64_t)d->total * d->interval_ms + 2 * o->poll_ms + 3000;
+	if (!run_until(d, all_delivered, grace))
 		fprintf(stderr, "pushpull demo: some events were not delivered in time\n");
-	net_timer_stop(d.loop, &d.tick);
+	net_timer_stop(d->loop, &d->tick);
 
-	/* Close everything, clients first, and let the closes finish so the
-	 * kernel's counters for every connection are in. */
-	for (int k = 0; k < PP_KINDS; k++)
-		pp_client_free(d.clients[k]);
-	http_client_free(d.scorer);
-	run_until(&d, clients_closed, 3000);
-	for (int k = 0; k < PP_KINDS; k++)
-		http_server_free(d.srv[k]);
-	pp_ws_close_all(&d.hub);
-	net_loop_run_once(d.loop, 0);
-
-	for (int k = 0; k < PP_KINDS; k++)
-		d.server[k].events = d.client[k].events;
-	printf("\n%u events published.  Per paradigm, both sides of the wire:\n", d.published);
-	print_summary(&d);
-	struct net_ledger *cl[PP_KINDS], *sv[PP_KINDS + 1];
-	for (int k = 0; k < PP_KINDS; k++) {
-		cl[k] = &d.client[k];
-		sv[k] = &d.server[k];
+	d->missed[PP_RPC] = d->published - d->client[PP_RPC].events;
+	for (int p = 0; p < PP_PARADIGMS; p++) {
+		if (d->clients[p])
+			d->missed[p] = pp_client_missed(d->clients[p]);
+		pp_client_free(d->clients[p]);
+		d->clients[p] = NULL;
 	}
-	sv[PP_KINDS] = &d.loop_ledger;
+	http_client_free(d->scorer);
+	d->scorer = NULL;
+	net_loop_run_until(d->loop, clients_closed, d, 3000);
+	for (int p = 0; p < PP_PARADIGMS; p++) {
+		http_server_free(d->srv[p]);
+		d->srv[p] = NULL;
+	}
+	pp_hub_close_websockets(&d->hub);
+	net_loop_run_once(d->loop, 0);
+}
+
+static void demo_report(struct demo *d, const struct demo_opts *o)
+{
+	for (int p = 0; p < PP_PARADIGMS; p++)
+		d->server[p].events = d->client[p].events;
+	printf("\n%u events published.  Per paradigm, both sides of the wire:\n", d->published);
+	print_summary(d);
+	struct net_ledger *cl[PP_PARADIGMS], *sv[PP_PARADIGMS + 1];
+	for (int p = 0; p < PP_PARADIGMS; p++) {
+		cl[p] = &d->client[p];
+		sv[p] = &d->server[p];
+	}
+	sv[PP_PARADIGMS] = &d->loop_ledger;
 	printf("\nClient side, every counter:\n");
-	net_ledger_print_table(stdout, cl, PP_KINDS);
+	net_ledger_print_table(stdout, cl, PP_PARADIGMS);
 	printf("\nServer side, every counter (epoll_wait is the one shared loop's):\n");
-	net_ledger_print_table(stdout, sv, PP_KINDS + 1);
-	if (json) {
-		net_ledger_print_json(stdout, cl, PP_KINDS);
-		net_ledger_print_json(stdout, sv, PP_KINDS + 1);
+	net_ledger_print_table(stdout, sv, PP_PARADIGMS + 1);
+	if (o->json) {
+		net_ledger_print_json(stdout, cl, PP_PARADIGMS);
+		net_ledger_print_json(stdout, sv, PP_PARADIGMS + 1);
 	}
-	pp_hub_cleanup(&d.hub);
-	feed_free(d.hub.feed);
-	net_loop_free(d.loop);
-	return 0;
+}
+
+static void demo_free(struct demo *d)
+{
+	for (int p = 0; p < PP_PARADIGMS; p++) {
+		pp_client_free(d->clients[p]);
+		http_server_free(d->srv[p]);
+	}
+	http_client_free(d->scorer);
+	pp_hub_close_websockets(&d->hub);
+	if (d->loop)
+		net_loop_run_once(d->loop, 0);
+	pp_hub_cleanup(&d->hub);
+	feed_free(d->hub.feed);
+	net_loop_free(d->loop);
+}
+
+int pushpull_demo(int argc, char **argv)
+{
+	struct demo_opts o;
+	int status = demo_options(argc, argv, &o);
+	if (status >= 0)
+		return status;
+	struct demo d = { 0 };
+	if (demo_setup(&d, &o)) {
+		demo_run(&d, &o);
+		demo_report(&d, &o);
+		status = 0;
+	} else {
+		status = 1;
+	}
+	demo_free(&d);
+	return status;
 }

@@ -1,5 +1,5 @@
-/* cli.c -- command-line helpers shared by the subcommands; see cli.h. */
-#include "paradigms/cli.h"
+/* cli.c -- what the programs' command lines share; see cli.h. */
+#include "cli.h"
 #include "net/conn.h"
 
 #include <getopt.h>
@@ -7,7 +7,7 @@
 #include <string.h>
 #include <sys/resource.h>
 
-bool pp_cli_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
+bool cli_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
 {
 	uint64_t v = 0;
 	if (!*s)
@@ -23,25 +23,25 @@ bool pp_cli_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
 	return true;
 }
 
-int pp_cli_bad(const char *cmd, const char *what)
+int cli_bad(const char *cmd, const char *what)
 {
 	if (what)
-		fprintf(stderr, "pushpull %s: %s (see pushpull %s --help)\n", cmd, what, cmd);
+		fprintf(stderr, "%s: %s (see %s --help)\n", cmd, what, cmd);
 	else
-		fprintf(stderr, "pushpull %s: bad usage (see pushpull %s --help)\n", cmd, cmd);
+		fprintf(stderr, "%s: bad usage (see %s --help)\n", cmd, cmd);
 	return 2;
 }
 
-int pp_cli_bad_option(const char *cmd, char *const *argv)
+int cli_bad_option(const char *cmd, char *const *argv)
 {
 	char what[160];
 	const char *arg = optind > 0 ? argv[optind - 1] : "";
 	snprintf(what, sizeof what, "unknown option or missing value: %s", arg ? arg : "");
-	return pp_cli_bad(cmd, what);
+	return cli_bad(cmd, what);
 }
 
-bool pp_url_parse(const char *url, char *host, size_t host_cap, uint16_t *port,
-		  char *path, size_t path_cap)
+bool cli_url_parse(const char *url, char *host, size_t host_cap, uint16_t *port,
+		   char *path, size_t path_cap)
 {
 	const char *p;
 	if (strncmp(url, "http://", 7) == 0 || strncmp(url, "ws://", 5) == 0)
@@ -64,7 +64,7 @@ bool pp_url_parse(const char *url, char *host, size_t host_cap, uint16_t *port,
 			return false;
 		memcpy(num, p + 1, nl);
 		num[nl] = '\0';
-		if (!pp_cli_u64(num, 1, 65535, &pv))
+		if (!cli_u64(num, 1, 65535, &pv))
 			return false;
 		p += 1 + nl;
 	}
@@ -81,7 +81,7 @@ bool pp_url_parse(const char *url, char *host, size_t host_cap, uint16_t *port,
 	return true;
 }
 
-uint64_t pp_cli_raise_nofile(void)
+uint64_t cli_raise_nofile(void)
 {
 	struct rlimit rl;
 	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)

@@ -1,0 +1,149 @@
+/* server_long_poll.c -- long polling: GET /score?since=N[&timeout=MS].
+ *
+ * Every event after N that the ring still holds, at once if there is one:
+ *     {"latest":L,"missed":M,"events":[{...},...]}
+ * where M counts events after N already evicted.  Otherwise the request
+ * is held -- a feed subscription and a timer, no thread, no polling --
+ * until the next event (then every held request is answered) or the
+ * timeout (204 No Content).  One answer carries at most PP_LP_MAX_BODY
+ * bytes of events; the client asks again from the last seq it received,
+ * so nothing is lost.
+ *
+ * What it costs: a request and an answer per event (or per batch of
+ * events that arrive while the client is asking again), and, in between,
+ * one 'struct lp_wait' per held request.  An event that is published
+ * while the client's next request is on its way waits for it: up to one
+ * round trip.
+ *
+ * Read next: client_long_poll.c (the other end), then server_sse.c.
+ */
+#include "paradigms/server_private.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+/* --- the answer --------------------------------------------------------- */
+
+/* Events (since, latest], at most PP_LP_MAX_BODY bytes of them (at least
+ * one).  Returns a malloc'd buffer. */
+static char *render_events(const struct feed *f, uint64_t since, size_t *out_len)
+{
+	uint64_t latest = feed_latest(f), oldest = feed_oldest(f);
+	uint64_t first = since + 1 > oldest ? since + 1 : oldest;
+	uint64_t missed = first > since + 1 ? first - since - 1 : 0;
+	/* Size first, so the buffer is allocated once. */
+	size_t need = 64, count = 0;
+	for (uint64_t s = first; s <= latest; s++) {
+		size_t n = feed_event_json(feed_get(f, s), NULL, 0) + 1;
+		if (count > 0 && need + n > PP_LP_MAX_BODY)
+			break;
+		need += n;
+		count++;
+	}
+	char *buf = malloc(need);
+	if (!buf)
+		return NULL;
+	size_t len = (size_t)snprintf(buf, need, "{\"latest\":%llu,\"missed\":%llu,\"events\":[",
+				      (unsigned long long)latest, (unsigned long long)missed);
+	for (size_t i = 0; i < count; i++) {
+		if (i)
+			buf[len++] = ',';
+		len += feed_event_json(feed_get(f, first + i), buf + len, need - len);
+	}
+	len += (size_t)snprintf(buf + len, need - len, "]}");
+	*out_len = len;
+	return buf;
+}
+
+static void answer_events(struct http_exchange *x, const struct feed *f, uint64_t since)
+{
+	size_t len;
+	char *body = render_events(f, since, &len);
+	if (!body) {
+		http_respond_text(x, 503, NULL, "out of memory\n");
+		return;
+	}
+	http_respond(x, 200, HTTP_TYPE_JSON, NULL, body, len);
+	free(body);
+}
+
+/* --- a held request ------------------------------------------------------- */
+
+struct lp_wait {
+	struct feed_sub sub;            /* first: the feed hands us &sub */
+	struct net_timer timer;
+	struct http_exchange *x;
+	struct pp_hub *hub;
+	uint64_t since;
+};
+
+static void lp_release(struct lp_wait *w)
+{
+	feed_unsubscribe(w->hub->feed, &w->sub);
+	net_timer_stop(w->hub->loop, &w->timer);
+	free(w);
+}
+
+static void lp_on_event(struct feed_sub *sub, const struct feed_event *ev)
+{
+	(void)ev;
+	struct lp_wait *w = (struct lp_wait *)sub;
+	struct http_exchange *x = w->x;
+	struct pp_hub *hub = w->hub;
+	uint64_t since = w->since;
+	lp_release(w);                  /* before answering: the answer may close */
+	answer_events(x, hub->feed, since);
+}
+
+static void lp_on_timeout(struct net_loop *loop, struct net_timer *t, void *ud)
+{
+	(void)loop; (void)t;
+	struct lp_wait *w = ud;
+	struct http_exchange *x = w->x;
+	lp_release(w);
+	http_respond(x, 204, NULL, NULL, NULL, 0);
+}
+
+static void lp_on_abort(struct http_exchange *x, void *ud)
+{
+	(void)x;
+	lp_release(ud);                 /* the client went away: forget it */
+}
+
+static void hold(struct http_exchange *x, struct pp_hub *hub, uint64_t since, uint64_t timeout)
+{
+	struct lp_wait *w = calloc(1, sizeof *w);
+	if (!w) {
+		http_respond_text(x, 503, NULL, "out of memory\n");
+		return;
+	}
+	w->x = x;
+	w->hub = hub;
+	w->since = since;
+	feed_subscribe(hub->feed, &w->sub, lp_on_event);
+	net_timer_init(&w->timer, lp_on_timeout, w);
+	net_timer_start(hub->loop, &w->timer, timeout, 0);
+	http_exchange_on_abort(x, lp_on_abort, w);
+}
+
+void pp__long_poll(struct http_exchange *x, struct pp_hub *hub, uint64_t since,
+		   const char *query, size_t qlen)
+{
+	uint64_t timeout = hub->cfg.lp_timeout_ms;
+	pp__hub_charge(hub, x, PP_LONG_POLL);
+	int has_timeout = pp__query_u64(query, qlen, "timeout", &timeout);
+	if (has_timeout < 0 || timeout == 0 || timeout > hub->cfg.lp_max_timeout_ms) {
+		char why[96];
+		snprintf(why, sizeof why, "timeout must be 1..%u milliseconds\n",
+			 (unsigned)hub->cfg.lp_max_timeout_ms);
+		http_respond_text(x, 400, NULL, why);
+		return;
+	}
+	/* Something to say already (or the client is ahead of us: a restarted
+	 * server): answer now.  Otherwise hold the request. */
+	uint64_t latest = feed_latest(hub->feed);
+	if (latest != since)
+		answer_events(x, hub->feed, since < latest ? since : latest);
+	else
+		hold(x, hub, since, timeout);
+}

@@ -1,0 +1,102 @@
+/* server_rpc.c -- request-response: GET /score and POST /publish.
+ *
+ *   GET /score                  the current state, at once:
+ *                               {"seq":N,"type":"...","data":"..."}  ({"seq":0}
+ *                               before the first event).  Asked once, it is
+ *                               request-response; asked every few seconds, it
+ *                               is short polling -- the server cannot tell,
+ *                               and a poller sees only the latest state, not
+ *                               the events in between.  (With since= the same
+ *                               path is long polling: server_long_poll.c.)
+ *   POST /publish[?type=T]      appends the body (UTF-8 text) as an event of
+ *                               type T ("message" by default; not "reset",
+ *                               the SSE stream's own notice) and answers
+ *                               {"seq":N} -- after every subscriber has been
+ *                               told.
+ *
+ * What it costs: one request and one answer per call, whatever happened
+ * in between -- and, without keep-alive, a TCP handshake and a close too.
+ *
+ * Read next: client_rpc.c (the other end), then server_long_poll.c.
+ */
+#include "paradigms/server_private.h"
+#include "http/http_target.h"
+#include "util/utf8.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* The answer to GET /score: the latest event as JSON, made once per seq
+ * (a poller asks for the same state many times).  NULL when memory ran
+ * out. */
+static const char *score_json(struct pp_hub *hub, size_t *len)
+{
+	struct pp_render *r = &hub->score_json;
+	const struct feed_event *ev = feed_get(hub->feed, feed_latest(hub->feed));
+	if (!ev) {
+		*len = 9;
+		return "{\"seq\":0}";
+	}
+	if (r->seq != ev->seq) {
+		size_t need = feed_event_json(ev, NULL, 0);
+		if (pp__render_reserve(r, need + 1) < 0)
+			return NULL;
+		r->len = feed_event_json(ev, r->buf, need + 1);
+		r->seq = ev->seq;
+	}
+	*len = r->len;
+	return r->buf;
+}
+
+void pp__rpc_score(struct http_exchange *x, struct pp_hub *hub)
+{
+	pp__hub_charge(hub, x, PP_RPC);
+	size_t len;
+	const char *json = score_json(hub, &len);
+	if (!json)
+		http_respond_text(x, 503, NULL, "out of memory\n");
+	else
+		http_respond(x, 200, HTTP_TYPE_JSON, NULL, json, len);
+}
+
+static void on_publish(struct http_exchange *x, const struct http_request *req,
+		       const char *body, size_t body_len, void *ud)
+{
+	struct pp_hub *hub = ud;
+	pp__hub_charge(hub, x, PP_RPC);
+	char type[FEED_TYPE_MAX + 1] = "message";
+	const char *path, *query;
+	size_t plen, qlen, n = 0;
+	http_target_split(req->target, req->target_len, &path, &plen, &query, &qlen);
+	if (query) {
+		enum http_query_result r = http_query_get(query, qlen, "type", type, FEED_TYPE_MAX, &n);
+		if (r == HTTP_QUERY_FOUND)
+			type[n] = '\0';
+		if (r == HTTP_QUERY_FOUND && feed_type_is_reset(type, n)) {
+			http_respond_text(x, 400, NULL, "type reset is the server's own (SSE: events were missed)\n");
+			return;
+		}
+		if ((r == HTTP_QUERY_FOUND && !feed_type_valid(type, n)) ||
+		    r == HTTP_QUERY_BAD_ESCAPE || r == HTTP_QUERY_TOO_LONG) {
+			http_respond_text(x, 400, NULL, "type must be a token of at most 32 characters\n");
+			return;
+		}
+	}
+	if (!utf8_is_valid((const uint8_t *)body, body_len)) {
+		http_respond_text(x, 400, NULL, "the event must be UTF-8 text\n");
+		return;
+	}
+	uint64_t seq = feed_publish(hub->feed, type, body, body_len);
+	if (seq == 0) {
+		http_respond_text(x, 413, NULL, "event too large for the feed\n");
+		return;
+	}
+	char json[48];
+	int len = snprintf(json, sizeof json, "{\"seq\":%llu}", (unsigned long long)seq);
+	http_respond(x, 200, HTTP_TYPE_JSON, NULL, json, (size_t)len);
+}
+
+int pp__rpc_routes(struct http_server *s, struct pp_hub *hub)
+{
+	return http_server_route(s, "POST", "/publish", on_publish, hub);
+}

@@ -1,0 +1,196 @@
+/* serve.c -- `pushpull serve`: every paradigm's endpoint on one port.
+ *
+ *   GET  /score                 request-response and short polling
+ *   GET  /score?since=N         long polling
+ *   POST /publish               publish an event (request-response)
+ *   GET  /events                Server-Sent Events
+ *   GET  /ws                    WebSocket: events pushed, messages published
+ *   GET  /echo                  WebSocket echo (for conformance suites)
+ *
+ * All share one feed.  Each connection's costs land in the ledger of the
+ * paradigm its request turned out to be (a connection that never sent a
+ * complete request stays under "unrouted"); on SIGINT or SIGTERM the
+ * server closes every connection, so the kernel's TCP_INFO counters are
+ * in, and prints the table.
+ */
+#include "pushpull.h"
+#include "common/cli.h"
+#include "paradigms/hub.h"
+#include "http/http_server.h"
+#include "net/loop.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char serve_usage[] =
+	"usage: pushpull serve [--host ADDR] [--port N] [options]\n"
+	"\n"
+	"Serves one feed of events through every paradigm:\n"
+	"  GET  /score              the current state (request-response, short polling)\n"
+	"  GET  /score?since=N[&timeout=MS]   long polling\n"
+	"  POST /publish[?type=T]   publish the body (UTF-8) as an event\n"
+	"  GET  /events             Server-Sent Events (Last-Event-ID resumes)\n"
+	"  GET  /ws                 WebSocket: events pushed, text messages published\n"
+	"  GET  /echo               WebSocket echo\n"
+	"On SIGINT or SIGTERM it prints each paradigm's cost ledger and exits.\n"
+	"\n"
+	"options:\n"
+	"  --host ADDR          IPv4 address to listen on (default 127.0.0.1)\n"
+	"  --port N             port, 0 for any free one (default 8080)\n"
+	"  --lp-timeout MS      long-poll hold time when the client names none (30000)\n"
+	"  --heartbeat MS       SSE heartbeat interval (15000)\n"
+	"  --retry MS           SSE reconnection time advertised (2000)\n"
+	"  --ping MS            WebSocket ping interval (30000)\n"
+	"  --json               print the ledger as JSON\n"
+	"  --help\n";
+
+struct serve_opts {
+	const char *host;
+	uint16_t port;
+	bool json;
+	struct pp_config cfg;
+};
+
+/* Reads the command line into 'o'.  Returns -1 to go on, or the exit
+ * status (0 after --help, 2 after bad usage). */
+static int serve_options(int argc, char **argv, struct serve_opts *o)
+{
+	static const struct option opts[] = {
+		{ "host", required_argument, NULL, 'H' }, { "port", required_argument, NULL, 'p' },
+		{ "lp-timeout", required_argument, NULL, 'l' },
+		{ "heartbeat", required_argument, NULL, 'b' }, { "retry", required_argument, NULL, 'r' },
+		{ "ping", required_argument, NULL, 'g' }, { "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+	};
+	uint64_t v, port = 8080;
+	int c;
+	*o = (struct serve_opts){ .host = "127.0.0.1" };
+	optind = 1;
+	opterr = 0;                             /* our own one-line message instead */
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'H':
+			if (!net_host_valid(optarg))
+				return cli_bad("pushpull serve", "--host needs an IPv4 address or localhost");
+			o->host = optarg;
+			break;
+		case 'p':
+			if (!cli_u64(optarg, 0, 65535, &port))
+				return cli_bad("pushpull serve", "--port needs 0..65535");
+			break;
+		case 'l': case 'b': case 'r': case 'g':
+			if (!cli_u64(optarg, 1, 3600000, &v))
+				return cli_bad("pushpull serve", "a time needs 1..3600000 milliseconds");
+			if (c == 'l') o->cfg.lp_timeout_ms = (uint32_t)v;
+			if (c == 'b') o->cfg.sse_heartbeat_ms = (uint32_t)v;
+			if (c == 'r') o->cfg.sse_retry_ms = (uint32_t)v;
+			if (c == 'g') o->cfg.ws_ping_ms = (uint32_t)v;
+			break;
+		case 'j': o->json = true; break;
+		case 'h': fputs(serve_usage, stdout); return 0;
+		default: return cli_bad_option("pushpull serve", argv);
+		}
+	}
+	if (optind < argc)
+		return cli_bad("pushpull serve", "unexpected argument");
+	o->port = (uint16_t)port;
+	pp_config_defaults(&o->cfg);
+	return -1;
+}
+
+struct server {
+	struct pp_hub hub;
+	struct http_server *srv;
+	struct net_ledger unrouted, loop_ledger, ledgers[PP_PARADIGMS];
+};
+
+/* A loop, a feed, a ledger per paradigm and a listener with every
+ * route.  Returns false after saying why. */
+static bool serve_setup(struct server *s, const struct serve_opts *o)
+{
+	net_ledger_init(&s->unrouted, "unrouted");
+	s->hub.cfg = o->cfg;
+	for (int p = 0; p < PP_PARADIGMS; p++) {
+		char label[NET_LABEL_MAX];
+		snprintf(label, sizeof label, "%s/server", pp_paradigm_name((enum pp_paradigm)p));
+		net_ledger_init(&s->ledgers[p], label);
+		s->hub.ledger[p] = &s->ledgers[p];
+	}
+	s->hub.ledger[PP_SHORT_POLL] = NULL;    /* the server cannot tell it from rpc */
+	net_ledger_init(&s->loop_ledger, "loop");
+	s->hub.loop = net_loop_new(&s->loop_ledger);
+	s->hub.feed = feed_new(0, 0);
+	if (!s->hub.loop || !s->hub.feed || net_loop_stop_on_signals(s->hub.loop) < 0) {
+		fprintf(stderr, "pushpull serve: cannot start: %s\n", strerror(errno));
+		return false;
+	}
+	struct http_server_config scfg = { .host = o->host, .port = o->port,
+					   .ledger = &s->unrouted };
+	s->srv = http_server_new(s->hub.loop, &scfg);
+	if (!s->srv) {
+		fprintf(stderr, "pushpull serve: cannot listen on %s:%u: %s\n", o->host,
+			(unsigned)o->port, strerror(errno));
+		return false;
+	}
+	if (pp_hub_routes(s->srv, &s->hub) < 0) {
+		fprintf(stderr, "pushpull serve: too many routes\n");
+		return false;
+	}
+	return true;
+}
+
+/* Closes every connection, so that the kernel's TCP_INFO counters of
+ * each are in, and prints the ledgers. */
+static void serve_report(struct server *s, const struct serve_opts *o)
+{
+	http_server_free(s->srv);
+	s->srv = NULL;
+	pp_hub_close_websockets(&s->hub);
+	net_loop_run_once(s->hub.loop, 0);      /* the deferred frees */
+	struct net_ledger *table[PP_PARADIGMS + 2];
+	size_t n = 0;
+	table[n++] = &s->unrouted;
+	for (int p = 0; p < PP_PARADIGMS; p++)
+		if (s->hub.ledger[p])
+			table[n++] = s->hub.ledger[p];
+	table[n++] = &s->loop_ledger;
+	printf("\nserver costs, per paradigm (epoll_wait is the loop's; wake-ups are events\n"
+	       "dispatched to each paradigm's connections)\n");
+	if (o->json)
+		net_ledger_print_json(stdout, table, n);
+	else
+		net_ledger_print_table(stdout, table, n);
+}
+
+static void serve_free(struct server *s)
+{
+	http_server_free(s->srv);
+	pp_hub_cleanup(&s->hub);
+	feed_free(s->hub.feed);
+	net_loop_free(s->hub.loop);
+}
+
+int pushpull_serve(int argc, char **argv)
+{
+	struct serve_opts o;
+	int status = serve_options(argc, argv, &o);
+	if (status >= 0)
+		return status;
+	cli_raise_nofile();                     /* thousands of clients are normal */
+	struct server s = { 0 };
+	if (serve_setup(&s, &o)) {
+		printf("pushpull serving on http://%s:%u\n", o.host,
+		       (unsigned)http_server_port(s.srv));
+		fflush(stdout);
+		net_loop_run(s.hub.loop);
+		serve_report(&s, &o);
+		status = 0;
+	} else {
+		status = 1;
+	}
+	serve_free(&s);
+	return status;
+}
