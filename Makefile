@@ -13,7 +13,7 @@
 #   tools/<name>/*.c       -> bin/<name>                  (one program per folder)
 #   tools/common/*.c       -> linked into every program   (command-line helpers)
 #   tests/test_<x>.c       -> build/test/test_<x>         (one Check suite each)
-#   tests/support/*.c      -> linked into every test binary
+#   tests/support/*.c      -> build/san/libtestsupport.a, linked into every suite
 #   tools/bench/<name>.c   -> build/bench/<name>          (run by tools/bench/run.sh)
 
 ifeq ($(origin CC),default)
@@ -40,6 +40,7 @@ TEST_SRC  := $(sort $(wildcard tests/test_*.c))
 TESTS     := $(TEST_SRC:tests/%.c=build/test/%)
 SUP_SRC   := $(sort $(wildcard tests/support/*.c))
 SUP_OBJ   := $(SUP_SRC:%.c=build/san/%.o)
+SUP_LIB   := build/san/libtestsupport.a
 BENCH_SRC := $(sort $(wildcard tools/bench/*.c))
 BENCHES   := $(BENCH_SRC:tools/bench/%.c=build/bench/%)
 
@@ -118,10 +119,16 @@ build/san/tests/%.o: tests/%.c | check-deps
 	@$(if $(V),,echo "  CC san  $<")
 	$(Q)$(CC) $(CSTD) $(WARN) $(SANFLAGS) $(CPPFLAGS) -Itests $(CHECK_CFLAGS) -c $< -o $@
 
-build/test/%: build/san/tests/%.o build/san/libpushpull.a $(SUP_OBJ)
+# The support code is an archive: a suite takes the helpers it calls, and
+# check_main.o's main only when it has none of its own.
+$(SUP_LIB): $(SUP_OBJ)
+	@rm -f $@
+	$(Q)ar rcs $@ $^
+
+build/test/%: build/san/tests/%.o $(SUP_LIB) build/san/libpushpull.a
 	@mkdir -p build/test
 	@$(if $(V),,echo "  LD san  $@")
-	$(Q)$(CC) $(SANFLAGS) -o $@ $< $(SUP_OBJ) build/san/libpushpull.a $(CHECK_LIBS) -lm -lpthread
+	$(Q)$(CC) $(SANFLAGS) -o $@ $< $(SUP_LIB) build/san/libpushpull.a $(CHECK_LIBS) -lm -lpthread
 
 # Every suite runs even when an earlier one fails; the exit status is the
 # number of failed suites, so CI fails on any failure.  Tests that start

@@ -109,7 +109,7 @@ START_TEST(printing)
 }
 END_TEST
 
-Suite *ledger_suite(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("net_ledger");
 	TCase *tc = tcase_create("latency");
@@ -122,13 +122,4 @@ Suite *ledger_suite(void)
 	tcase_add_test(tc, printing);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(ledger_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
