@@ -21,8 +21,7 @@
  *                  and pp_client_send() publishes         client_websocket.c
  *
  * Every connection a client opens is charged to 'ledger'.
- * Read next: client_rpc.c, client_short_poll.c and client_long_poll.c
- * side by side, then client_sse.c and client_websocket.c.
+ * Read next: src/net/loop.h, the event loop every paradigm runs on.
  */
 #ifndef PUSHPULL_PARADIGMS_CLIENT_H
 #define PUSHPULL_PARADIGMS_CLIENT_H

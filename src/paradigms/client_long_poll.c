@@ -10,6 +10,8 @@
  *
  * Compare client_short_poll.c (asks on a timer, sees only the latest
  * state) and client_sse.c (one request, every event pushed down it).
+ *
+ * Read next: server_sse.c.
  */
 #include "paradigms/client_private.h"
 #include "util/json.h"

@@ -11,6 +11,8 @@
  *
  * Compare client_short_poll.c and client_long_poll.c, the same request
  * loop with a different rule for when to ask again.
+ *
+ * Read next: client_short_poll.c.
  */
 #include "paradigms/client_private.h"
 

@@ -11,6 +11,8 @@
  *
  * Compare client_rpc.c (the same request, asked once) and
  * client_long_poll.c (asked again as soon as the server has news).
+ *
+ * Read next: server_long_poll.c.
  */
 #include "paradigms/client_private.h"
 

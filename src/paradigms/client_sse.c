@@ -21,6 +21,8 @@
  * is noted; when the server's numbering started over (a restart: missed
  * is -1), the client's count starts over from the reset's id with it, so
  * that later events are not taken for a gap.
+ *
+ * Read next: server_websocket.c.
  */
 #include "paradigms/client_private.h"
 #include "paradigms/feed.h"

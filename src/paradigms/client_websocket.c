@@ -33,7 +33,7 @@
  * PP_WS_KEY_POOL random bytes, refilled when it runs out -- one syscall
  * per 64 frames.
  *
- * Read next: server_websocket.c, the server side.
+ * Read next: client.h, what every client shares.
  */
 #include "paradigms/client_private.h"
 #include "net/conn.h"

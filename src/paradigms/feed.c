@@ -3,6 +3,7 @@
 #include "net/loop.h"
 #include "util/json.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,9 +73,21 @@ bool feed_type_valid(const char *type, size_t len)
 	return true;
 }
 
+/* The ring's invariants: it holds the events oldest..latest (none when
+ * oldest == latest + 1), at most 'cap' of them, and 'bytes' is their data. */
+static void check_ring(const struct feed *f)
+{
+	assert(f->oldest >= 1 && f->oldest <= f->latest + 1);
+	assert(f->latest + 1 - f->oldest <= f->cap);
+	assert(f->bytes <= f->max_bytes);
+	(void)f;
+}
+
 static void evict_oldest(struct feed *f)
 {
+	assert(f->oldest <= f->latest);         /* something to evict */
 	struct feed_event *e = &f->ring[f->oldest % f->cap];
+	assert(e->seq == f->oldest && f->bytes >= e->len);
 	f->bytes -= e->len;
 	free(e->data);
 	e->data = NULL;
@@ -102,12 +115,15 @@ uint64_t feed_publish(struct feed *f, const char *type, const void *data, size_t
 	e->len = len;
 	e->data = copy;
 	f->bytes += len;
+	check_ring(f);
 
 	/* Tell everyone.  'cursor' is the next node to visit, so a callback
 	 * may unsubscribe itself or any other node (feed_unsubscribe moves
 	 * the cursor past a node it removes).  New subscribers are added at
 	 * the head, behind the cursor: they start with the next event. */
+	assert(f->cursor == NULL);              /* no publish from inside a publish */
 	for (struct feed_sub *s = f->subs; s; s = f->cursor) {
+		assert(s->linked);
 		f->cursor = s->next;
 		s->fn(s, e);
 	}
@@ -133,6 +149,7 @@ void feed_unsubscribe(struct feed *f, struct feed_sub *s)
 {
 	if (!s->linked)
 		return;
+	assert(f->nsubs > 0);
 	if (f->cursor == s)
 		f->cursor = s->next;
 	if (s->prev)

@@ -11,6 +11,8 @@
  * subscriber may unsubscribe itself or any other subscriber from inside
  * that call.  Subscribing costs nothing but the intrusive list node, so
  * ten thousand idle subscribers cost ten thousand nodes.
+ *
+ * Read next: hub.h.
  */
 #ifndef PUSHPULL_PARADIGMS_FEED_H
 #define PUSHPULL_PARADIGMS_FEED_H
@@ -54,7 +56,7 @@ void feed_free(struct feed *f);
 uint64_t feed_publish(struct feed *f, const char *type, const void *data, size_t len);
 
 /* The type of the SSE stream's own notice that events were missed
- * (ep_sse.c): no published event may wear it, or a client would take
+ * (server_sse.c): no published event may wear it, or a client would take
  * that event for the notice. */
 #define FEED_TYPE_RESET "reset"
 bool feed_type_is_reset(const char *type, size_t len);

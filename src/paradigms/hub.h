@@ -11,7 +11,7 @@
  *   GET  /events           server_sse.c        Server-Sent Events
  *   GET  /ws, GET /echo    server_websocket.c  WebSocket
  *
- * Read next: server_rpc.c, then server_long_poll.c.
+ * Read next: server_rpc.c.
  */
 #ifndef PUSHPULL_PARADIGMS_HUB_H
 #define PUSHPULL_PARADIGMS_HUB_H

@@ -17,7 +17,7 @@
  * What it costs: one request and one answer per call, whatever happened
  * in between -- and, without keep-alive, a TCP handshake and a close too.
  *
- * Read next: client_rpc.c (the other end), then server_long_poll.c.
+ * Read next: client_rpc.c (the other end).
  */
 #include "paradigms/server_private.h"
 #include "http/http_target.h"

@@ -2,7 +2,7 @@
  *
  *   bare_sse PORT            (PORT 0 picks one; prints "listening PORT")
  *
- * The contract of `pushpull bench sse-fanout`, and nothing else:
+ * The contract of `loadgen sse-fanout`, and nothing else:
  *   GET ...          a 200 text/event-stream answer, chunked, "retry: 2000"
  *                    first; the connection joins the streams;
  *   POST ... BODY    event number N, "id: N\nevent: message\ndata: BODY\n\n"
