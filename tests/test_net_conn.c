@@ -437,6 +437,10 @@ START_TEST(listener_waits_for_the_first_bytes)
 	ck_assert(wait_bytes(&p, p.srv, 5, 2000));
 	ck_assert_int_eq(p.srv->accepts, 1);
 	ck_assert_int_eq(p.srv->deliveries, 1);
+	/* Read in the listener's wake-up, with the accept: the connection
+	 * itself was never woken. */
+	ck_assert_uint_eq(p.srv->ledger.c.wakeups, 0);
+	ck_assert_uint_eq(p.srv->ledger.c.sys[NET_SYS_READ], 1);
 	net_conn_abort(p.srv->conn, 0);
 	p.srv->conn = NULL;
 	close(fd);
@@ -652,6 +656,8 @@ START_TEST(connect_refused)
 	ck_assert_int_eq(s->close_err, ECONNREFUSED);
 	ck_assert(!s->connected);
 	ck_assert_uint_eq(s->ledger.c.handshakes, 0);
+	ck_assert_uint_eq(s->ledger.c.closed, 0);               /* no connection was made */
+	ck_assert_uint_eq(s->ledger.c.connects_failed, 1);
 	ck_assert_uint_eq(s->ledger.c.sys[NET_SYS_CONNECT], 1);
 	net_loop_run_once(loop, 0);
 	net_loop_free(loop);

@@ -193,9 +193,12 @@ static void finish(struct net_conn *c, int err)
 	charge_tcp_info(c);
 	net_loop_forget(c->loop, c->fd);        /* close() leaves the epoll set: no epoll_ctl */
 	net_sys_close(&c->charge, c->fd);
-	c->counts.closed++;
+	/* A connect that never completed closed no connection: it is a
+	 * failed attempt (its syscalls are charged all the same). */
+	struct net_counts k = { .closed = c->handshaken, .connects_failed = !c->handshaken };
+	net_counts_add(&c->counts, &k);
 	if (c->charge.ledger)
-		c->charge.ledger->c.closed++;
+		net_counts_add(&c->charge.ledger->c, &k);
 	c->out_len = c->out_off = 0;
 	if (stage.owner == c)
 		stage.len = 0;
@@ -641,6 +644,12 @@ void net_conn_resume_read(struct net_conn *c)
 	if (c->in_len > 0 && !c->redeliver_pending &&
 	    net_loop_defer(c->loop, redeliver, c) == 0)
 		c->redeliver_pending = true;
+}
+
+void net__conn_read_now(struct net_conn *c)
+{
+	if (c->state == NET_CONN_OPEN && c->ops && !c->read_paused && !c->eof)
+		do_read(c);
 }
 
 /* --- connect completion and dispatch ------------------------------------ */

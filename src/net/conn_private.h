@@ -57,4 +57,11 @@ struct net_conn *net_conn_new(struct net_loop *loop, int fd, enum net_conn_state
 /* Finishes a connect: reads SO_ERROR (or connect_err), tells on_connect. */
 void net_conn_connected(struct net_conn *c);
 
+/* Reads now, without waiting for epoll to say so: for a connection just
+ * accepted from a listener that hands over only connections whose first
+ * bytes have arrived (tcp.c).  The read then happens in the same wake-up
+ * as the accept, and epoll, which re-checks readiness before it reports
+ * an event, does not wake the loop again for bytes already read. */
+void net__conn_read_now(struct net_conn *c);
+
 #endif

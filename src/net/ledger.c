@@ -132,6 +132,7 @@ static const struct row rows[] = {
 	{ "events delivered", get_events, 0 },
 	{ "tcp handshakes", FIELD(handshakes) },
 	{ "connections closed", FIELD(closed) },
+	{ "connects failed", FIELD(connects_failed) },
 	{ "segments out", FIELD(segs_out) },
 	{ "segments in", FIELD(segs_in) },
 	{ "data segments out", FIELD(data_segs_out) },

@@ -47,6 +47,7 @@ struct net_counts {
 	                           connection: events the loop dispatched to it */
 	uint64_t handshakes;    /* TCP three-way handshakes: accepted or connected */
 	uint64_t closed;        /* connections closed (their TCP_INFO is in) */
+	uint64_t connects_failed;       /* connect attempts that never made a connection */
 	uint64_t bytes_in, bytes_out;       /* payload bytes through recv/send */
 	uint64_t segs_in, segs_out;         /* TCP_INFO tcpi_segs_in/out */
 	uint64_t data_segs_in, data_segs_out; /* tcpi_data_segs_in/out */

@@ -31,6 +31,7 @@ struct net_listener {
 	uint64_t pauses;
 	int fd;
 	uint16_t port;
+	bool data_first;                /* TCP_DEFER_ACCEPT: a new connection has bytes */
 };
 
 #define ACCEPTS_PER_WAKEUP 128          /* then let other descriptors run */
@@ -107,6 +108,8 @@ static void on_listen_io(struct net_loop *loop, int fd, unsigned events, void *u
 		charge_accept(c);
 		last = c;
 		l->on_accept(l, c, l->ud);
+		if (l->data_first)
+			net__conn_read_now(c);  /* its request is here: no second wake-up */
 	}
 }
 
@@ -157,8 +160,11 @@ fail:;
  * the connection out of the accept queue until its first bytes arrive.
  * Without it, a client that connects and asks costs two wake-ups: one for
  * the accept (the handshake's last ACK), one for the request a moment
- * later.  With it, one: accept4 returns a socket whose request is already
- * waiting.  A client that stays silent is handed over after 'seconds'
+ * later.  With it, accept4 returns a socket whose request is already
+ * waiting, and on_listen_io reads it at once (net__conn_read_now): one
+ * wake-up for the accept and the request together.  (Reading it only when
+ * epoll reported it, as pushpull once did, kept the second wake-up: strace
+ * showed epoll_wait returning for the listener, then for the socket.)  A client that stays silent is handed over after 'seconds'
  * or a little more: when the kernel's next retransmitted SYN-ACK is
  * acknowledged (1 s: after 1 s; 5 s: after 7 s, measured).  With a new
  * connection per request (wrk, 50 connections) the server's CPU per
@@ -166,8 +172,11 @@ fail:;
  * extra wake-up, served more requests per second. */
 int net_listener_wait_for_data(struct net_listener *l, int seconds)
 {
-	return net_sys_setsockopt(&l->charge, l->fd, IPPROTO_TCP, TCP_DEFER_ACCEPT,
-				  &seconds, sizeof seconds);
+	if (net_sys_setsockopt(&l->charge, l->fd, IPPROTO_TCP, TCP_DEFER_ACCEPT,
+			       &seconds, sizeof seconds) < 0)
+		return -1;
+	l->data_first = true;
+	return 0;
 }
 
 uint16_t net_listener_port(const struct net_listener *l) { return l->port; }
