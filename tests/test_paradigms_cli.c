@@ -17,123 +17,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "support/proc.h"
+
 #define PUSHPULL "bin/pushpull"
 #define LOADGEN "bin/loadgen"
-
-struct run {
-	int status;                     /* exit status, -1 if it had to be killed */
-	char out[65536], err[8192];
-	size_t out_len, err_len;
-};
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-/* Starts argv with stdout and stderr on pipes, and stdin on a pipe that
- * holds 'input' and then ends (NULL: stdin as ours); returns the pid. */
-static pid_t spawn(char *const argv[], const char *input, int *out_fd, int *err_fd)
-{
-	int o[2], e[2], in[2] = { -1, -1 };
-	ck_assert_int_eq(pipe(o), 0);
-	ck_assert_int_eq(pipe(e), 0);
-	if (input)
-		ck_assert_int_eq(pipe(in), 0);
-	pid_t pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		if (input) {
-			dup2(in[0], 0);
-			close(in[0]);
-			close(in[1]);
-		}
-		dup2(o[1], 1);
-		dup2(e[1], 2);
-		close(o[0]);
-		close(e[0]);
-		close(o[1]);
-		close(e[1]);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	if (input) {                    /* small: the pipe holds it all */
-		close(in[0]);
-		ck_assert_int_eq(write(in[1], input, strlen(input)), (ssize_t)strlen(input));
-		close(in[1]);
-	}
-	close(o[1]);
-	close(e[1]);
-	*out_fd = o[0];
-	*err_fd = e[0];
-	return pid;
-}
-
-/* Reads both pipes until the child closes them or 'ms' pass. */
-static void drain(struct run *r, int out_fd, int err_fd, int ms)
-{
-	uint64_t end = now_ms() + (uint64_t)ms;
-	bool out_open = true, err_open = true;
-	while ((out_open || err_open) && now_ms() < end) {
-		struct pollfd p[2] = { { out_open ? out_fd : -1, POLLIN, 0 },
-				       { err_open ? err_fd : -1, POLLIN, 0 } };
-		if (poll(p, 2, (int)(end - now_ms())) <= 0)
-			break;
-		if (p[0].revents) {
-			ssize_t n = read(out_fd, r->out + r->out_len, sizeof r->out - 1 - r->out_len);
-			if (n <= 0)
-				out_open = false;
-			else
-				r->out_len += (size_t)n;
-		}
-		if (p[1].revents) {
-			ssize_t n = read(err_fd, r->err + r->err_len, sizeof r->err - 1 - r->err_len);
-			if (n <= 0)
-				err_open = false;
-			else
-				r->err_len += (size_t)n;
-		}
-	}
-	r->out[r->out_len] = '\0';
-	r->err[r->err_len] = '\0';
-}
-
-static void reap(struct run *r, pid_t pid, int ms)
-{
-	uint64_t end = now_ms() + (uint64_t)ms;
-	int st;
-	while (waitpid(pid, &st, WNOHANG) == 0) {
-		if (now_ms() > end) {
-			kill(pid, SIGKILL);     /* ours, by its pid */
-			waitpid(pid, &st, 0);
-			r->status = -1;
-			return;
-		}
-		struct pollfd none;
-		poll(&none, 0, 10);     /* a bounded wait for the exit, not a sync point */
-	}
-	r->status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-/* Runs a program to its end, at most 'ms', with 'input' on stdin (NULL:
- * ours). */
-static void run_input(struct run *r, char *const argv[], const char *input, int ms)
-{
-	memset(r, 0, sizeof *r);
-	int o, e;
-	pid_t pid = spawn(argv, input, &o, &e);
-	drain(r, o, e, ms);
-	close(o);
-	close(e);
-	reap(r, pid, 1000);
-}
-
-static void run(struct run *r, char *const argv[], int ms)
-{
-	run_input(r, argv, NULL, ms);
-}
 
 static size_t count_lines(const char *s)
 {
@@ -186,8 +73,8 @@ static char *const bad[][6] = {
 
 START_TEST(bad_usage)
 {
-	struct run r;
-	run(&r, bad[_i], 5000);
+	struct proc_run r;
+	proc_run(&r, bad[_i], 5000);
 	ck_assert_msg(r.status == 2, "%s %s: status %d", bad[_i][1] ? bad[_i][1] : "",
 		      bad[_i][2] ? bad[_i][2] : "", r.status);
 	if (bad[_i][1])         /* the bare program prints its usage instead */
@@ -199,15 +86,15 @@ END_TEST
 START_TEST(help_everywhere)
 {
 	static const char *const cmds[] = { "serve", "client", "demo" };
-	struct run r;
+	struct proc_run r;
 	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
 		char *argv[] = { PUSHPULL, (char *)cmds[i], "--help", NULL };
-		run(&r, argv, 5000);
+		proc_run(&r, argv, 5000);
 		ck_assert_int_eq(r.status, 0);
 		ck_assert_ptr_nonnull(strstr(r.out, "usage: pushpull"));
 	}
 	char *lg[] = { LOADGEN, "--help", NULL };
-	run(&r, lg, 5000);
+	proc_run(&r, lg, 5000);
 	ck_assert_int_eq(r.status, 0);
 	ck_assert_ptr_nonnull(strstr(r.out, "usage: loadgen"));
 }
@@ -219,12 +106,12 @@ END_TEST
 static pid_t serve_start(int *so, int *se, char *base, size_t cap)
 {
 	char *serve[] = { PUSHPULL, "serve", "--port", "0", NULL };
-	pid_t srv = spawn(serve, NULL, so, se);
+	pid_t srv = proc_spawn(serve, NULL, so, se);
 	/* The first line says where it listens. */
 	char line[256] = "";
 	size_t n = 0;
-	uint64_t end = now_ms() + 5000;
-	while (!memchr(line, '\n', n) && now_ms() < end) {
+	uint64_t end = proc_now_ms() + 5000;
+	while (!memchr(line, '\n', n) && proc_now_ms() < end) {
 		struct pollfd p = { *so, POLLIN, 0 };
 		if (poll(&p, 1, 100) == 1) {
 			ssize_t k = read(*so, line + n, sizeof line - 1 - n);
@@ -241,14 +128,14 @@ static pid_t serve_start(int *so, int *se, char *base, size_t cap)
 }
 
 /* SIGINT: the server prints its ledger, per paradigm, and exits 0. */
-static void serve_stop(pid_t srv, int so, int se, struct run *s)
+static void serve_stop(pid_t srv, int so, int se, struct proc_run *s)
 {
 	kill(srv, SIGINT);
 	memset(s, 0, sizeof *s);
-	drain(s, so, se, 5000);
+	proc_drain(s, so, se, 5000);
 	close(so);
 	close(se);
-	reap(s, srv, 2000);
+	proc_reap(s, srv, 2000);
 	ck_assert_int_eq(s->status, 0);
 }
 
@@ -262,18 +149,18 @@ START_TEST(serve_and_clients)
 	snprintf(url, sizeof url, "%s/publish?type=score", base);
 	char *pub1[] = { PUSHPULL, "client", "rpc", url, "--method", "POST", "--data", "1/0", NULL };
 	char *pub2[] = { PUSHPULL, "client", "rpc", url, "--method", "POST", "--data", "FOUR!", NULL };
-	struct run r;
-	run(&r, pub1, 5000);
+	struct proc_run r;
+	proc_run(&r, pub1, 5000);
 	ck_assert_int_eq(r.status, 0);
 	ck_assert_str_eq(r.out, "{\"seq\":1}\n");
 	ck_assert_ptr_nonnull(strstr(r.err, "tcp handshakes"));       /* its ledger */
-	run(&r, pub2, 5000);
+	proc_run(&r, pub2, 5000);
 	ck_assert_str_eq(r.out, "{\"seq\":2}\n");
 	/* A client's one ledger pays for its loop too: a wake-up is a return
 	 * of epoll_wait with events, counted once, so never more of them. */
 	snprintf(url, sizeof url, "%s/score", base);
 	char *five[] = { PUSHPULL, "client", "rpc", url, "--count", "5", NULL };
-	run(&r, five, 5000);
+	proc_run(&r, five, 5000);
 	long wakeups = ledger_row(r.err, "\nwake-ups"), waits = ledger_row(r.err, "epoll_wait");
 	ck_assert_int_ge(wakeups, 5);
 	ck_assert_int_le(wakeups, waits);
@@ -284,7 +171,7 @@ START_TEST(serve_and_clients)
 	/* A long poller from the start of the ring gets both, in order. */
 	snprintf(url, sizeof url, "%s/score", base);
 	char *lp[] = { PUSHPULL, "client", "long", url, "--count", "2", NULL };
-	run(&r, lp, 5000);
+	proc_run(&r, lp, 5000);
 	ck_assert_int_eq(r.status, 0);
 	ck_assert_str_eq(r.out, "{\"seq\":1,\"type\":\"score\",\"data\":\"1/0\"}\n"
 				"{\"seq\":2,\"type\":\"score\",\"data\":\"FOUR!\"}\n");
@@ -293,7 +180,7 @@ START_TEST(serve_and_clients)
 	/* A long poller ahead of the server (it restarted: its numbering is
 	 * behind ours) asks from its first event, and gets both. */
 	char *ahead[] = { PUSHPULL, "client", "long", url, "--since", "5", "--count", "2", NULL };
-	run(&r, ahead, 5000);
+	proc_run(&r, ahead, 5000);
 	ck_assert_int_eq(r.status, 0);
 	ck_assert_str_eq(r.out, "{\"seq\":1,\"type\":\"score\",\"data\":\"1/0\"}\n"
 				"{\"seq\":2,\"type\":\"score\",\"data\":\"FOUR!\"}\n");
@@ -302,7 +189,7 @@ START_TEST(serve_and_clients)
 	/* A refusal is shown with the server's reason. */
 	snprintf(url, sizeof url, "%s/score?since=x", base);
 	char *refused[] = { PUSHPULL, "client", "rpc", url, NULL };
-	run(&r, refused, 5000);
+	proc_run(&r, refused, 5000);
 	ck_assert_ptr_nonnull(strstr(r.err, "status 400: since must be a decimal event number\n"));
 
 	/* A POST that went out and got no answer is not sent again by itself
@@ -326,7 +213,7 @@ START_TEST(serve_and_clients)
 	snprintf(url, sizeof url, "http://127.0.0.1:%u/publish", (unsigned)port);
 	char *lost[] = { PUSHPULL, "client", "rpc", url, "--method", "POST", "--data", "x",
 			 "--interval", "100", NULL };
-	run(&r, lost, 5000);
+	proc_run(&r, lost, 5000);
 	ck_assert_int_eq(r.status, 1);
 	ck_assert_ptr_nonnull(strstr(r.err, "not sent twice"));
 	kill(mute, SIGKILL);
@@ -334,7 +221,7 @@ START_TEST(serve_and_clients)
 	/* One that never left (nothing listens there now) is tried again. */
 	char *refused_post[] = { PUSHPULL, "client", "rpc", url, "--method", "POST", "--data", "x",
 				 "--interval", "100", NULL };
-	run(&r, refused_post, 700);
+	proc_run(&r, refused_post, 700);
 	ck_assert_int_eq(r.status, -1);         /* still trying when stopped */
 	ck_assert_ptr_null(strstr(r.err, "not sent twice"));
 	ck_assert_ptr_nonnull(strstr(strstr(r.err, "refused") + 1, "refused"));    /* twice at least */
@@ -342,7 +229,7 @@ START_TEST(serve_and_clients)
 	/* An SSE client resuming from event 1 gets event 2 as the feed renders it. */
 	snprintf(url, sizeof url, "%s/events?lastEventId=1", base);
 	char *sse[] = { PUSHPULL, "client", "sse", url, "--count", "1", NULL };
-	run(&r, sse, 5000);
+	proc_run(&r, sse, 5000);
 	ck_assert_int_eq(r.status, 0);
 	ck_assert_str_eq(r.out, "{\"seq\":2,\"type\":\"score\",\"data\":\"FOUR!\"}\n");
 
@@ -350,14 +237,14 @@ START_TEST(serve_and_clients)
 	 * and says so in its exit status. */
 	snprintf(url, sizeof url, "%s/score", base);
 	char *not_sse[] = { PUSHPULL, "client", "sse", url, NULL };
-	run(&r, not_sse, 5000);
+	proc_run(&r, not_sse, 5000);
 	ck_assert_int_eq(r.status, 1);
 	ck_assert_ptr_nonnull(strstr(r.err, "not an event stream: giving up"));
 
 	/* A WebSocket client asking from event 0 gets both as text messages. */
 	snprintf(url, sizeof url, "ws%s/ws?since=0", base + 4);
 	char *ws[] = { PUSHPULL, "client", "ws", url, "--count", "2", NULL };
-	run(&r, ws, 5000);
+	proc_run(&r, ws, 5000);
 	ck_assert_int_eq(r.status, 0);
 	ck_assert_str_eq(r.out, "{\"seq\":1,\"type\":\"score\",\"data\":\"1/0\"}\n"
 				"{\"seq\":2,\"type\":\"score\",\"data\":\"FOUR!\"}\n");
@@ -366,11 +253,11 @@ START_TEST(serve_and_clients)
 	 * before it could go -- and come back as an event; the end of stdin
 	 * does not end the client. */
 	char *echo_ws[] = { PUSHPULL, "client", "ws", url, "--count", "3", NULL };
-	run_input(&r, echo_ws, "hello\n", 5000);
+	proc_run_input(&r, echo_ws, "hello\n", 5000);
 	ck_assert_int_eq(r.status, 0);
 	ck_assert_ptr_nonnull(strstr(r.out, "{\"seq\":3,\"type\":\"message\",\"data\":\"hello\"}\n"));
 
-	struct run s;
+	struct proc_run s;
 	serve_stop(srv, so, se, &s);
 	ck_assert_ptr_nonnull(strstr(s.out, "long-poll/server"));
 	ck_assert_ptr_nonnull(strstr(s.out, "sse/server"));
@@ -389,15 +276,15 @@ START_TEST(long_poll_backs_off)
 	ck_assert_int_ge(odd, 0);
 	if (odd == 0) {                 /* one answer per read, for at most 3 s */
 		static const char answer[] = "HTTP/1.1 099 Odd\r\nContent-Length: 0\r\n\r\n";
-		uint64_t end = now_ms() + 3000;
-		while (now_ms() < end) {
+		uint64_t end = proc_now_ms() + 3000;
+		while (proc_now_ms() < end) {
 			struct pollfd pl = { lfd, POLLIN, 0 };
 			if (poll(&pl, 1, 100) != 1)
 				continue;
 			int fd = accept(lfd, NULL, NULL);
 			char buf[4096];
 			struct pollfd pf = { fd, POLLIN, 0 };
-			while (fd >= 0 && now_ms() < end && poll(&pf, 1, 100) >= 0) {
+			while (fd >= 0 && proc_now_ms() < end && poll(&pf, 1, 100) >= 0) {
 				if (!(pf.revents & POLLIN))
 					continue;
 				if (read(fd, buf, sizeof buf) <= 0 ||
@@ -412,8 +299,8 @@ START_TEST(long_poll_backs_off)
 	char url[64];
 	snprintf(url, sizeof url, "http://127.0.0.1:%u/score", (unsigned)port);
 	char *poller[] = { PUSHPULL, "client", "long", url, "--interval", "200", NULL };
-	struct run r;
-	run(&r, poller, 700);
+	struct proc_run r;
+	proc_run(&r, poller, 700);
 	kill(odd, SIGKILL);
 	waitpid(odd, NULL, 0);
 	size_t answers = 0;
@@ -431,12 +318,12 @@ START_TEST(loadgen_modes)
 	int so, se;
 	char base[64], ws[96];
 	pid_t srv = serve_start(&so, &se, base, sizeof base);
-	struct run r;
+	struct proc_run r;
 
 	/* 20 streams x 30 events: every delivery arrives, and is checked. */
 	char *fan[] = { LOADGEN, "sse-fanout", base, "--clients", "20",
 			"--events", "30", NULL };
-	run(&r, fan, 20000);
+	proc_run(&r, fan, 20000);
 	ck_assert_msg(r.status == 0, "status %d: %s", r.status, r.err);
 	ck_assert_ptr_nonnull(strstr(r.out, "\"deliveries\":600,"));
 	ck_assert_ptr_nonnull(strstr(r.out, "\"bad\":0}"));
@@ -445,7 +332,7 @@ START_TEST(loadgen_modes)
 	snprintf(ws, sizeof ws, "ws%s/echo", base + 4);
 	char *echo[] = { LOADGEN, "ws-echo", ws, "--connections", "3", "--inflight", "4",
 			 "--size", "200", "--duration", "1", "--warmup", "0", NULL };
-	run(&r, echo, 20000);
+	proc_run(&r, echo, 20000);
 	ck_assert_msg(r.status == 0, "status %d: %s", r.status, r.err);
 	unsigned long long msgs = 0;
 	const char *m = strstr(r.out, "\"messages\":");
@@ -457,11 +344,11 @@ START_TEST(loadgen_modes)
 	/* Idle streams: all open, then held for a second. */
 	char *idle[] = { LOADGEN, "idle", "sse", base, "--connections", "50",
 			 "--hold", "1", NULL };
-	run(&r, idle, 20000);
+	proc_run(&r, idle, 20000);
 	ck_assert_msg(r.status == 0, "status %d: %s", r.status, r.err);
 	ck_assert_ptr_nonnull(strstr(r.out, "ready 50"));
 
-	struct run s;
+	struct proc_run s;
 	serve_stop(srv, so, se, &s);
 	ck_assert_ptr_nonnull(strstr(s.out, "sse/server"));
 }
@@ -473,8 +360,8 @@ START_TEST(demo_runs)
 {
 	char *demo[] = { PUSHPULL, "demo", "--events", "6", "--interval", "20", "--poll", "50",
 			 "--scenario", "ec2", NULL };
-	struct run r;
-	run(&r, demo, 20000);
+	struct proc_run r;
+	proc_run(&r, demo, 20000);
 	ck_assert_msg(r.status == 0, "status %d: %s", r.status, r.err);
 	ck_assert_ptr_nonnull(strstr(r.out, "an EC2 instance being provisioned"));
 	ck_assert_ptr_nonnull(strstr(r.out, "6 events published"));
