@@ -381,6 +381,116 @@ static bool room_to_read(struct http_conn *hc)
 	return true;
 }
 
+/* Stage 1: the head of the next request, at data + *off.  A request
+ * without a body is dispatched at once.  Returns true to read on -- the
+ * next request, or this one's body (hc->in_body) -- and false to stop:
+ * the head is incomplete or refused, or it asks for an upgrade that must
+ * wait its turn. */
+static bool read_head(struct http_conn *hc, char *data, size_t len, size_t *off,
+		      struct http_request *req)
+{
+	struct http_server *s = hc->srv;
+	size_t n = len - *off;
+	ssize_t r = http_request_parse(&hc->parser, data + *off, n, req, &s->limits);
+	if (r == HTTP_INCOMPLETE) {
+		/* Empty lines alone are no request begun (RFC 9112 §2.2): they
+		 * start no request deadline, and are not kept. */
+		*off += http_parser_drop_empty_lines(&hc->parser);
+		hc->partial = *off < len;
+		hc->partial_head = asks_head(data + *off, len - *off);
+		return false;
+	}
+	if (r == HTTP_INVALID) {
+		enum http_error e = http_parser_error(&hc->parser);
+		refuse(hc, http_error_status(e), http_error_reason(e), asks_head(data + *off, n));
+		return false;
+	}
+	if (req->upgrade && req->connection_upgrade && hc->inflight > 0) {
+		/* An upgrade takes the whole connection: wait until every
+		 * earlier answer is out, then read it again. */
+		http_parser_init(&hc->parser);
+		hc->barrier = true;
+		return false;
+	}
+	if (req->framing == HTTP_FRAMING_NONE) {
+		*off += (size_t)r;
+		dispatch(hc, req, NULL, 0);
+		return true;
+	}
+	http_body_init_request(&hc->body, req, &s->limits);
+	hc->head_len = (uint32_t)r;
+	hc->in_body = true;
+	/* Nothing of a non-empty body yet: invite it, once the answers
+	 * before it are out (RFC 9110 §10.1.1). */
+	hc->owe_continue = req->expect_continue && n == (size_t)r &&
+			   (req->framing == HTTP_FRAMING_CHUNKED || req->content_length > 0);
+	send_continue(hc);
+	return true;
+}
+
+/* Stage 2: the body of the request whose head -- hc->head_len bytes,
+ * parsed already -- is at data + *off.  Once the body is whole the
+ * request is dispatched.  Returns true to read on, false to stop: the
+ * body is incomplete, or refused. */
+static bool read_body(struct http_conn *hc, char *data, size_t len, size_t *off,
+		      struct http_request *req)
+{
+	char *p = data + *off;
+	size_t n = len - *off, body_len = 0;
+	ssize_t r = http_body_decode_in_place(&hc->body, p + hc->head_len, n - hc->head_len,
+					      &body_len);
+	if (r == HTTP_INCOMPLETE) {
+		if (n > hc->head_len)
+			hc->owe_continue = false;       /* the body is coming anyway */
+		if (n >= NET_IN_CAP) {
+			/* Chunk framing can make a body far longer on the wire
+			 * than decoded: it must still fit src/net's input cap,
+			 * or the connection would be cut without an answer. */
+			refuse(hc, 413, "request too large on the wire", asks_head(p, n));
+			return false;
+		}
+		hc->partial = true;
+		hc->partial_head = asks_head(p, n);
+		return false;
+	}
+	if (r == HTTP_INVALID) {
+		enum http_error e = (enum http_error)hc->body.error;
+		refuse(hc, http_error_status(e), http_error_reason(e), asks_head(p, n));
+		return false;
+	}
+	/* The head's slices may point at bytes that have moved since it was
+	 * parsed: parse it again, here (http_body.h). */
+	http_parser_init(&hc->parser);
+	http_request_parse(&hc->parser, p, hc->head_len, req, &hc->srv->limits);
+	hc->in_body = false;
+	*off += hc->head_len + (size_t)r;
+	dispatch(hc, req, p + hc->head_len, body_len);
+	return true;
+}
+
+/* After the reading: 'off' of the 'len' bytes were consumed. */
+static size_t done_reading(struct http_conn *hc, struct net_conn *nc, size_t off, size_t len)
+{
+	if (hc->state == HC_UPGRADED) {
+		/* http_upgrade() handed the socket on; this conn is ours to free. */
+		free(hc);
+		return off;
+	}
+	/* Bytes after a refused or "close" request stay unconsumed: then a
+	 * graceful close lingers and reads them, and the peer gets our answer
+	 * rather than a reset (net/conn.h, "Closing"). */
+	if (net_conn_closing(nc))
+		return off;
+	if (hc->barrier && off < len && !hc->paused) {
+		hc->paused = true;              /* http_conn_advance() resumes when the line is clear */
+		net_conn_pause_read(nc);
+	}
+	update_timer(hc);
+	return off;
+}
+
+/* Reads requests, one stage at a time -- a head, then its body if it has
+ * one -- for as long as the loop at the top of this file allows. */
 static size_t on_data(struct net_conn *nc, uint8_t *bytes, size_t len)
 {
 	struct http_conn *hc = net_conn_ud(nc);
@@ -398,96 +508,13 @@ static size_t on_data(struct net_conn *nc, uint8_t *bytes, size_t len)
 		req.headers = fields;
 		req.header_cap = s->limits.max_fields < HTTP_MAX_FIELDS
 				 ? s->limits.max_fields : HTTP_MAX_FIELDS;
-		if (!hc->in_body) {
-			ssize_t r = http_request_parse(&hc->parser, data + off, len - off,
-						       &req, &s->limits);
-			if (r == HTTP_INCOMPLETE) {
-				/* Empty lines alone are no request begun (RFC 9112
-				 * §2.2): they start no request deadline, and are not
-				 * kept. */
-				off += http_parser_drop_empty_lines(&hc->parser);
-				hc->partial = off < len;
-				hc->partial_head = asks_head(data + off, len - off);
-				break;
-			}
-			if (r == HTTP_INVALID) {
-				enum http_error e = http_parser_error(&hc->parser);
-				refuse(hc, http_error_status(e), http_error_reason(e),
-				       asks_head(data + off, len - off));
-				break;
-			}
-			if (req.upgrade && req.connection_upgrade && hc->inflight > 0) {
-				/* An upgrade takes the whole connection: wait until
-				 * every earlier answer is out, then read it again. */
-				http_parser_init(&hc->parser);
-				hc->barrier = true;
-				break;
-			}
-			if (req.framing == HTTP_FRAMING_NONE) {
-				off += (size_t)r;
-				dispatch(hc, &req, NULL, 0);
-				continue;
-			}
-			http_body_init_request(&hc->body, &req, &s->limits);
-			hc->head_len = (uint32_t)r;
-			hc->in_body = true;
-			/* Nothing of a non-empty body yet: invite it, once the
-			 * answers before it are out (RFC 9110 §10.1.1). */
-			hc->owe_continue = req.expect_continue && len - off == (size_t)r &&
-					   (req.framing == HTTP_FRAMING_CHUNKED || req.content_length > 0);
-			send_continue(hc);
-		}
-		size_t body_len = 0;
-		ssize_t r = http_body_decode_in_place(&hc->body, data + off + hc->head_len,
-						      len - off - hc->head_len, &body_len);
-		if (r == HTTP_INCOMPLETE) {
-			if (len - off > hc->head_len)
-				hc->owe_continue = false;       /* the body is coming anyway */
-			if (len - off >= NET_IN_CAP) {
-				/* Chunk framing can make a body far longer on the wire
-				 * than decoded: it must still fit src/net's input cap,
-				 * or the connection would be cut without an answer. */
-				refuse(hc, 413, "request too large on the wire",
-				       asks_head(data + off, len - off));
-				break;
-			}
-			hc->partial = true;
-			hc->partial_head = asks_head(data + off, len - off);
+		if (!hc->in_body && !read_head(hc, data, len, &off, &req))
 			break;
-		}
-		if (r == HTTP_INVALID) {
-			enum http_error e = (enum http_error)hc->body.error;
-			refuse(hc, http_error_status(e), http_error_reason(e),
-			       asks_head(data + off, len - off));
+		if (hc->in_body && !read_body(hc, data, len, &off, &req))
 			break;
-		}
-		/* The head's slices may point at bytes that have moved since it
-		 * was parsed: parse it again, here (http_body.h). */
-		http_parser_init(&hc->parser);
-		http_request_parse(&hc->parser, data + off, hc->head_len, &req, &s->limits);
-		hc->in_body = false;
-		size_t whole = hc->head_len + (size_t)r;
-		const char *body = data + off + hc->head_len;
-		off += whole;
-		dispatch(hc, &req, body, body_len);
 	}
 	hc->in_on_data = false;
-	if (hc->state == HC_UPGRADED) {
-		/* http_upgrade() handed the socket on; this conn is ours to free. */
-		free(hc);
-		return off;
-	}
-	/* Bytes after a refused or "close" request stay unconsumed: then a
-	 * graceful close lingers and reads them, and the peer gets our answer
-	 * rather than a reset (net/conn.h, "Closing"). */
-	if (net_conn_closing(nc))
-		return off;
-	if (hc->barrier && off < len && !hc->paused) {
-		hc->paused = true;              /* http_conn_advance() resumes when the line is clear */
-		net_conn_pause_read(nc);
-	}
-	update_timer(hc);
-	return off;
+	return done_reading(hc, nc, off, len);
 }
 
 /* The peer sent FIN.  With nothing pending we close.  With an answer
