@@ -278,7 +278,6 @@ static void allow_add(char *a, size_t cap, const char *m)
 static void route(struct http_exchange *x, const struct http_request *req,
 		  const char *body, size_t body_len)
 {
-	static const char text[] = "text/plain; charset=utf-8";
 	struct http_server *s = x->hc->srv;
 	bool any_path = req->target_form == HTTP_TARGET_ASTERISK;
 	const char *path = NULL;
@@ -287,7 +286,7 @@ static void route(struct http_exchange *x, const struct http_request *req,
 		/* "https://h/x" over this cleartext connection, or "ftp://h/x":
 		 * a URI that does not match the connection it came on (RFC 9110
 		 * §7.4, §15.5.20). */
-		http_respond(x, 421, text, NULL, "this server serves http: URIs only\n", 35);
+		http_respond_text(x, 421, NULL, "this server serves http: URIs only\n");
 		return;
 	}
 	if (!any_path) {
@@ -303,14 +302,14 @@ static void route(struct http_exchange *x, const struct http_request *req,
 		}
 	}
 	if (!method_known(s, req)) {
-		http_respond(x, 501, text, NULL, "unknown method\n", 15);
+		http_respond_text(x, 501, NULL, "unknown method\n");
 		return;
 	}
 	if (req->target_form == HTTP_TARGET_AUTHORITY) {
 		/* CONNECT asks for a tunnel (RFC 9110 §9.3.6), and no route
 		 * here opens one: 501, as for a method we do not carry out
 		 * (§9.1), rather than 404 for a "path" that is a host. */
-		http_respond(x, 501, text, NULL, "no tunnels here\n", 16);
+		http_respond_text(x, 501, NULL, "no tunnels here\n");
 		return;
 	}
 	char allow[192] = "";
@@ -325,7 +324,7 @@ static void route(struct http_exchange *x, const struct http_request *req,
 			allow_add(allow, sizeof allow, "HEAD");
 	}
 	if (!path_known && !any_path) {
-		http_respond(x, 404, text, NULL, "not found\n", 10);
+		http_respond_text(x, 404, NULL, "not found\n");
 		return;
 	}
 	allow_add(allow, sizeof allow, "OPTIONS");
@@ -334,7 +333,7 @@ static void route(struct http_exchange *x, const struct http_request *req,
 	if (method_is(req, "OPTIONS"))
 		http_respond(x, 204, NULL, field, NULL, 0);
 	else
-		http_respond(x, 405, text, field, "method not allowed\n", 19);
+		http_respond_text(x, 405, field, "method not allowed\n");
 }
 
 /* One complete request: queue an exchange, then route it. */

@@ -227,7 +227,7 @@ static ssize_t write_error(char *out, size_t cap, int status, const char *reason
 
 	http_writer_init(&w, out, cap);
 	http_writer_status(&w, status);
-	http_writer_header(&w, "Content-Type", "text/plain; charset=utf-8");
+	http_writer_header(&w, "Content-Type", HTTP_TYPE_TEXT);
 	http_writer_header_u64(&w, "Content-Length", rlen + 1);
 	http_writer_header(&w, "Connection", "close");
 	if (extra_fields != NULL)
