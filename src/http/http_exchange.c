@@ -23,6 +23,11 @@
 
 #define SPARE_MAX 256           /* freed exchanges kept for reuse */
 
+/* Bytes written as they are, their lengths counted by the compiler. */
+static const char crlf[] = "\r\n";
+static const char last_chunk[] = "0\r\n\r\n";     /* no trailer (RFC 9112 §7.1) */
+static const char content_length[] = "Content-Length: ";
+
 /* --- Date ---------------------------------------------------------------- */
 
 /* IMF-fixdate, "Sun, 06 Nov 1994 08:49:37 GMT" (RFC 9110 §5.6.7), with
@@ -60,7 +65,7 @@ static const char *head_200(struct http_server *s, const char *ctype, size_t *le
 		http_writer_status(&w, 200);
 		http_writer_header(&w, "Date", date);
 		http_writer_header(&w, "Content-Type", ctype);
-		http_writer_bytes(&w, "Content-Length: ", 16);
+		http_writer_bytes(&w, content_length, sizeof content_length - 1);
 		ssize_t made = http_writer_finish(&w);
 		if (made < 0 || n >= sizeof s->head_ctype) {
 			s->head_at = 0;
@@ -173,7 +178,7 @@ static ssize_t write_head(struct http_exchange *x, char *buf, size_t cap, int st
 	if (head) {
 		http_writer_bytes(&w, head, n);
 		http_writer_u64(&w, (uint64_t)length);
-		http_writer_bytes(&w, "\r\n", 2);
+		http_writer_bytes(&w, crlf, sizeof crlf - 1);
 	} else {
 		http_writer_status(&w, status);
 		http_writer_header(&w, "Date", http_server_date(x->hc->srv));
@@ -252,7 +257,8 @@ int http_stream_send(struct http_exchange *x, const void *data, size_t len)
 	}
 	char size[HTTP_CHUNK_HEAD_MAX];         /* RFC 9112 §7.1 */
 	struct iovec v[3] = {
-		{ size, http_chunk_head(size, len) }, { (void *)data, len }, { "\r\n", 2 },
+		{ size, http_chunk_head(size, len) }, { (void *)data, len },
+		{ (void *)crlf, sizeof crlf - 1 },
 	};
 	return x_write(x, v, 3);
 }
@@ -263,9 +269,9 @@ void http_stream_prepare(char *buf, size_t len, struct http_prepared *p)
 	size_t h = http_chunk_head(head, len);  /* RFC 9112 §7.1 */
 	char *data = buf + HTTP_STREAM_PAD;
 	memcpy(data - h, head, h);
-	memcpy(data + len, "\r\n", 2);
+	memcpy(data + len, crlf, sizeof crlf - 1);
 	p->framed = data - h;
-	p->framed_len = h + len + 2;
+	p->framed_len = h + len + sizeof crlf - 1;
 	p->bare = data;
 	p->bare_len = len;
 }
@@ -285,7 +291,7 @@ void http_stream_end(struct http_exchange *x)
 {
 	if (!x || x->state != X_STREAMING)
 		return;
-	struct iovec v = { "0\r\n\r\n", 5 };   /* the last chunk, no trailer */
+	struct iovec v = { (void *)last_chunk, sizeof last_chunk - 1 };
 	http_exchange_finish(x, &v, x->minor >= 1 ? 1 : 0);  /* 1.0: close_after ends it */
 }
 

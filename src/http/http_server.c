@@ -166,7 +166,8 @@ static bool asks_head(const char *p, size_t n)
 		p += 2;
 		n -= 2;
 	}
-	return n >= 5 && memcmp(p, "HEAD ", 5) == 0;
+	static const char head[] = "HEAD ";
+	return n >= sizeof head - 1 && memcmp(p, head, sizeof head - 1) == 0;
 }
 
 /* Refuses what arrived with 'status': the answer goes in line after the
@@ -240,8 +241,7 @@ static bool scheme_is_http(const struct http_request *req)
 
 static bool method_is(const struct http_request *req, const char *m)
 {
-	size_t n = strlen(m);
-	return req->method_len == n && memcmp(req->method, m, n) == 0;  /* case-sensitive, RFC 9110 §9.1 */
+	return http_slice_is(req->method, req->method_len, m);  /* case-sensitive, RFC 9110 §9.1 */
 }
 
 /* A method we know: one of RFC 9110 §9 or one some route serves.  Any
