@@ -32,7 +32,7 @@ static const char content_length[] = "Content-Length: ";
 
 /* IMF-fixdate, "Sun, 06 Nov 1994 08:49:37 GMT" (RFC 9110 §5.6.7), with
  * the English names the RFC requires whatever the process's locale. */
-const char *http_server_date(struct http_server *s)
+const char *http__server_date(struct http_server *s)
 {
 	static const char days[] = "SunMonTueWedThuFriSat";
 	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
@@ -57,7 +57,7 @@ const char *http_server_date(struct http_server *s)
  * writer refuses the same invalid type). */
 static const char *head_200(struct http_server *s, const char *ctype, size_t *len)
 {
-	const char *date = http_server_date(s);
+	const char *date = http__server_date(s);
 	if (s->head_at != s->date_at || strcmp(ctype, s->head_ctype) != 0) {
 		size_t n = strlen(ctype);
 		struct http_writer w;
@@ -81,7 +81,7 @@ static const char *head_200(struct http_server *s, const char *ctype, size_t *le
 
 /* --- the queue's entries ------------------------------------------------- */
 
-struct http_exchange *http_exchange_new(struct http_conn *hc)
+struct http_exchange *http__exchange_new(struct http_conn *hc)
 {
 	struct http_server *s = hc->srv;
 	struct http_exchange *x = s->spare;
@@ -102,7 +102,7 @@ struct http_exchange *http_exchange_new(struct http_conn *hc)
 	return x;
 }
 
-void http_exchange_free(struct http_server *s, struct http_exchange *x)
+void http__exchange_free(struct http_server *s, struct http_exchange *x)
 {
 	if (x->held) {                  /* rarely: only an answer that waited in line */
 		free(x->held);
@@ -148,7 +148,7 @@ static int x_write(struct http_exchange *x, const struct iovec *iov, int n)
 	return 0;
 }
 
-int http_exchange_finish(struct http_exchange *x, const struct iovec *iov, int n)
+int http__exchange_finish(struct http_exchange *x, const struct iovec *iov, int n)
 {
 	struct http_conn *hc = x->hc;
 	struct net_conn *nc = hc->nc;   /* valid until the end of the turn, even closed */
@@ -158,7 +158,7 @@ int http_exchange_finish(struct http_exchange *x, const struct iovec *iov, int n
 	if (r == 0) {
 		if (x->upgrade)
 			hc->barrier = false;    /* answered without upgrading: HTTP goes on */
-		http_conn_advance(hc);
+		http__conn_advance(hc);
 	}
 	net_conn_uncork(nc);
 	return r;
@@ -181,7 +181,7 @@ static ssize_t write_head(struct http_exchange *x, char *buf, size_t cap, int st
 		http_writer_bytes(&w, crlf, sizeof crlf - 1);
 	} else {
 		http_writer_status(&w, status);
-		http_writer_header(&w, "Date", http_server_date(x->hc->srv));
+		http_writer_header(&w, "Date", http__server_date(x->hc->srv));
 		if (ctype)
 			http_writer_header(&w, "Content-Type", ctype);
 		if (length >= 0)
@@ -216,7 +216,7 @@ int http_respond(struct http_exchange *x, int status, const char *content_type,
 		return -1;
 	struct iovec v[2] = { { head, (size_t)n }, { (void *)body, len } };
 	int iovcnt = (x->head || no_body || len == 0) ? 1 : 2;
-	return http_exchange_finish(x, v, iovcnt);
+	return http__exchange_finish(x, v, iovcnt);
 }
 
 int http_respond_text(struct http_exchange *x, int status, const char *extra_fields,
@@ -239,7 +239,7 @@ int http_stream_start(struct http_exchange *x, int status, const char *content_t
 		return -1;
 	struct iovec v = { head, (size_t)n };
 	if (x->head)
-		return http_exchange_finish(x, &v, 1) < 0 ? -1 : 1;
+		return http__exchange_finish(x, &v, 1) < 0 ? -1 : 1;
 	x->state = X_STREAMING;
 	net_conn_set_nodelay(x->hc->nc, true);  /* a stream's small sends must not wait (Nagle) */
 	return x_write(x, &v, 1);
@@ -292,7 +292,7 @@ void http_stream_end(struct http_exchange *x)
 	if (!x || x->state != X_STREAMING)
 		return;
 	struct iovec v = { (void *)last_chunk, sizeof last_chunk - 1 };
-	http_exchange_finish(x, &v, x->minor >= 1 ? 1 : 0);  /* 1.0: close_after ends it */
+	http__exchange_finish(x, &v, x->minor >= 1 ? 1 : 0);  /* 1.0: close_after ends it */
 }
 
 struct net_conn *http_upgrade(struct http_exchange *x, const void *response, size_t len,
@@ -308,11 +308,11 @@ struct net_conn *http_upgrade(struct http_exchange *x, const void *response, siz
 	/* The HTTP side lets go: no more callbacks, no timer, no exchange. */
 	net_timer_stop(net_conn_loop(nc), &hc->timer);
 	struct http_server *s = hc->srv;
-	http_conn_unlink(hc);
+	http__conn_unlink(hc);
 	hc->first = hc->last = NULL;
 	hc->inflight = 0;
 	hc->state = HC_UPGRADED;
-	http_exchange_free(s, x);
+	http__exchange_free(s, x);
 	net_conn_set_ops(nc, ops, ud);
 	/* Answered later than the request came: the bytes behind it wait
 	 * in a paused reader, and resuming hands them to the new owner. */

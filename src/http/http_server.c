@@ -6,7 +6,7 @@
  * the structs both files share and explains the queue.
  *
  *   on_data --parse--> dispatch --route--> handler --http_respond-->
- *     (http_exchange.c) write now, or hold --> http_conn_advance (pop,
+ *     (http_exchange.c) write now, or hold --> http__conn_advance (pop,
  *     flush the next, resume reading, restart the timer)
  *
  * The parsing loop in on_data stops when: the bytes run out (a partial
@@ -62,7 +62,7 @@ static void abort_exchanges(struct http_conn *hc)
 		x->state = X_DONE;
 		if (pending && x->on_abort)
 			x->on_abort(x, x->abort_ud);
-		http_exchange_free(hc->srv, x);
+		http__exchange_free(hc->srv, x);
 	}
 	hc->last = NULL;
 	hc->inflight = 0;
@@ -81,7 +81,7 @@ static void send_continue(struct http_conn *hc)
 
 /* Pops finished exchanges off the front; the next one in line writes
  * what it held.  Closes the connection after an answer that said so. */
-void http_conn_advance(struct http_conn *hc)
+void http__conn_advance(struct http_conn *hc)
 {
 	while (hc->first && hc->first->state == X_DONE) {
 		struct http_exchange *x = hc->first;
@@ -90,7 +90,7 @@ void http_conn_advance(struct http_conn *hc)
 			hc->last = NULL;
 		hc->inflight--;
 		bool close_after = x->close_after;
-		http_exchange_free(hc->srv, x);
+		http__exchange_free(hc->srv, x);
 		if (close_after) {
 			close_conn(hc);
 			return;
@@ -177,19 +177,19 @@ static void refuse(struct http_conn *hc, int status, const char *reason, bool he
 {
 	char buf[512], date[64];
 	/* Date: a 4xx from a server with a clock must carry one (RFC 9110 §6.6.1). */
-	snprintf(date, sizeof date, "Date: %s\r\n", http_server_date(hc->srv));
+	snprintf(date, sizeof date, "Date: %s\r\n", http__server_date(hc->srv));
 	ssize_t n = head ? http_write_error_head(buf, sizeof buf, status, reason, date)
 			 : http_write_error(buf, sizeof buf, status, reason, date);
 	hc->state = HC_STOPPED;
 	hc->partial = false;
-	struct http_exchange *x = http_exchange_new(hc);
+	struct http_exchange *x = http__exchange_new(hc);
 	if (!x || n < 0) {
 		net_conn_abort(hc->nc, ENOMEM);
 		return;
 	}
 	x->close_after = true;
 	struct iovec v = { buf, (size_t)n };
-	http_exchange_finish(x, &v, 1);
+	http__exchange_finish(x, &v, 1);
 }
 
 static void on_timer(struct net_loop *loop, struct net_timer *t, void *ud)
@@ -340,7 +340,7 @@ static void route(struct http_exchange *x, const struct http_request *req,
 static void dispatch(struct http_conn *hc, const struct http_request *req,
 		     const char *body, size_t body_len)
 {
-	struct http_exchange *x = http_exchange_new(hc);
+	struct http_exchange *x = http__exchange_new(hc);
 	if (!x) {
 		net_conn_abort(hc->nc, ENOMEM);
 		return;
@@ -367,7 +367,7 @@ static void dispatch(struct http_conn *hc, const struct http_request *req,
 /* --- reading ------------------------------------------------------------ */
 
 /* Reading may go on: there is room in the pipeline and in the output
- * queue.  If not, reading pauses; http_conn_advance (an answer left the
+ * queue.  If not, reading pauses; http__conn_advance (an answer left the
  * line) or on_drain (the queue emptied) resumes it, and src/net hands the
  * unread requests back. */
 static bool room_to_read(struct http_conn *hc)
@@ -481,7 +481,7 @@ static size_t done_reading(struct http_conn *hc, struct net_conn *nc, size_t off
 	if (net_conn_closing(nc))
 		return off;
 	if (hc->barrier && off < len && !hc->paused) {
-		hc->paused = true;              /* http_conn_advance() resumes when the line is clear */
+		hc->paused = true;              /* http__conn_advance() resumes when the line is clear */
 		net_conn_pause_read(nc);
 	}
 	update_timer(hc);
@@ -538,7 +538,7 @@ static void on_drain(struct net_conn *nc)
 		x->on_drain(x, x->drain_ud);
 }
 
-void http_conn_unlink(struct http_conn *hc)
+void http__conn_unlink(struct http_conn *hc)
 {
 	struct http_server *s = hc->srv;
 	if (hc->prev)
@@ -563,7 +563,7 @@ static void on_close(struct net_conn *nc, int err)
 	struct http_conn *hc = net_conn_ud(nc);
 	net_timer_stop(net_conn_loop(nc), &hc->timer);
 	abort_exchanges(hc);
-	http_conn_unlink(hc);
+	http__conn_unlink(hc);
 	hc->state = HC_STOPPED;
 	/* Freed after this turn: on_data may be below us on the stack. */
 	if (net_loop_defer(net_conn_loop(nc), free_conn, hc) < 0 && !hc->in_on_data)

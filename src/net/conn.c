@@ -3,7 +3,7 @@
  * conn.h explains the contract (how on_data consumes, when writes are
  * sent, what graceful close means).  This file is the mechanism; tcp.c
  * makes the sockets (listen, accept, connect) and hands them to
- * net_conn_new().  A connection moves through these states:
+ * net__conn_new().  A connection moves through these states:
  *
  *   CONNECTING --on_connect--> OPEN --net_conn_close--> FLUSHING
  *        |                       |                         | queue empty
@@ -50,8 +50,8 @@ static void read_more(struct net_loop *loop, void *ud);
 
 /* --- creation and the small accessors ----------------------------------- */
 
-struct net_conn *net_conn_new(struct net_loop *loop, int fd, enum net_conn_state st,
-			      struct net_ledger *ledger)
+struct net_conn *net__conn_new(struct net_loop *loop, int fd, enum net_conn_state st,
+			       struct net_ledger *ledger)
 {
 	struct net_conn *c = calloc(1, sizeof *c);
 	if (!c)
@@ -645,7 +645,7 @@ void net_conn_resume_read(struct net_conn *c)
 
 /* --- connect completion and dispatch ------------------------------------ */
 
-void net_conn_connected(struct net_conn *c)
+void net__conn_connected(struct net_conn *c)
 {
 	if (c->state != NET_CONN_CONNECTING)
 		return;                 /* closed meanwhile */
@@ -676,7 +676,7 @@ static void on_io(struct net_loop *loop, int fd, unsigned events, void *ud)
 	if (c->charge.ledger && c->charge.ledger != net_loop_ledger(loop))
 		c->charge.ledger->c.wakeups++;
 	if (c->state == NET_CONN_CONNECTING) {
-		net_conn_connected(c);
+		net__conn_connected(c);
 		return;
 	}
 	/* Writable (or in error with bytes to send: the send reports it). */
