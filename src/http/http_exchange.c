@@ -16,6 +16,7 @@
 #include "http/http_server_private.h"
 #include "http/http_writer.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -152,6 +153,7 @@ int http__exchange_finish(struct http_exchange *x, const struct iovec *iov, int 
 {
 	struct http_conn *hc = x->hc;
 	struct net_conn *nc = hc->nc;   /* valid until the end of the turn, even closed */
+	assert(x->state != X_DONE);     /* an exchange is answered once */
 	x->state = X_DONE;
 	net_conn_cork(nc);
 	int r = n > 0 ? x_write(x, iov, n) : 0;

@@ -25,6 +25,7 @@
 #include "http/http_target.h"
 #include "http/http_message.h"
 
+#include <assert.h>
 #include <string.h>
 
 const struct http_limits http_limits_default = {
@@ -286,6 +287,13 @@ static ssize_t scan_head(struct http_parser *p, const char *buf, size_t len,
 	if (p->error != HTTP_OK)
 		return HTTP_INVALID;                /* refused already: stay refused */
 	for (;;) {
+		/* The stage is one of two, and the offsets keep their order:
+		 * the start line begins at or before the current line, which
+		 * begins at or before the first byte not yet searched, which
+		 * the caller has handed back (http_parser.h: every byte not
+		 * yet consumed, oldest first). */
+		assert(p->stage == STAGE_START_LINE || p->stage == STAGE_FIELDS);
+		assert(p->start <= p->line && p->line <= p->scan && p->scan <= len);
 		size_t line = p->line;
 		size_t head_end = p->start + r->max_head;
 		size_t bound = head_end;            /* search no further than this */
@@ -332,6 +340,7 @@ static ssize_t scan_head(struct http_parser *p, const char *buf, size_t len,
 static size_t line_len(const char *s, size_t avail)
 {
 	const char *lf = memchr(s, '\n', avail);
+	assert(lf != NULL && lf > s && lf[-1] == '\r');
 	return (size_t)(lf - s) - 1;
 }
 
@@ -356,6 +365,7 @@ static void fill_request(const char *s, size_t n, struct http_request *req)
 	const char *sp1 = s + http_skip_token(s, 0, n);
 	const char *t = sp1 + 1;
 	const char *sp2 = memchr(t, ' ', n - (size_t)(t - s));
+	assert(sp2 != NULL);
 	size_t ll = (size_t)(sp2 - s) + 9;
 
 	req->method = s;

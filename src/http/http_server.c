@@ -23,6 +23,7 @@
 #include "http/http_target.h"
 #include "http/http_writer.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,6 +89,7 @@ void http__conn_advance(struct http_conn *hc)
 		hc->first = x->next;
 		if (!hc->first)
 			hc->last = NULL;
+		assert(hc->inflight > 0);       /* it counts the exchanges in the queue */
 		hc->inflight--;
 		bool close_after = x->close_after;
 		http__exchange_free(hc->srv, x);
@@ -436,6 +438,9 @@ static bool read_body(struct http_conn *hc, char *data, size_t len, size_t *off,
 {
 	char *p = data + *off;
 	size_t n = len - *off, body_len = 0;
+	/* The head is not consumed until its body is whole: src/net holds
+	 * it, and hands it back in front of the body's bytes. */
+	assert(hc->head_len <= n);
 	ssize_t r = http_body_decode_in_place(&hc->body, p + hc->head_len, n - hc->head_len,
 					      &body_len);
 	if (r == HTTP_INCOMPLETE) {
@@ -498,6 +503,9 @@ static size_t on_data(struct net_conn *nc, uint8_t *bytes, size_t len)
 	size_t off = 0;
 	struct http_header fields[HTTP_MAX_FIELDS];
 	struct http_request req;
+	/* The queue's invariant between callbacks (http_server_private.h):
+	 * a done exchange at the front would have been popped. */
+	assert(!hc->first || hc->first->state != X_DONE);
 	hc->partial = false;
 	hc->in_on_data = true;
 	while (off < len && hc->state == HC_READING && !hc->barrier && !net_conn_closing(nc)) {

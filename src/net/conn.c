@@ -18,6 +18,7 @@
 #include "net/conn_private.h"
 #include "net/sys.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <linux/tcp.h>
 #include <netinet/in.h>
@@ -220,6 +221,7 @@ static void on_linger_timeout(struct net_loop *loop, struct net_timer *t, void *
 /* Called when the queue is empty and a close was asked for. */
 static void close_flushed(struct net_conn *c)
 {
+	assert(c->state == NET_CONN_FLUSHING && net_conn_pending(c) == 0);
 	/* Nothing more can come (FIN seen), or everything the peer sent was
 	 * read (the last recv came up short and nothing is held): close now.
 	 * Otherwise send FIN and read until the peer's FIN, so unread bytes
@@ -305,6 +307,7 @@ static int enqueue_own(struct net_conn *c, const void *data, size_t len)
  * connection's own queue, which is empty whenever the stage is in use. */
 static int unstage(struct net_conn *c, size_t from)
 {
+	assert(stage.owner == c && c->out_len == c->out_off && from <= stage.len);
 	size_t n = stage.len - from;
 	stage.len = 0;
 	return n ? enqueue_own(c, stage.buf + from, n) : 0;
@@ -345,6 +348,7 @@ static void flush(struct net_conn *c)
 		/* While staged, the connection's own queue is empty: the stage
 		 * is everything there is to send. */
 		bool staged = stage.owner == c && stage.len > 0;
+		assert(!staged || c->out_len == c->out_off);
 		const uint8_t *buf = staged ? stage.buf : c->out + c->out_off;
 		size_t len = staged ? stage.len : c->out_len - c->out_off;
 		/* A FIN follows once this is out: MSG_MORE holds the last
@@ -459,6 +463,9 @@ static void keep_rest(struct net_conn *c, uint8_t *data, size_t used, size_t res
 		memmove(c->in, c->in + used, rest);
 		c->in_len = rest;
 	} else if (rest > 0) {
+		/* Bytes from the scratch buffer: nothing was held, and a
+		 * connection that holds nothing has no buffer (below). */
+		assert(c->in == NULL);
 		size_t cap = rest > 4096 ? rest : 4096;
 		if (!(c->in = malloc(cap))) {
 			finish(c, ENOMEM);

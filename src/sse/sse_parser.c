@@ -17,6 +17,7 @@
 #include "sse/sse_parser.h"
 #include "sse/sse_text.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -237,7 +238,10 @@ static int dispatch(struct sse_parser *p, struct sse_event *ev)
 	}
 	if (p->type_over)
 		return SSE_ERR_TYPE_LIMIT;
-	p->data.len--;                          /* 3: it always ends in LF here */
+	/* 3: every data line ended with an LF (field_end), and the limit
+	 * left room for the last one. */
+	assert(p->data.p[p->data.len - 1] == '\n' && p->data.len <= p->lim.data_max + 1);
+	p->data.len--;
 	ev->type = p->type.len ? p->type.p : message;
 	ev->type_len = p->type.len ? p->type.len : sizeof message - 1;
 	ev->data = p->data.p;
@@ -398,6 +402,9 @@ int sse_parser_feed(struct sse_parser *p, const void *buf, size_t len,
 		r = on_char(p, c < 0 ? UTF8_REPLACEMENT : (uint32_t)c, ev);
 	}
 	*used = i;
+	/* An event or a retry is told at the end of its line, so the next
+	 * call starts a line. */
+	assert(r <= SSE_MORE || p->state == ST_LINE_START);
 	if (r < 0)
 		p->error = (int8_t)r;
 	return r;
