@@ -138,7 +138,7 @@ static size_t read_stream_body(struct http_client *cl, char *data, size_t len)
 				return off;     /* cancelled from inside on_piece */
 		}
 		if (http_body_done(&cl->body)) {
-			/* More than the answer: never the next one (on_data). */
+			/* More than the answer: never the next one (read_whole). */
 			if (off < len)
 				cl->keep_after = false;
 			finish(cl, 0, NULL);

@@ -11,7 +11,7 @@
  * the connection ends after it, or keep-alive to an HTTP/1.0 client that
  * asked to keep it (RFC 9112 §9.3, Appendix C.2.2).
  *
- * Read next: src/paradigms/ep_http.c, a user of all of it.
+ * Read next: src/paradigms/hub.h, whose handlers answer in all these ways.
  */
 #include "http/http_server_private.h"
 #include "http/http_writer.h"

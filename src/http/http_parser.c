@@ -18,7 +18,7 @@
  * size of each delivery, and visited once more in step 2: O(n) in total.
  *
  * Read next: http_message.c (Host, Content-Length, Transfer-Encoding,
- * Connection), then http_body.c.
+ * Connection).
  */
 #include "http/http_parser.h"
 #include "http/http_chars.h"

@@ -5,9 +5,10 @@
  * themselves are written by http_exchange.c; http_server_private.h holds
  * the structs both files share and explains the queue.
  *
- *   on_data --parse--> dispatch --route--> handler --http_respond-->
- *     (http_exchange.c) write now, or hold --> http__conn_advance (pop,
- *     flush the next, resume reading, restart the timer)
+ *   on_data --read_head, read_body--> dispatch --route--> handler
+ *     --http_respond--> (http_exchange.c) write now, or hold -->
+ *     http__conn_advance (pop, flush the next, resume reading, restart
+ *     the timer)
  *
  * The parsing loop in on_data stops when: the bytes run out (a partial
  * request waits for more, under the request timer); HTTP_PIPELINE_MAX
