@@ -1,4 +1,7 @@
-/* http_client.c -- one HTTP/1.1 request at a time over src/net.
+/* http_client.c -- one HTTP/1.1 request at a time over src/net: the
+ * answer's length as RFC 9112 §6.3 decides it, a kept-alive connection
+ * reused (§9.3), and a safe request that one closed unanswered retried
+ * once on a fresh connection (§9.3.1).
  *
  * http_client.h says what it does.  The shape: a request is written into
  * one buffer (kept until its answer has begun, in case it must be sent

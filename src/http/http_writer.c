@@ -1,5 +1,5 @@
-/* http_writer.c -- HTTP/1.1 messages into a caller's buffer; see
- * http_writer.h.
+/* http_writer.c -- HTTP/1.1 messages into a caller's buffer (RFC 9112
+ * §3-§5, §7.1); see http_writer.h.
  *
  * Everything goes through put(), which either appends or marks the writer
  * failed; nothing is written after a failure, so a failed writer's buffer

@@ -1,4 +1,4 @@
-/* json.c -- JSON string escaping; see json.h.
+/* json.c -- JSON string escaping (RFC 8259 §7); see json.h.
  * One loop walks the input and emits pieces through 'emit', so the buffer
  * and stream versions cannot disagree. */
 #include "util/json.h"
