@@ -1,4 +1,7 @@
-/* http_client.c -- one HTTP/1.1 request at a time over src/net.
+/* http_client.c -- one HTTP/1.1 request at a time over src/net: the
+ * answer's length as RFC 9112 §6.3 decides it, a kept-alive connection
+ * reused (§9.3), and a safe request that one closed unanswered retried
+ * once on a fresh connection (§9.3.1).
  *
  * http_client.h says what it does.  The shape: a request is written into
  * one buffer (kept until its answer has begun, in case it must be sent
@@ -138,7 +141,7 @@ static size_t read_stream_body(struct http_client *cl, char *data, size_t len)
 				return off;     /* cancelled from inside on_piece */
 		}
 		if (http_body_done(&cl->body)) {
-			/* More than the answer: never the next one (on_data). */
+			/* More than the answer: never the next one (read_whole). */
 			if (off < len)
 				cl->keep_after = false;
 			finish(cl, 0, NULL);
@@ -150,6 +153,107 @@ static size_t read_stream_body(struct http_client *cl, char *data, size_t len)
 	return off;
 }
 
+/* Ready for a parse: 'res' empty but for what the parser reads. */
+static void response_init(struct http_client *cl, struct http_response *res,
+			  struct http_header *fields)
+{
+	memset(res, 0, sizeof *res);
+	res->headers = fields;
+	res->header_cap = HTTP_CLIENT_MAX_FIELDS;
+	res->request_was_head = cl->was_head;
+}
+
+/* Stage 1: the head of the answer, at data + *off, past any interim 1xx
+ * answers (each moves *off on).  Returns true once the head is in and the
+ * body decoder set up; false when on_data is to return *off: the head is
+ * incomplete, or the answer failed. */
+static bool read_head(struct http_client *cl, char *data, size_t len, size_t *off,
+		      struct http_response *res)
+{
+	struct http_header *fields = res->headers;
+	for (;;) {
+		response_init(cl, res, fields);
+		ssize_t r = http_response_parse(&cl->parser, data + *off, len - *off, res, NULL);
+		if (r == HTTP_INCOMPLETE)
+			return false;
+		if (r == HTTP_INVALID) {
+			fail(cl, EPROTO, http_error_reason(http_parser_error(&cl->parser)));
+			return false;
+		}
+		if (res->status >= 100 && res->status < 200 && res->status != 101) {
+			*off += (size_t)r;      /* 100 Continue: the real answer follows */
+			continue;
+		}
+		cl->head_done = true;
+		cl->head_len = (size_t)r;
+		/* After a 101 the connection speaks another protocol. */
+		cl->keep_after = res->keep_alive && res->status != 101;
+		if (res->coded) {               /* we asked for none (no TE field) */
+			fail(cl, EPROTO, "answer in a transfer coding other than chunked");
+			return false;
+		}
+		if (!cl->streaming && res->framing == HTTP_FRAMING_LENGTH &&
+		    res->content_length > HTTP_CLIENT_MAX_BODY) {
+			fail(cl, EMSGSIZE, "answer body too large");  /* said up front */
+			return false;
+		}
+		http_body_init_response(&cl->body, res, NULL);
+		return true;
+	}
+}
+
+/* Stage 2, streaming: the head goes to on_head at once, then the body
+ * piece by piece as it comes.  Returns what on_data consumes. */
+static size_t start_stream(struct http_client *cl, struct http_response *res,
+			   char *data, size_t len, size_t off)
+{
+	net_timer_stop(cl->loop, &cl->timer);
+	struct http_client_result hr = { res, NULL, 0 };
+	if (cl->on_head)
+		cl->on_head(cl, &hr, cl->ud);
+	off += cl->head_len;
+	if (!cl->busy)
+		return off;
+	return off + read_stream_body(cl, data + off, len - off);
+}
+
+/* Stage 2, a whole answer: wait until all of it is here, then hand it to
+ * 'done'.  The head is at data + off.  Returns what on_data consumes. */
+static size_t read_whole(struct http_client *cl, struct http_response *res,
+			 char *data, size_t len, size_t off)
+{
+	if (cl->body.framing == HTTP_FRAMING_CLOSE)
+		return off;                     /* on_eof delivers it */
+	if (len - off - cl->head_len > HTTP_CLIENT_MAX_BODY * 2) {
+		fail(cl, EMSGSIZE, "answer too large");
+		return off;
+	}
+	size_t body_len = 0;
+	ssize_t r = http_body_decode_in_place(&cl->body, data + off + cl->head_len,
+					      len - off - cl->head_len, &body_len);
+	if (r == HTTP_INCOMPLETE)
+		return off;
+	if (r < 0) {
+		fail(cl, EPROTO, http_error_reason((enum http_error)cl->body.error));
+		return off;
+	}
+	if (body_len > HTTP_CLIENT_MAX_BODY) {
+		fail(cl, EMSGSIZE, "answer body too large");
+		return off;
+	}
+	/* Fresh slices for the head (the bytes may have moved). */
+	http_parser_init(&cl->parser);
+	http_response_parse(&cl->parser, data + off, cl->head_len, res, NULL);
+	struct http_client_result result = { res, data + off + cl->head_len, body_len };
+	size_t used = off + cl->head_len + (size_t)r;
+	if (used < len)
+		cl->keep_after = false;         /* more than the answer: never the next one */
+	finish(cl, 0, &result);
+	return len;
+}
+
+/* Reads the answer by stage: its head, then its body -- streamed, or
+ * whole. */
 static size_t on_data(struct net_conn *nc, uint8_t *bytes, size_t len)
 {
 	struct http_client *cl = net_conn_ud(nc);
@@ -168,78 +272,14 @@ static size_t on_data(struct net_conn *nc, uint8_t *bytes, size_t len)
 	struct http_header fields[HTTP_CLIENT_MAX_FIELDS];
 	struct http_response res;
 	size_t off = 0;
-	for (;;) {
-		memset(&res, 0, sizeof res);
-		res.headers = fields;
-		res.header_cap = HTTP_CLIENT_MAX_FIELDS;
-		res.request_was_head = cl->was_head;
-		if (!cl->head_done) {
-			ssize_t r = http_response_parse(&cl->parser, data + off, len - off, &res, NULL);
-			if (r == HTTP_INCOMPLETE)
-				return off;
-			if (r == HTTP_INVALID) {
-				fail(cl, EPROTO, http_error_reason(http_parser_error(&cl->parser)));
-				return off;
-			}
-			if (res.status >= 100 && res.status < 200 && res.status != 101) {
-				off += (size_t)r;       /* 100 Continue: the real answer follows */
-				continue;
-			}
-			cl->head_done = true;
-			cl->head_len = (size_t)r;
-			/* After a 101 the connection speaks another protocol. */
-			cl->keep_after = res.keep_alive && res.status != 101;
-			if (res.coded) {                /* we asked for none (no TE field) */
-				fail(cl, EPROTO, "answer in a transfer coding other than chunked");
-				return off;
-			}
-			if (!cl->streaming && res.framing == HTTP_FRAMING_LENGTH &&
-			    res.content_length > HTTP_CLIENT_MAX_BODY) {
-				fail(cl, EMSGSIZE, "answer body too large");  /* said up front */
-				return off;
-			}
-			http_body_init_response(&cl->body, &res, NULL);
-			if (cl->streaming) {
-				net_timer_stop(cl->loop, &cl->timer);
-				struct http_client_result hr = { &res, NULL, 0 };
-				if (cl->on_head)
-					cl->on_head(cl, &hr, cl->ud);
-				off += (size_t)r;
-				if (!cl->busy)
-					return off;
-				return off + read_stream_body(cl, data + off, len - off);
-			}
-		}
-		/* A whole answer: wait until all of it is here. */
-		if (cl->body.framing == HTTP_FRAMING_CLOSE)
-			return off;                     /* on_eof delivers it */
-		if (len - off - cl->head_len > HTTP_CLIENT_MAX_BODY * 2) {
-			fail(cl, EMSGSIZE, "answer too large");
+	response_init(cl, &res, fields);
+	if (!cl->head_done) {
+		if (!read_head(cl, data, len, &off, &res))
 			return off;
-		}
-		size_t body_len = 0;
-		ssize_t r = http_body_decode_in_place(&cl->body, data + off + cl->head_len,
-						      len - off - cl->head_len, &body_len);
-		if (r == HTTP_INCOMPLETE)
-			return off;
-		if (r < 0) {
-			fail(cl, EPROTO, http_error_reason((enum http_error)cl->body.error));
-			return off;
-		}
-		if (body_len > HTTP_CLIENT_MAX_BODY) {
-			fail(cl, EMSGSIZE, "answer body too large");
-			return off;
-		}
-		/* Fresh slices for the head (the bytes may have moved). */
-		http_parser_init(&cl->parser);
-		http_response_parse(&cl->parser, data + off, cl->head_len, &res, NULL);
-		struct http_client_result result = { &res, data + off + cl->head_len, body_len };
-		size_t used = off + cl->head_len + (size_t)r;
-		if (used < len)
-			cl->keep_after = false;         /* more than the answer: see above */
-		finish(cl, 0, &result);
-		return len;
+		if (cl->streaming)
+			return start_stream(cl, &res, data, len, off);
 	}
+	return read_whole(cl, &res, data, len, off);
 }
 
 static void on_eof(struct net_conn *nc)

@@ -27,6 +27,9 @@
  *   EPROTO        the answer is not valid HTTP, or the connection closed
  *                 inside it (a message cut short, RFC 9112 §8);
  *   EMSGSIZE      the answer body is over HTTP_CLIENT_MAX_BODY.
+ *
+ * Read next: src/ws/ws_handshake.h, how an HTTP request becomes a
+ * WebSocket.
  */
 #ifndef PUSHPULL_HTTP_CLIENT_H
 #define PUSHPULL_HTTP_CLIENT_H

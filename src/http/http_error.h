@@ -21,7 +21,7 @@
  * and reading on is exactly how request smuggling happens
  * (RFC 9112 §6.3, §11.2).
  *
- * Read next: http_fields.h, then http_parser.h.
+ * Read next: http_fields.h.
  */
 #ifndef PUSHPULL_HTTP_ERROR_H
 #define PUSHPULL_HTTP_ERROR_H

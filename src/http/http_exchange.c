@@ -11,11 +11,12 @@
  * the connection ends after it, or keep-alive to an HTTP/1.0 client that
  * asked to keep it (RFC 9112 §9.3, Appendix C.2.2).
  *
- * Read next: src/paradigms/ep_http.c, a user of all of it.
+ * Read next: src/paradigms/hub.h, whose handlers answer in all these ways.
  */
 #include "http/http_server_private.h"
 #include "http/http_writer.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,11 +24,16 @@
 
 #define SPARE_MAX 256           /* freed exchanges kept for reuse */
 
+/* Bytes written as they are, their lengths counted by the compiler. */
+static const char crlf[] = "\r\n";
+static const char last_chunk[] = "0\r\n\r\n";     /* no trailer (RFC 9112 §7.1) */
+static const char content_length[] = "Content-Length: ";
+
 /* --- Date ---------------------------------------------------------------- */
 
 /* IMF-fixdate, "Sun, 06 Nov 1994 08:49:37 GMT" (RFC 9110 §5.6.7), with
  * the English names the RFC requires whatever the process's locale. */
-const char *http_server_date(struct http_server *s)
+const char *http__server_date(struct http_server *s)
 {
 	static const char days[] = "SunMonTueWedThuFriSat";
 	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
@@ -52,7 +58,7 @@ const char *http_server_date(struct http_server *s)
  * writer refuses the same invalid type). */
 static const char *head_200(struct http_server *s, const char *ctype, size_t *len)
 {
-	const char *date = http_server_date(s);
+	const char *date = http__server_date(s);
 	if (s->head_at != s->date_at || strcmp(ctype, s->head_ctype) != 0) {
 		size_t n = strlen(ctype);
 		struct http_writer w;
@@ -60,7 +66,7 @@ static const char *head_200(struct http_server *s, const char *ctype, size_t *le
 		http_writer_status(&w, 200);
 		http_writer_header(&w, "Date", date);
 		http_writer_header(&w, "Content-Type", ctype);
-		http_writer_bytes(&w, "Content-Length: ", 16);
+		http_writer_bytes(&w, content_length, sizeof content_length - 1);
 		ssize_t made = http_writer_finish(&w);
 		if (made < 0 || n >= sizeof s->head_ctype) {
 			s->head_at = 0;
@@ -76,7 +82,7 @@ static const char *head_200(struct http_server *s, const char *ctype, size_t *le
 
 /* --- the queue's entries ------------------------------------------------- */
 
-struct http_exchange *http_exchange_new(struct http_conn *hc)
+struct http_exchange *http__exchange_new(struct http_conn *hc)
 {
 	struct http_server *s = hc->srv;
 	struct http_exchange *x = s->spare;
@@ -97,7 +103,7 @@ struct http_exchange *http_exchange_new(struct http_conn *hc)
 	return x;
 }
 
-void http_exchange_free(struct http_server *s, struct http_exchange *x)
+void http__exchange_free(struct http_server *s, struct http_exchange *x)
 {
 	if (x->held) {                  /* rarely: only an answer that waited in line */
 		free(x->held);
@@ -143,17 +149,18 @@ static int x_write(struct http_exchange *x, const struct iovec *iov, int n)
 	return 0;
 }
 
-int http_exchange_finish(struct http_exchange *x, const struct iovec *iov, int n)
+int http__exchange_finish(struct http_exchange *x, const struct iovec *iov, int n)
 {
 	struct http_conn *hc = x->hc;
 	struct net_conn *nc = hc->nc;   /* valid until the end of the turn, even closed */
+	assert(x->state != X_DONE);     /* an exchange is answered once */
 	x->state = X_DONE;
 	net_conn_cork(nc);
 	int r = n > 0 ? x_write(x, iov, n) : 0;
 	if (r == 0) {
 		if (x->upgrade)
 			hc->barrier = false;    /* answered without upgrading: HTTP goes on */
-		http_conn_advance(hc);
+		http__conn_advance(hc);
 	}
 	net_conn_uncork(nc);
 	return r;
@@ -173,10 +180,10 @@ static ssize_t write_head(struct http_exchange *x, char *buf, size_t cap, int st
 	if (head) {
 		http_writer_bytes(&w, head, n);
 		http_writer_u64(&w, (uint64_t)length);
-		http_writer_bytes(&w, "\r\n", 2);
+		http_writer_bytes(&w, crlf, sizeof crlf - 1);
 	} else {
 		http_writer_status(&w, status);
-		http_writer_header(&w, "Date", http_server_date(x->hc->srv));
+		http_writer_header(&w, "Date", http__server_date(x->hc->srv));
 		if (ctype)
 			http_writer_header(&w, "Content-Type", ctype);
 		if (length >= 0)
@@ -211,7 +218,7 @@ int http_respond(struct http_exchange *x, int status, const char *content_type,
 		return -1;
 	struct iovec v[2] = { { head, (size_t)n }, { (void *)body, len } };
 	int iovcnt = (x->head || no_body || len == 0) ? 1 : 2;
-	return http_exchange_finish(x, v, iovcnt);
+	return http__exchange_finish(x, v, iovcnt);
 }
 
 int http_respond_text(struct http_exchange *x, int status, const char *extra_fields,
@@ -234,7 +241,7 @@ int http_stream_start(struct http_exchange *x, int status, const char *content_t
 		return -1;
 	struct iovec v = { head, (size_t)n };
 	if (x->head)
-		return http_exchange_finish(x, &v, 1) < 0 ? -1 : 1;
+		return http__exchange_finish(x, &v, 1) < 0 ? -1 : 1;
 	x->state = X_STREAMING;
 	net_conn_set_nodelay(x->hc->nc, true);  /* a stream's small sends must not wait (Nagle) */
 	return x_write(x, &v, 1);
@@ -252,7 +259,8 @@ int http_stream_send(struct http_exchange *x, const void *data, size_t len)
 	}
 	char size[HTTP_CHUNK_HEAD_MAX];         /* RFC 9112 §7.1 */
 	struct iovec v[3] = {
-		{ size, http_chunk_head(size, len) }, { (void *)data, len }, { "\r\n", 2 },
+		{ size, http_chunk_head(size, len) }, { (void *)data, len },
+		{ (void *)crlf, sizeof crlf - 1 },
 	};
 	return x_write(x, v, 3);
 }
@@ -263,9 +271,9 @@ void http_stream_prepare(char *buf, size_t len, struct http_prepared *p)
 	size_t h = http_chunk_head(head, len);  /* RFC 9112 §7.1 */
 	char *data = buf + HTTP_STREAM_PAD;
 	memcpy(data - h, head, h);
-	memcpy(data + len, "\r\n", 2);
+	memcpy(data + len, crlf, sizeof crlf - 1);
 	p->framed = data - h;
-	p->framed_len = h + len + 2;
+	p->framed_len = h + len + sizeof crlf - 1;
 	p->bare = data;
 	p->bare_len = len;
 }
@@ -285,8 +293,8 @@ void http_stream_end(struct http_exchange *x)
 {
 	if (!x || x->state != X_STREAMING)
 		return;
-	struct iovec v = { "0\r\n\r\n", 5 };   /* the last chunk, no trailer */
-	http_exchange_finish(x, &v, x->minor >= 1 ? 1 : 0);  /* 1.0: close_after ends it */
+	struct iovec v = { (void *)last_chunk, sizeof last_chunk - 1 };
+	http__exchange_finish(x, &v, x->minor >= 1 ? 1 : 0);  /* 1.0: close_after ends it */
 }
 
 struct net_conn *http_upgrade(struct http_exchange *x, const void *response, size_t len,
@@ -302,11 +310,11 @@ struct net_conn *http_upgrade(struct http_exchange *x, const void *response, siz
 	/* The HTTP side lets go: no more callbacks, no timer, no exchange. */
 	net_timer_stop(net_conn_loop(nc), &hc->timer);
 	struct http_server *s = hc->srv;
-	http_conn_unlink(hc);
+	http__conn_unlink(hc);
 	hc->first = hc->last = NULL;
 	hc->inflight = 0;
 	hc->state = HC_UPGRADED;
-	http_exchange_free(s, x);
+	http__exchange_free(s, x);
 	net_conn_set_ops(nc, ops, ud);
 	/* Answered later than the request came: the bytes behind it wait
 	 * in a paused reader, and resuming hands them to the new owner. */

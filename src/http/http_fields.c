@@ -25,6 +25,11 @@ bool http_slice_equals(const char *s, size_t len, const char *ascii)
 	return strlen(ascii) == len && equal_nocase(s, ascii, len);
 }
 
+bool http_slice_is(const char *s, size_t len, const char *exact)
+{
+	return strlen(exact) == len && memcmp(s, exact, len) == 0;
+}
+
 const struct http_header *http_header_find(const struct http_header *h,
 					   size_t n, const char *name)
 {

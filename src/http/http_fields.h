@@ -47,6 +47,11 @@ bool http_token_list_has(const char *list, size_t len, const char *token);
  * string (both lengths must match). */
 bool http_slice_equals(const char *s, size_t len, const char *ascii);
 
+/* The same, but exact: for what is case-sensitive, such as a method
+ * (RFC 9110 §9.1).  The length of 'exact' is counted here, never by the
+ * caller. */
+bool http_slice_is(const char *s, size_t len, const char *exact);
+
 /* Checks one field line, 'line' being the bytes before its CRLF:
  *
  *     field-line = field-name ":" OWS field-value OWS     (RFC 9112 §5)

@@ -18,13 +18,14 @@
  * size of each delivery, and visited once more in step 2: O(n) in total.
  *
  * Read next: http_message.c (Host, Content-Length, Transfer-Encoding,
- * Connection), then http_body.c.
+ * Connection).
  */
 #include "http/http_parser.h"
 #include "http/http_chars.h"
 #include "http/http_target.h"
 #include "http/http_message.h"
 
+#include <assert.h>
 #include <string.h>
 
 const struct http_limits http_limits_default = {
@@ -49,6 +50,13 @@ static size_t min_size(size_t a, size_t b) { return a < b ? a : b; }
 
 static bool digit(char c) { return c >= '0' && c <= '9'; }
 
+/* s[0..n) begins with 'prefix' (case-sensitive). */
+static bool has_prefix(const char *s, size_t n, const char *prefix)
+{
+	size_t k = strlen(prefix);
+	return n >= k && memcmp(s, prefix, k) == 0;
+}
+
 /* HTTP-version = HTTP-name "/" DIGIT "." DIGIT, where HTTP-name is "HTTP"
  * in capitals (RFC 9112 §2.3).  We speak 1.x, and answer a higher minor
  * version as 1.1 (RFC 9110 §2.5).  A well-formed version with another
@@ -57,7 +65,7 @@ static bool digit(char c) { return c >= '0' && c <= '9'; }
  * invalid (RFC 9112 §3: 400). */
 static enum http_error check_version(const char *v, size_t n)
 {
-	if (n != 8 || memcmp(v, "HTTP/", 5) != 0 || !digit(v[5]) || v[6] != '.' || !digit(v[7]))
+	if (n != 8 || !has_prefix(v, n, "HTTP/") || !digit(v[5]) || v[6] != '.' || !digit(v[7]))
 		return HTTP_E_VERSION_SYNTAX;
 	return v[5] == '1' ? HTTP_OK : HTTP_E_VERSION;
 }
@@ -135,8 +143,8 @@ static enum http_error request_line_verdict(const char *s, size_t n)
 	if (e != HTTP_OK)                       /* a third SP, or nothing after the second? */
 		return vlen == 0 || memchr(v, ' ', vlen) ? HTTP_E_REQUEST_LINE : e;
 
-	bool connect = m == 7 && memcmp(s, "CONNECT", 7) == 0;
-	bool options = m == 7 && memcmp(s, "OPTIONS", 7) == 0;
+	bool connect = http_slice_is(s, m, "CONNECT");
+	bool options = http_slice_is(s, m, "OPTIONS");
 	if (connect)                            /* §3.2.3: authority-form only */
 		return http_authority_valid(t, tlen, HTTP_AUTHORITY_CONNECT) ?
 		       HTTP_OK : HTTP_E_TARGET_FORM;
@@ -183,7 +191,7 @@ static enum http_error classify_long_request_line(const char *s, size_t n)
  * required even when the reason is empty. */
 static enum http_error check_status_line(const char *s, size_t n)
 {
-	if (n < 8 || memcmp(s, "HTTP/", 5) != 0)
+	if (n < 8 || !has_prefix(s, n, "HTTP/"))
 		return HTTP_E_STATUS_LINE;
 	if (n >= 9 && s[8] == ' ') {
 		enum http_error e = check_version(s, 8);
@@ -279,6 +287,13 @@ static ssize_t scan_head(struct http_parser *p, const char *buf, size_t len,
 	if (p->error != HTTP_OK)
 		return HTTP_INVALID;                /* refused already: stay refused */
 	for (;;) {
+		/* The stage is one of two, and the offsets keep their order:
+		 * the start line begins at or before the current line, which
+		 * begins at or before the first byte not yet searched, which
+		 * the caller has handed back (http_parser.h: every byte not
+		 * yet consumed, oldest first). */
+		assert(p->stage == STAGE_START_LINE || p->stage == STAGE_FIELDS);
+		assert(p->start <= p->line && p->line <= p->scan && p->scan <= len);
 		size_t line = p->line;
 		size_t head_end = p->start + r->max_head;
 		size_t bound = head_end;            /* search no further than this */
@@ -325,6 +340,7 @@ static ssize_t scan_head(struct http_parser *p, const char *buf, size_t len,
 static size_t line_len(const char *s, size_t avail)
 {
 	const char *lf = memchr(s, '\n', avail);
+	assert(lf != NULL && lf > s && lf[-1] == '\r');
 	return (size_t)(lf - s) - 1;
 }
 
@@ -349,6 +365,7 @@ static void fill_request(const char *s, size_t n, struct http_request *req)
 	const char *sp1 = s + http_skip_token(s, 0, n);
 	const char *t = sp1 + 1;
 	const char *sp2 = memchr(t, ' ', n - (size_t)(t - s));
+	assert(sp2 != NULL);
 	size_t ll = (size_t)(sp2 - s) + 9;
 
 	req->method = s;
@@ -356,7 +373,7 @@ static void fill_request(const char *s, size_t n, struct http_request *req)
 	req->target = t;
 	req->target_len = (size_t)(sp2 - t);
 	req->minor_version = s[ll - 1] == '0' ? 0 : 1;     /* "HTTP/1.x" ends the line */
-	if (req->method_len == 7 && memcmp(s, "CONNECT", 7) == 0)
+	if (http_slice_is(s, req->method_len, "CONNECT"))
 		req->target_form = HTTP_TARGET_AUTHORITY;
 	else if (req->target_len == 1 && t[0] == '*')
 		req->target_form = HTTP_TARGET_ASTERISK;

@@ -65,7 +65,7 @@
  *     three digits: it is read as sent, and framed like a 5xx (RFC 9110
  *     §15: a client should process it as one).
  *
- * Read next: http_body.h (what follows a head), http_writer.h (replies).
+ * Read next: http_body.h (what follows a head).
  */
 #ifndef PUSHPULL_HTTP_PARSER_H
 #define PUSHPULL_HTTP_PARSER_H

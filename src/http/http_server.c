@@ -5,9 +5,10 @@
  * themselves are written by http_exchange.c; http_server_private.h holds
  * the structs both files share and explains the queue.
  *
- *   on_data --parse--> dispatch --route--> handler --http_respond-->
- *     (http_exchange.c) write now, or hold --> http_conn_advance (pop,
- *     flush the next, resume reading, restart the timer)
+ *   on_data --read_head, read_body--> dispatch --route--> handler
+ *     --http_respond--> (http_exchange.c) write now, or hold -->
+ *     http__conn_advance (pop, flush the next, resume reading, restart
+ *     the timer)
  *
  * The parsing loop in on_data stops when: the bytes run out (a partial
  * request waits for more, under the request timer); HTTP_PIPELINE_MAX
@@ -23,6 +24,7 @@
 #include "http/http_target.h"
 #include "http/http_writer.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,7 +64,7 @@ static void abort_exchanges(struct http_conn *hc)
 		x->state = X_DONE;
 		if (pending && x->on_abort)
 			x->on_abort(x, x->abort_ud);
-		http_exchange_free(hc->srv, x);
+		http__exchange_free(hc->srv, x);
 	}
 	hc->last = NULL;
 	hc->inflight = 0;
@@ -81,16 +83,17 @@ static void send_continue(struct http_conn *hc)
 
 /* Pops finished exchanges off the front; the next one in line writes
  * what it held.  Closes the connection after an answer that said so. */
-void http_conn_advance(struct http_conn *hc)
+void http__conn_advance(struct http_conn *hc)
 {
 	while (hc->first && hc->first->state == X_DONE) {
 		struct http_exchange *x = hc->first;
 		hc->first = x->next;
 		if (!hc->first)
 			hc->last = NULL;
+		assert(hc->inflight > 0);       /* it counts the exchanges in the queue */
 		hc->inflight--;
 		bool close_after = x->close_after;
-		http_exchange_free(hc->srv, x);
+		http__exchange_free(hc->srv, x);
 		if (close_after) {
 			close_conn(hc);
 			return;
@@ -166,7 +169,8 @@ static bool asks_head(const char *p, size_t n)
 		p += 2;
 		n -= 2;
 	}
-	return n >= 5 && memcmp(p, "HEAD ", 5) == 0;
+	static const char head[] = "HEAD ";
+	return n >= sizeof head - 1 && memcmp(p, head, sizeof head - 1) == 0;
 }
 
 /* Refuses what arrived with 'status': the answer goes in line after the
@@ -176,19 +180,19 @@ static void refuse(struct http_conn *hc, int status, const char *reason, bool he
 {
 	char buf[512], date[64];
 	/* Date: a 4xx from a server with a clock must carry one (RFC 9110 §6.6.1). */
-	snprintf(date, sizeof date, "Date: %s\r\n", http_server_date(hc->srv));
+	snprintf(date, sizeof date, "Date: %s\r\n", http__server_date(hc->srv));
 	ssize_t n = head ? http_write_error_head(buf, sizeof buf, status, reason, date)
 			 : http_write_error(buf, sizeof buf, status, reason, date);
 	hc->state = HC_STOPPED;
 	hc->partial = false;
-	struct http_exchange *x = http_exchange_new(hc);
+	struct http_exchange *x = http__exchange_new(hc);
 	if (!x || n < 0) {
 		net_conn_abort(hc->nc, ENOMEM);
 		return;
 	}
 	x->close_after = true;
 	struct iovec v = { buf, (size_t)n };
-	http_exchange_finish(x, &v, 1);
+	http__exchange_finish(x, &v, 1);
 }
 
 static void on_timer(struct net_loop *loop, struct net_timer *t, void *ud)
@@ -240,8 +244,7 @@ static bool scheme_is_http(const struct http_request *req)
 
 static bool method_is(const struct http_request *req, const char *m)
 {
-	size_t n = strlen(m);
-	return req->method_len == n && memcmp(req->method, m, n) == 0;  /* case-sensitive, RFC 9110 §9.1 */
+	return http_slice_is(req->method, req->method_len, m);  /* case-sensitive, RFC 9110 §9.1 */
 }
 
 /* A method we know: one of RFC 9110 §9 or one some route serves.  Any
@@ -278,7 +281,6 @@ static void allow_add(char *a, size_t cap, const char *m)
 static void route(struct http_exchange *x, const struct http_request *req,
 		  const char *body, size_t body_len)
 {
-	static const char text[] = "text/plain; charset=utf-8";
 	struct http_server *s = x->hc->srv;
 	bool any_path = req->target_form == HTTP_TARGET_ASTERISK;
 	const char *path = NULL;
@@ -287,7 +289,7 @@ static void route(struct http_exchange *x, const struct http_request *req,
 		/* "https://h/x" over this cleartext connection, or "ftp://h/x":
 		 * a URI that does not match the connection it came on (RFC 9110
 		 * §7.4, §15.5.20). */
-		http_respond(x, 421, text, NULL, "this server serves http: URIs only\n", 35);
+		http_respond_text(x, 421, NULL, "this server serves http: URIs only\n");
 		return;
 	}
 	if (!any_path) {
@@ -303,14 +305,14 @@ static void route(struct http_exchange *x, const struct http_request *req,
 		}
 	}
 	if (!method_known(s, req)) {
-		http_respond(x, 501, text, NULL, "unknown method\n", 15);
+		http_respond_text(x, 501, NULL, "unknown method\n");
 		return;
 	}
 	if (req->target_form == HTTP_TARGET_AUTHORITY) {
 		/* CONNECT asks for a tunnel (RFC 9110 §9.3.6), and no route
 		 * here opens one: 501, as for a method we do not carry out
 		 * (§9.1), rather than 404 for a "path" that is a host. */
-		http_respond(x, 501, text, NULL, "no tunnels here\n", 16);
+		http_respond_text(x, 501, NULL, "no tunnels here\n");
 		return;
 	}
 	char allow[192] = "";
@@ -325,7 +327,7 @@ static void route(struct http_exchange *x, const struct http_request *req,
 			allow_add(allow, sizeof allow, "HEAD");
 	}
 	if (!path_known && !any_path) {
-		http_respond(x, 404, text, NULL, "not found\n", 10);
+		http_respond_text(x, 404, NULL, "not found\n");
 		return;
 	}
 	allow_add(allow, sizeof allow, "OPTIONS");
@@ -334,14 +336,14 @@ static void route(struct http_exchange *x, const struct http_request *req,
 	if (method_is(req, "OPTIONS"))
 		http_respond(x, 204, NULL, field, NULL, 0);
 	else
-		http_respond(x, 405, text, field, "method not allowed\n", 19);
+		http_respond_text(x, 405, field, "method not allowed\n");
 }
 
 /* One complete request: queue an exchange, then route it. */
 static void dispatch(struct http_conn *hc, const struct http_request *req,
 		     const char *body, size_t body_len)
 {
-	struct http_exchange *x = http_exchange_new(hc);
+	struct http_exchange *x = http__exchange_new(hc);
 	if (!x) {
 		net_conn_abort(hc->nc, ENOMEM);
 		return;
@@ -368,7 +370,7 @@ static void dispatch(struct http_conn *hc, const struct http_request *req,
 /* --- reading ------------------------------------------------------------ */
 
 /* Reading may go on: there is room in the pipeline and in the output
- * queue.  If not, reading pauses; http_conn_advance (an answer left the
+ * queue.  If not, reading pauses; http__conn_advance (an answer left the
  * line) or on_drain (the queue emptied) resumes it, and src/net hands the
  * unread requests back. */
 static bool room_to_read(struct http_conn *hc)
@@ -381,97 +383,99 @@ static bool room_to_read(struct http_conn *hc)
 	return true;
 }
 
-static size_t on_data(struct net_conn *nc, uint8_t *bytes, size_t len)
+/* Stage 1: the head of the next request, at data + *off.  A request
+ * without a body is dispatched at once.  Returns true to read on -- the
+ * next request, or this one's body (hc->in_body) -- and false to stop:
+ * the head is incomplete or refused, or it asks for an upgrade that must
+ * wait its turn. */
+static bool read_head(struct http_conn *hc, char *data, size_t len, size_t *off,
+		      struct http_request *req)
 {
-	struct http_conn *hc = net_conn_ud(nc);
 	struct http_server *s = hc->srv;
-	char *data = (char *)bytes;
-	size_t off = 0;
-	struct http_header fields[HTTP_MAX_FIELDS];
-	struct http_request req;
-	hc->partial = false;
-	hc->in_on_data = true;
-	while (off < len && hc->state == HC_READING && !hc->barrier && !net_conn_closing(nc)) {
-		if (!room_to_read(hc))
-			break;
-		memset(&req, 0, sizeof req);
-		req.headers = fields;
-		req.header_cap = s->limits.max_fields < HTTP_MAX_FIELDS
-				 ? s->limits.max_fields : HTTP_MAX_FIELDS;
-		if (!hc->in_body) {
-			ssize_t r = http_request_parse(&hc->parser, data + off, len - off,
-						       &req, &s->limits);
-			if (r == HTTP_INCOMPLETE) {
-				/* Empty lines alone are no request begun (RFC 9112
-				 * §2.2): they start no request deadline, and are not
-				 * kept. */
-				off += http_parser_drop_empty_lines(&hc->parser);
-				hc->partial = off < len;
-				hc->partial_head = asks_head(data + off, len - off);
-				break;
-			}
-			if (r == HTTP_INVALID) {
-				enum http_error e = http_parser_error(&hc->parser);
-				refuse(hc, http_error_status(e), http_error_reason(e),
-				       asks_head(data + off, len - off));
-				break;
-			}
-			if (req.upgrade && req.connection_upgrade && hc->inflight > 0) {
-				/* An upgrade takes the whole connection: wait until
-				 * every earlier answer is out, then read it again. */
-				http_parser_init(&hc->parser);
-				hc->barrier = true;
-				break;
-			}
-			if (req.framing == HTTP_FRAMING_NONE) {
-				off += (size_t)r;
-				dispatch(hc, &req, NULL, 0);
-				continue;
-			}
-			http_body_init_request(&hc->body, &req, &s->limits);
-			hc->head_len = (uint32_t)r;
-			hc->in_body = true;
-			/* Nothing of a non-empty body yet: invite it, once the
-			 * answers before it are out (RFC 9110 §10.1.1). */
-			hc->owe_continue = req.expect_continue && len - off == (size_t)r &&
-					   (req.framing == HTTP_FRAMING_CHUNKED || req.content_length > 0);
-			send_continue(hc);
-		}
-		size_t body_len = 0;
-		ssize_t r = http_body_decode_in_place(&hc->body, data + off + hc->head_len,
-						      len - off - hc->head_len, &body_len);
-		if (r == HTTP_INCOMPLETE) {
-			if (len - off > hc->head_len)
-				hc->owe_continue = false;       /* the body is coming anyway */
-			if (len - off >= NET_IN_CAP) {
-				/* Chunk framing can make a body far longer on the wire
-				 * than decoded: it must still fit src/net's input cap,
-				 * or the connection would be cut without an answer. */
-				refuse(hc, 413, "request too large on the wire",
-				       asks_head(data + off, len - off));
-				break;
-			}
-			hc->partial = true;
-			hc->partial_head = asks_head(data + off, len - off);
-			break;
-		}
-		if (r == HTTP_INVALID) {
-			enum http_error e = (enum http_error)hc->body.error;
-			refuse(hc, http_error_status(e), http_error_reason(e),
-			       asks_head(data + off, len - off));
-			break;
-		}
-		/* The head's slices may point at bytes that have moved since it
-		 * was parsed: parse it again, here (http_body.h). */
-		http_parser_init(&hc->parser);
-		http_request_parse(&hc->parser, data + off, hc->head_len, &req, &s->limits);
-		hc->in_body = false;
-		size_t whole = hc->head_len + (size_t)r;
-		const char *body = data + off + hc->head_len;
-		off += whole;
-		dispatch(hc, &req, body, body_len);
+	size_t n = len - *off;
+	ssize_t r = http_request_parse(&hc->parser, data + *off, n, req, &s->limits);
+	if (r == HTTP_INCOMPLETE) {
+		/* Empty lines alone are no request begun (RFC 9112 §2.2): they
+		 * start no request deadline, and are not kept. */
+		*off += http_parser_drop_empty_lines(&hc->parser);
+		hc->partial = *off < len;
+		hc->partial_head = asks_head(data + *off, len - *off);
+		return false;
 	}
-	hc->in_on_data = false;
+	if (r == HTTP_INVALID) {
+		enum http_error e = http_parser_error(&hc->parser);
+		refuse(hc, http_error_status(e), http_error_reason(e), asks_head(data + *off, n));
+		return false;
+	}
+	if (req->upgrade && req->connection_upgrade && hc->inflight > 0) {
+		/* An upgrade takes the whole connection: wait until every
+		 * earlier answer is out, then read it again. */
+		http_parser_init(&hc->parser);
+		hc->barrier = true;
+		return false;
+	}
+	if (req->framing == HTTP_FRAMING_NONE) {
+		*off += (size_t)r;
+		dispatch(hc, req, NULL, 0);
+		return true;
+	}
+	http_body_init_request(&hc->body, req, &s->limits);
+	hc->head_len = (uint32_t)r;
+	hc->in_body = true;
+	/* Nothing of a non-empty body yet: invite it, once the answers
+	 * before it are out (RFC 9110 §10.1.1). */
+	hc->owe_continue = req->expect_continue && n == (size_t)r &&
+			   (req->framing == HTTP_FRAMING_CHUNKED || req->content_length > 0);
+	send_continue(hc);
+	return true;
+}
+
+/* Stage 2: the body of the request whose head -- hc->head_len bytes,
+ * parsed already -- is at data + *off.  Once the body is whole the
+ * request is dispatched.  Returns true to read on, false to stop: the
+ * body is incomplete, or refused. */
+static bool read_body(struct http_conn *hc, char *data, size_t len, size_t *off,
+		      struct http_request *req)
+{
+	char *p = data + *off;
+	size_t n = len - *off, body_len = 0;
+	/* The head is not consumed until its body is whole: src/net holds
+	 * it, and hands it back in front of the body's bytes. */
+	assert(hc->head_len <= n);
+	ssize_t r = http_body_decode_in_place(&hc->body, p + hc->head_len, n - hc->head_len,
+					      &body_len);
+	if (r == HTTP_INCOMPLETE) {
+		if (n > hc->head_len)
+			hc->owe_continue = false;       /* the body is coming anyway */
+		if (n >= NET_IN_CAP) {
+			/* Chunk framing can make a body far longer on the wire
+			 * than decoded: it must still fit src/net's input cap,
+			 * or the connection would be cut without an answer. */
+			refuse(hc, 413, "request too large on the wire", asks_head(p, n));
+			return false;
+		}
+		hc->partial = true;
+		hc->partial_head = asks_head(p, n);
+		return false;
+	}
+	if (r == HTTP_INVALID) {
+		enum http_error e = (enum http_error)hc->body.error;
+		refuse(hc, http_error_status(e), http_error_reason(e), asks_head(p, n));
+		return false;
+	}
+	/* The head's slices may point at bytes that have moved since it was
+	 * parsed: parse it again, here (http_body.h). */
+	http_parser_init(&hc->parser);
+	http_request_parse(&hc->parser, p, hc->head_len, req, &hc->srv->limits);
+	hc->in_body = false;
+	*off += hc->head_len + (size_t)r;
+	dispatch(hc, req, p + hc->head_len, body_len);
+	return true;
+}
+
+/* After the reading: 'off' of the 'len' bytes were consumed. */
+static size_t done_reading(struct http_conn *hc, struct net_conn *nc, size_t off, size_t len)
+{
 	if (hc->state == HC_UPGRADED) {
 		/* http_upgrade() handed the socket on; this conn is ours to free. */
 		free(hc);
@@ -483,11 +487,42 @@ static size_t on_data(struct net_conn *nc, uint8_t *bytes, size_t len)
 	if (net_conn_closing(nc))
 		return off;
 	if (hc->barrier && off < len && !hc->paused) {
-		hc->paused = true;              /* http_conn_advance() resumes when the line is clear */
+		hc->paused = true;              /* http__conn_advance() resumes when the line is clear */
 		net_conn_pause_read(nc);
 	}
 	update_timer(hc);
 	return off;
+}
+
+/* Reads requests, one stage at a time -- a head, then its body if it has
+ * one -- for as long as the loop at the top of this file allows. */
+static size_t on_data(struct net_conn *nc, uint8_t *bytes, size_t len)
+{
+	struct http_conn *hc = net_conn_ud(nc);
+	struct http_server *s = hc->srv;
+	char *data = (char *)bytes;
+	size_t off = 0;
+	struct http_header fields[HTTP_MAX_FIELDS];
+	struct http_request req;
+	/* The queue's invariant between callbacks (http_server_private.h):
+	 * a done exchange at the front would have been popped. */
+	assert(!hc->first || hc->first->state != X_DONE);
+	hc->partial = false;
+	hc->in_on_data = true;
+	while (off < len && hc->state == HC_READING && !hc->barrier && !net_conn_closing(nc)) {
+		if (!room_to_read(hc))
+			break;
+		memset(&req, 0, sizeof req);
+		req.headers = fields;
+		req.header_cap = s->limits.max_fields < HTTP_MAX_FIELDS
+				 ? s->limits.max_fields : HTTP_MAX_FIELDS;
+		if (!hc->in_body && !read_head(hc, data, len, &off, &req))
+			break;
+		if (hc->in_body && !read_body(hc, data, len, &off, &req))
+			break;
+	}
+	hc->in_on_data = false;
+	return done_reading(hc, nc, off, len);
 }
 
 /* The peer sent FIN.  With nothing pending we close.  With an answer
@@ -512,7 +547,7 @@ static void on_drain(struct net_conn *nc)
 		x->on_drain(x, x->drain_ud);
 }
 
-void http_conn_unlink(struct http_conn *hc)
+void http__conn_unlink(struct http_conn *hc)
 {
 	struct http_server *s = hc->srv;
 	if (hc->prev)
@@ -537,7 +572,7 @@ static void on_close(struct net_conn *nc, int err)
 	struct http_conn *hc = net_conn_ud(nc);
 	net_timer_stop(net_conn_loop(nc), &hc->timer);
 	abort_exchanges(hc);
-	http_conn_unlink(hc);
+	http__conn_unlink(hc);
 	hc->state = HC_STOPPED;
 	/* Freed after this turn: on_data may be below us on the stack. */
 	if (net_loop_defer(net_conn_loop(nc), free_conn, hc) < 0 && !hc->in_on_data)

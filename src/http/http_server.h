@@ -52,7 +52,7 @@
  * The code: http_server.c reads, routes and keeps the queue of answers;
  * http_exchange.c writes them; http_server_private.h is what they share.
  *
- * Read next: http_client.h, then src/paradigms.
+ * Read next: http_client.h, the other side.
  */
 #ifndef PUSHPULL_HTTP_SERVER_H
 #define PUSHPULL_HTTP_SERVER_H

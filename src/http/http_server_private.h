@@ -1,13 +1,15 @@
 /* http_server_private.h -- private to src/http: what http_server.c (the
  * connections: reading, routing, the queue, timers) and http_exchange.c
  * (the answers: heads, bodies, streams, upgrades) share.  Nothing here is
- * part of the contract; http_server.h is.
+ * part of the contract; http_server.h is.  The functions declared here
+ * are internal, so their names carry two underscores (http__conn_advance),
+ * as libuv marks its own with uv__: every call site says which it calls.
  *
  * The queue.  Each connection owns its exchanges, one per request read
  * and not yet fully answered, in request order.  Only the first one
  * writes to the socket; the others keep their answer bytes ('held')
  * until every exchange before them is done (RFC 9112 §9.3.2), and
- * http_conn_advance() pops finished exchanges off the front and lets the
+ * http__conn_advance() pops finished exchanges off the front and lets the
  * next one write.  Invariant between callbacks: the first exchange is
  * never done (it would have been popped).
  */
@@ -98,21 +100,21 @@ struct http_exchange {
 /* --- http_exchange.c ---------------------------------------------------- */
 
 /* A new exchange at the back of the queue, or NULL (ENOMEM). */
-struct http_exchange *http_exchange_new(struct http_conn *hc);
+struct http_exchange *http__exchange_new(struct http_conn *hc);
 /* Back to the server's spare list. */
-void http_exchange_free(struct http_server *s, struct http_exchange *x);
+void http__exchange_free(struct http_server *s, struct http_exchange *x);
 /* Writes the last bytes of the answer ('n' may be 0), marks it done and
  * advances the queue, corked: answers held behind it leave in the same
  * send().  Returns 0, or -1 if the connection is gone (and so is 'x'). */
-int http_exchange_finish(struct http_exchange *x, const struct iovec *iov, int n);
+int http__exchange_finish(struct http_exchange *x, const struct iovec *iov, int n);
 /* The Date field's value (IMF-fixdate, RFC 9110 §5.6.7) for now. */
-const char *http_server_date(struct http_server *s);
+const char *http__server_date(struct http_server *s);
 
 /* --- http_server.c ------------------------------------------------------ */
 
 /* Pops finished exchanges and lets the next one write (see above). */
-void http_conn_advance(struct http_conn *hc);
+void http__conn_advance(struct http_conn *hc);
 /* Takes the connection out of the server's list: it is no longer HTTP. */
-void http_conn_unlink(struct http_conn *hc);
+void http__conn_unlink(struct http_conn *hc);
 
 #endif

@@ -10,7 +10,7 @@
  * the WHATWG URL Standard's application/x-www-form-urlencoded parser for
  * the "name=value&..." convention (where '+' means a space).
  *
- * Read next: http_writer.h.
+ * Read next: http_server.h, where targets are routed.
  */
 #ifndef PUSHPULL_HTTP_TARGET_H
 #define PUSHPULL_HTTP_TARGET_H

@@ -1,5 +1,5 @@
-/* http_writer.c -- HTTP/1.1 messages into a caller's buffer; see
- * http_writer.h.
+/* http_writer.c -- HTTP/1.1 messages into a caller's buffer (RFC 9112
+ * §3-§5, §7.1); see http_writer.h.
  *
  * Everything goes through put(), which either appends or marks the writer
  * failed; nothing is written after a failure, so a failed writer's buffer
@@ -96,9 +96,9 @@ void http_writer_status(struct http_writer *w, int status)
 	}
 	put_str(w, "HTTP/1.1 ");
 	http_writer_u64(w, (uint64_t)status);
-	put(w, " ", 1);
+	put_str(w, " ");
 	put_str(w, http_status_reason(status));
-	put(w, "\r\n", 2);
+	put_str(w, "\r\n");
 }
 
 /* Non-empty, and no byte that would end the part early. */
@@ -121,7 +121,7 @@ void http_writer_request_line(struct http_writer *w, const char *method,
 		return;
 	}
 	put(w, method, m);
-	put(w, " ", 1);
+	put_str(w, " ");
 	put_str(w, target);
 	put_str(w, " HTTP/1.1\r\n");
 }
@@ -135,9 +135,9 @@ void http_writer_header_n(struct http_writer *w, const char *name,
 		return;
 	}
 	put(w, name, n);
-	put(w, ": ", 2);
+	put_str(w, ": ");
 	put(w, value, value_len);
-	put(w, "\r\n", 2);
+	put_str(w, "\r\n");
 }
 
 void http_writer_header(struct http_writer *w, const char *name, const char *value)
@@ -171,7 +171,7 @@ void http_writer_raw_fields(struct http_writer *w, const char *lines)
 
 void http_writer_end_head(struct http_writer *w)
 {
-	put(w, "\r\n", 2);
+	put_str(w, "\r\n");
 }
 
 void http_writer_bytes(struct http_writer *w, const void *data, size_t len)
@@ -206,7 +206,7 @@ void http_writer_chunk(struct http_writer *w, const void *data, size_t len)
 	}
 	put(w, head, http_chunk_head(head, len));
 	put(w, data, len);
-	put(w, "\r\n", 2);
+	put_str(w, "\r\n");
 }
 
 void http_writer_last_chunk(struct http_writer *w)
@@ -227,7 +227,7 @@ static ssize_t write_error(char *out, size_t cap, int status, const char *reason
 
 	http_writer_init(&w, out, cap);
 	http_writer_status(&w, status);
-	http_writer_header(&w, "Content-Type", "text/plain; charset=utf-8");
+	http_writer_header(&w, "Content-Type", HTTP_TYPE_TEXT);
 	http_writer_header_u64(&w, "Content-Length", rlen + 1);
 	http_writer_header(&w, "Connection", "close");
 	if (extra_fields != NULL)
@@ -235,7 +235,7 @@ static ssize_t write_error(char *out, size_t cap, int status, const char *reason
 	http_writer_end_head(&w);
 	if (body) {
 		http_writer_bytes(&w, reason, rlen);
-		http_writer_bytes(&w, "\n", 1);
+		put_str(&w, "\n");
 	}
 	return http_writer_finish(&w);
 }

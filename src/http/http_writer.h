@@ -15,7 +15,7 @@
  *     struct http_writer w;
  *     http_writer_init(&w, buf, sizeof buf);
  *     http_writer_status(&w, 200);
- *     http_writer_header(&w, "Content-Type", "application/json");
+ *     http_writer_header(&w, "Content-Type", HTTP_TYPE_JSON);
  *     http_writer_header_u64(&w, "Content-Length", len);
  *     http_writer_end_head(&w);
  *     http_writer_bytes(&w, json, len);

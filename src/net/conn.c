@@ -3,7 +3,7 @@
  * conn.h explains the contract (how on_data consumes, when writes are
  * sent, what graceful close means).  This file is the mechanism; tcp.c
  * makes the sockets (listen, accept, connect) and hands them to
- * net_conn_new().  A connection moves through these states:
+ * net__conn_new().  A connection moves through these states:
  *
  *   CONNECTING --on_connect--> OPEN --net_conn_close--> FLUSHING
  *        |                       |                         | queue empty
@@ -18,6 +18,7 @@
 #include "net/conn_private.h"
 #include "net/sys.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <linux/tcp.h>
 #include <netinet/in.h>
@@ -50,8 +51,8 @@ static void read_more(struct net_loop *loop, void *ud);
 
 /* --- creation and the small accessors ----------------------------------- */
 
-struct net_conn *net_conn_new(struct net_loop *loop, int fd, enum net_conn_state st,
-			      struct net_ledger *ledger)
+struct net_conn *net__conn_new(struct net_loop *loop, int fd, enum net_conn_state st,
+			       struct net_ledger *ledger)
 {
 	struct net_conn *c = calloc(1, sizeof *c);
 	if (!c)
@@ -223,6 +224,7 @@ static void on_linger_timeout(struct net_loop *loop, struct net_timer *t, void *
 /* Called when the queue is empty and a close was asked for. */
 static void close_flushed(struct net_conn *c)
 {
+	assert(c->state == NET_CONN_FLUSHING && net_conn_pending(c) == 0);
 	/* Nothing more can come (FIN seen), or everything the peer sent was
 	 * read (the last recv came up short and nothing is held): close now.
 	 * Otherwise send FIN and read until the peer's FIN, so unread bytes
@@ -308,6 +310,7 @@ static int enqueue_own(struct net_conn *c, const void *data, size_t len)
  * connection's own queue, which is empty whenever the stage is in use. */
 static int unstage(struct net_conn *c, size_t from)
 {
+	assert(stage.owner == c && c->out_len == c->out_off && from <= stage.len);
 	size_t n = stage.len - from;
 	stage.len = 0;
 	return n ? enqueue_own(c, stage.buf + from, n) : 0;
@@ -348,6 +351,7 @@ static void flush(struct net_conn *c)
 		/* While staged, the connection's own queue is empty: the stage
 		 * is everything there is to send. */
 		bool staged = stage.owner == c && stage.len > 0;
+		assert(!staged || c->out_len == c->out_off);
 		const uint8_t *buf = staged ? stage.buf : c->out + c->out_off;
 		size_t len = staged ? stage.len : c->out_len - c->out_off;
 		/* A FIN follows once this is out: MSG_MORE holds the last
@@ -462,6 +466,9 @@ static void keep_rest(struct net_conn *c, uint8_t *data, size_t used, size_t res
 		memmove(c->in, c->in + used, rest);
 		c->in_len = rest;
 	} else if (rest > 0) {
+		/* Bytes from the scratch buffer: nothing was held, and a
+		 * connection that holds nothing has no buffer (below). */
+		assert(c->in == NULL);
 		size_t cap = rest > 4096 ? rest : 4096;
 		if (!(c->in = malloc(cap))) {
 			finish(c, ENOMEM);
@@ -654,7 +661,7 @@ void net__conn_read_now(struct net_conn *c)
 
 /* --- connect completion and dispatch ------------------------------------ */
 
-void net_conn_connected(struct net_conn *c)
+void net__conn_connected(struct net_conn *c)
 {
 	if (c->state != NET_CONN_CONNECTING)
 		return;                 /* closed meanwhile */
@@ -685,7 +692,7 @@ static void on_io(struct net_loop *loop, int fd, unsigned events, void *ud)
 	if (c->charge.ledger && c->charge.ledger != net_loop_ledger(loop))
 		c->charge.ledger->c.wakeups++;
 	if (c->state == NET_CONN_CONNECTING) {
-		net_conn_connected(c);
+		net__conn_connected(c);
 		return;
 	}
 	/* Writable (or in error with bytes to send: the send reports it). */

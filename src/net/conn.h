@@ -42,6 +42,8 @@
  * listener stops watching for a moment (NET_ACCEPT_PAUSE_MS) and tries
  * again, so the loop keeps serving its existing connections, never spins,
  * and accepts again as soon as descriptors are freed.
+ *
+ * Read next: src/http/http_parser.h, the first protocol layer on top.
  */
 #ifndef PUSHPULL_NET_CONN_H
 #define PUSHPULL_NET_CONN_H

@@ -1,5 +1,7 @@
 /* conn_private.h -- private to src/net: the connection struct, shared by
- * conn.c (reading, writing, closing) and tcp.c (making sockets). */
+ * conn.c (reading, writing, closing) and tcp.c (making sockets).  Its
+ * functions are internal, so their names carry two underscores
+ * (net__conn_new), as libuv marks its own with uv__. */
 #ifndef PUSHPULL_NET_CONN_PRIVATE_H
 #define PUSHPULL_NET_CONN_PRIVATE_H
 
@@ -51,11 +53,11 @@ struct net_conn {
 };
 
 /* Wraps a connected (or connecting) socket and starts watching it. */
-struct net_conn *net_conn_new(struct net_loop *loop, int fd, enum net_conn_state st,
-			      struct net_ledger *ledger);
+struct net_conn *net__conn_new(struct net_loop *loop, int fd, enum net_conn_state st,
+			       struct net_ledger *ledger);
 
 /* Finishes a connect: reads SO_ERROR (or connect_err), tells on_connect. */
-void net_conn_connected(struct net_conn *c);
+void net__conn_connected(struct net_conn *c);
 
 /* Reads now, without waiting for epoll to say so: for a connection just
  * accepted from a listener that hands over only connections whose first

@@ -12,7 +12,7 @@
  * the add.  Every number here was measured during the run; nothing is
  * derived from a formula, so strace -c and tcpdump show the same totals.
  *
- * Read next: sys.h (the syscall table), loop.h, conn.h.
+ * Read next: sys.h (the syscall table).
  */
 #ifndef PUSHPULL_NET_LEDGER_H
 #define PUSHPULL_NET_LEDGER_H

@@ -15,6 +15,7 @@
 #include "net/poll.h"
 #include "net/sys.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -252,6 +253,8 @@ void net_timer_stop(struct net_loop *loop, struct net_timer *t)
 	if (t->slot == 0)
 		return;
 	size_t i = t->slot - 1;
+	/* 'slot' is the timer's place in the heap, plus one (heap_set). */
+	assert(i < loop->heap_len && loop->heap[i] == t);
 	t->slot = 0;
 	struct net_timer *last = loop->heap[--loop->heap_len];
 	if (i == loop->heap_len)
@@ -333,6 +336,7 @@ static void run_deferred(struct net_loop *loop)
 		struct net_deferred d = loop->defer[i];  /* the array may move */
 		d.fn(loop, d.ud);
 	}
+	assert(loop->defer_len >= n);           /* the calls only appended */
 	loop->defer_len -= n;
 	memmove(loop->defer, loop->defer + n, loop->defer_len * sizeof *loop->defer);
 }

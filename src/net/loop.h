@@ -40,7 +40,7 @@
  * next deadline is O(1).  'struct net_timer' is embedded in the caller's
  * own object, so arming a timer allocates nothing once the heap has grown.
  *
- * Read next: conn.h (connections, listeners, output queues).
+ * Read next: ledger.h (what every syscall and wake-up is charged to).
  */
 #ifndef PUSHPULL_NET_LOOP_H
 #define PUSHPULL_NET_LOOP_H

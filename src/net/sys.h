@@ -9,6 +9,8 @@
  *
  * Sends always pass MSG_NOSIGNAL: a peer that has gone away gives EPIPE,
  * never a SIGPIPE that would kill the process.
+ *
+ * Read next: conn.h (connections, listeners, output queues).
  */
 #ifndef PUSHPULL_NET_SYS_H
 #define PUSHPULL_NET_SYS_H

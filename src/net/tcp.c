@@ -99,7 +99,7 @@ static void on_listen_io(struct net_loop *loop, int fd, unsigned events, void *u
 			}
 			return;                 /* EAGAIN: the backlog is empty */
 		}
-		struct net_conn *c = net_conn_new(loop, cfd, NET_CONN_OPEN, l->conn_ledger);
+		struct net_conn *c = net__conn_new(loop, cfd, NET_CONN_OPEN, l->conn_ledger);
 		if (!c) {
 			net_charge_sys(&l->charge, NET_SYS_ACCEPT);
 			net_sys_close(&l->charge, cfd);
@@ -197,7 +197,7 @@ void net_listener_close(struct net_listener *l)
 static void connect_failed(struct net_loop *loop, void *ud)
 {
 	(void)loop;
-	net_conn_connected(ud);
+	net__conn_connected(ud);
 }
 
 struct net_conn *net_connect(struct net_loop *loop, const char *host,
@@ -213,7 +213,7 @@ struct net_conn *net_connect(struct net_loop *loop, const char *host,
 	int fd = net_sys_socket(&pay, AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return NULL;
-	struct net_conn *c = net_conn_new(loop, fd, NET_CONN_CONNECTING, ledger);
+	struct net_conn *c = net__conn_new(loop, fd, NET_CONN_CONNECTING, ledger);
 	if (!c) {
 		net_sys_close(&pay, fd);
 		errno = ENOMEM;

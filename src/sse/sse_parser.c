@@ -17,6 +17,7 @@
 #include "sse/sse_parser.h"
 #include "sse/sse_text.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -93,12 +94,17 @@ static void buf_free(struct sse_buf *b)
 /* --- fields (§9.2.6 "process the field") -------------------------------- */
 
 /* Field names are compared literally, with no case folding (§9.2.6). */
+static bool name_is(const char *name, size_t len, const char *field)
+{
+	return len == strlen(field) && memcmp(name, field, len) == 0;
+}
+
 static uint8_t field_of(const char *name, size_t len)
 {
-	if (len == 4 && memcmp(name, "data", 4) == 0)  return F_DATA;
-	if (len == 5 && memcmp(name, "event", 5) == 0) return F_EVENT;
-	if (len == 2 && memcmp(name, "id", 2) == 0)    return F_ID;
-	if (len == 5 && memcmp(name, "retry", 5) == 0) return F_RETRY;
+	if (name_is(name, len, "data"))  return F_DATA;
+	if (name_is(name, len, "event")) return F_EVENT;
+	if (name_is(name, len, "id"))    return F_ID;
+	if (name_is(name, len, "retry")) return F_RETRY;
 	return F_OTHER;
 }
 
@@ -177,11 +183,12 @@ static int field_value(struct sse_parser *p, const char *s, size_t n)
 /* The line ended: finish the field. */
 static int field_end(struct sse_parser *p, struct sse_event *ev)
 {
+	static const char lf = '\n';
 	switch (p->field) {
 	case F_DATA:
 		/* The LF after the last line is removed at dispatch, so the
 		 * buffer may hold one byte more than data_max. */
-		return buf_append(&p->data, "\n", 1, p->lim.data_max + 1,
+		return buf_append(&p->data, &lf, 1, p->lim.data_max + 1,
 				  SSE_ERR_DATA_LIMIT);
 	case F_ID:
 		if (p->id_nul)                  /* a NUL makes the field ignored */
@@ -209,9 +216,11 @@ static int field_end(struct sse_parser *p, struct sse_event *ev)
 
 /* --- lines -------------------------------------------------------------- */
 
-/* A blank line: §9.2.6 "dispatch the event", steps 1, 2, 3 and 7. */
+/* A blank line: §9.2.6 "dispatch the event", steps 1, 2, 3, 5-6 (the
+ * event's fields) and 7. */
 static int dispatch(struct sse_parser *p, struct sse_event *ev)
 {
+	static const char message[] = "message";        /* 5: the type if none was set */
 	if (p->id_changed) {                    /* 1: the buffer is not reset */
 		if (p->id_buf_over)
 			return SSE_ERR_ID_LIMIT;
@@ -229,9 +238,12 @@ static int dispatch(struct sse_parser *p, struct sse_event *ev)
 	}
 	if (p->type_over)
 		return SSE_ERR_TYPE_LIMIT;
-	p->data.len--;                          /* 3: it always ends in LF here */
-	ev->type = p->type.len ? p->type.p : "message";
-	ev->type_len = p->type.len ? p->type.len : 7;
+	/* 3: every data line ended with an LF (field_end), and the limit
+	 * left room for the last one. */
+	assert(p->data.p[p->data.len - 1] == '\n' && p->data.len <= p->lim.data_max + 1);
+	p->data.len--;
+	ev->type = p->type.len ? p->type.p : message;
+	ev->type_len = p->type.len ? p->type.len : sizeof message - 1;
 	ev->data = p->data.p;
 	ev->data_len = p->data.len;
 	ev->id = p->id_str.len ? p->id_str.p : "";
@@ -390,6 +402,9 @@ int sse_parser_feed(struct sse_parser *p, const void *buf, size_t len,
 		r = on_char(p, c < 0 ? UTF8_REPLACEMENT : (uint32_t)c, ev);
 	}
 	*used = i;
+	/* An event or a retry is told at the end of its line, so the next
+	 * call starts a line. */
+	assert(r <= SSE_MORE || p->state == ST_LINE_START);
 	if (r < 0)
 		p->error = (int8_t)r;
 	return r;

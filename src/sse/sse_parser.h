@@ -59,8 +59,7 @@
  * events allocates nothing after its first.  Comments, unknown fields and
  * retry values use no buffer at all, so their lines have no length limit.
  *
- * Read next: sse_writer.h (the server side), tools/sseparse.c (this parser
- * on stdin and stdout).
+ * Read next: tools/sseparse/sseparse.c, this parser on stdin and stdout.
  */
 #ifndef PUSHPULL_SSE_PARSER_H
 #define PUSHPULL_SSE_PARSER_H

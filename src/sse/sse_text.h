@@ -12,7 +12,7 @@
  * times faster on the long ASCII runs that make up most payloads.
  * tests/test_sse_text.c checks that the two agree.
  *
- * Read next: sse_writer.h, sse_parser.h.
+ * Read next: sse_writer.h.
  */
 #ifndef PUSHPULL_SSE_TEXT_H
 #define PUSHPULL_SSE_TEXT_H

@@ -26,6 +26,11 @@ static void put(struct out *o, const void *s, size_t n)
 	o->len += n;
 }
 
+static void put_char(struct out *o, char c)
+{
+	put(o, &c, 1);
+}
+
 static ssize_t out_result(const struct out *o)
 {
 	if (!o->count_only && o->len > o->cap)
@@ -34,16 +39,15 @@ static ssize_t out_result(const struct out *o)
 }
 
 /* "name: value\n", or "name:\n" for an empty value. */
-static void put_field(struct out *o, const char *name, size_t name_len,
-		      const void *v, size_t n)
+static void put_field(struct out *o, const char *name, const void *v, size_t n)
 {
-	put(o, name, name_len);
-	put(o, ":", 1);
+	put(o, name, strlen(name));
+	put_char(o, ':');
 	if (n > 0) {
-		put(o, " ", 1);
+		put_char(o, ' ');
 		put(o, v, n);
 	}
-	put(o, "\n", 1);
+	put_char(o, '\n');
 }
 
 /* Whether 's' can be the value of one line: 'bad' if it holds CR or LF
@@ -75,7 +79,7 @@ static int put_data(struct out *o, const uint8_t *s, size_t n)
 				return SSE_WRITE_BAD_UTF8;
 			continue;
 		}
-		put_field(o, "data", 4, s + start, i - start);
+		put_field(o, "data", s + start, i - start);
 		if (i == n)             /* also after a final break: "data:" */
 			return 0;
 		if (s[i] == '\r' && i + 1 < n && s[i + 1] == '\n')
@@ -92,13 +96,13 @@ static ssize_t format_event(struct out *o, const struct sse_msg *m)
 	if (m->type && (r = check_line(m->type, m->type_len, true, SSE_WRITE_BAD_TYPE)))
 		return r;
 	if (m->id)
-		put_field(o, "id", 2, m->id, m->id_len);
+		put_field(o, "id", m->id, m->id_len);
 	if (m->type)
-		put_field(o, "event", 5, m->type, m->type_len);
+		put_field(o, "event", m->type, m->type_len);
 	r = put_data(o, m->data_len ? m->data : (const void *)"", m->data_len);
 	if (r < 0)
 		return r;
-	put(o, "\n", 1);                /* the blank line: dispatch */
+	put_char(o, '\n');              /* the blank line: dispatch */
 	return out_result(o);
 }
 
@@ -159,7 +163,7 @@ ssize_t sse_write_retry(char *dst, size_t cap, uint64_t ms)
 {
 	char digits[20];
 	struct out o = { dst, cap, 0, false };
-	put_field(&o, "retry", 5, digits, u64_dec(digits, ms));
+	put_field(&o, "retry", digits, u64_dec(digits, ms));
 	return out_result(&o);
 }
 
@@ -169,12 +173,12 @@ ssize_t sse_write_comment(char *dst, size_t cap, const char *text, size_t len)
 	if (r)
 		return r;
 	struct out o = { dst, cap, 0, false };
-	put(&o, ":", 1);                /* a line starting with ':' (§9.2.6) */
+	put_char(&o, ':');              /* a line starting with ':' (§9.2.6) */
 	if (len > 0) {
-		put(&o, " ", 1);
+		put_char(&o, ' ');
 		put(&o, text, len);
 	}
-	put(&o, "\n", 1);
+	put_char(&o, '\n');
 	return out_result(&o);
 }
 

@@ -1,4 +1,4 @@
-/* json.c -- JSON string escaping; see json.h.
+/* json.c -- JSON string escaping (RFC 8259 §7); see json.h.
  * One loop walks the input and emits pieces through 'emit', so the buffer
  * and stream versions cannot disagree. */
 #include "util/json.h"
@@ -25,18 +25,39 @@ static void emit(struct sink *k, const char *p, size_t n)
 	k->len += n;
 }
 
+static void emit_char(struct sink *k, char c)
+{
+	emit(k, &c, 1);
+}
+
+/* The letter of a two-character escape (RFC 8259 §7: "\n" for LF), or 0
+ * for a byte that needs "\uXXXX". */
+static char escape_letter(uint8_t b)
+{
+	switch (b) {
+	case '"':  return '"';
+	case '\\': return '\\';
+	case '\n': return 'n';
+	case '\r': return 'r';
+	case '\t': return 't';
+	case '\b': return 'b';
+	case '\f': return 'f';
+	}
+	return 0;
+}
+
 /* "\uXXXX", for a code point below 0x10000. */
 static void emit_u(struct sink *k, unsigned cp)
 {
 	static const char hex[] = "0123456789abcdef";
 	char e[6] = { '\\', 'u', hex[cp >> 12 & 15], hex[cp >> 8 & 15], hex[cp >> 4 & 15],
 		      hex[cp & 15] };
-	emit(k, e, 6);
+	emit(k, e, sizeof e);
 }
 
 static void quote(struct sink *k, const uint8_t *s, size_t n)
 {
-	emit(k, "\"", 1);
+	emit_char(k, '"');
 	size_t i = 0;
 	while (i < n) {
 		uint8_t b = s[i];
@@ -49,16 +70,11 @@ static void quote(struct sink *k, const uint8_t *s, size_t n)
 			continue;
 		}
 		if (b < 0x80) {
-			switch (b) {
-			case '"':  emit(k, "\\\"", 2); break;
-			case '\\': emit(k, "\\\\", 2); break;
-			case '\n': emit(k, "\\n", 2); break;
-			case '\r': emit(k, "\\r", 2); break;
-			case '\t': emit(k, "\\t", 2); break;
-			case '\b': emit(k, "\\b", 2); break;
-			case '\f': emit(k, "\\f", 2); break;
-			default:   emit_u(k, b); break;
-			}
+			char e[2] = { '\\', escape_letter(b) };
+			if (e[1])
+				emit(k, e, sizeof e);
+			else
+				emit_u(k, b);
 			i++;
 			continue;
 		}
@@ -80,7 +96,7 @@ static void quote(struct sink *k, const uint8_t *s, size_t n)
 			i++;
 		}
 	}
-	emit(k, "\"", 1);
+	emit_char(k, '"');
 }
 
 size_t json_quote(char *dst, size_t cap, const void *s, size_t n)

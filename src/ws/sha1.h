@@ -9,7 +9,7 @@
  * split of the input, then sha1_final.  The context is plain memory the
  * caller owns (92 bytes); nothing is allocated.
  *
- * Read next: base64.h, then ws_handshake.h (where both are used).
+ * Read next: base64.h (ws_handshake.h uses both).
  */
 #ifndef PUSHPULL_WS_SHA1_H
 #define PUSHPULL_WS_SHA1_H

@@ -8,6 +8,7 @@
  * a count of payload bytes handed out, which is all it needs to unmask
  * the rest as it arrives.  ws_frame.h has the contract.
  */
+#include <assert.h>
 #include <string.h>
 #include "ws/ws_frame.h"
 
@@ -102,6 +103,9 @@ ssize_t ws_frame_decode(struct ws_frame_decoder *d, uint8_t *buf, size_t len,
 	size_t used = 0;
 	bool first = false;
 
+	/* Inside a frame, payload is still to come: the piece that hands
+	 * out a frame's last byte leaves the frame. */
+	assert(!d->in_frame || d->done < d->hdr.length);
 	if (!d->in_frame) {
 		int h = ws_frame_header_parse(buf, len, (enum ws_role)d->role,
 					      d->rsv_allowed, &d->hdr, err);
@@ -123,6 +127,8 @@ ssize_t ws_frame_decode(struct ws_frame_decoder *d, uint8_t *buf, size_t len,
 	size_t take = len - used < left ? len - used : (size_t)left;
 	uint8_t *data = buf + used;
 
+	/* A control frame goes out in one piece (see above). */
+	assert(!ws_opcode_is_control(d->hdr.opcode) || (first && take == d->hdr.length));
 	if (d->hdr.masked)
 		ws_frame_mask(data, take, d->hdr.mask, d->done);
 	out->hdr = &d->hdr;

@@ -111,7 +111,7 @@ bool ws_handshake_server_check(const struct http_request *req,
 	out->accept[0] = '\0';
 
 	/* §4.2.1 items 1-4: an HTTP/1.1 GET with Host, Upgrade, Connection */
-	if (req->method_len != 3 || memcmp(req->method, "GET", 3) != 0)
+	if (!http_slice_is(req->method, req->method_len, "GET"))
 		return refuse(out, 400, "a WebSocket handshake must be a GET (RFC 6455 §4.2.1)");
 	if (req->minor_version < 1)
 		return refuse(out, 400, "a WebSocket handshake needs HTTP/1.1 (RFC 6455 §4.2.1)");
@@ -185,6 +185,8 @@ ssize_t ws_handshake_server_reply(const struct ws_handshake *hs, char *out,
 ssize_t ws_handshake_client_request(const struct ws_client_hello *hello,
 				    char *out, size_t cap)
 {
+	static const char comma[] = ", ";
+	const size_t sep = sizeof comma - 1;
 	struct http_writer w;
 	char key[WS_KEY_LEN + 1], list[WS_PROTOCOL_LIST_MAX];
 	size_t len = 0;
@@ -194,11 +196,11 @@ ssize_t ws_handshake_client_request(const struct ws_client_hello *hello,
 	for (size_t i = 0; i < hello->num_protocols; i++) {
 		const char *p = hello->protocols[i];
 		size_t plen = strlen(p);
-		if (!is_token(p) || plen + 2 > sizeof list - len)
+		if (!is_token(p) || plen + sep > sizeof list - len)
 			return -1;      /* §4.1: names are tokens, so the list parses */
 		if (i > 0) {
-			memcpy(list + len, ", ", 2);
-			len += 2;
+			memcpy(list + len, comma, sep);
+			len += sep;
 		}
 		memcpy(list + len, p, plen);
 		len += plen;

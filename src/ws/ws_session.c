@@ -10,6 +10,7 @@
  * fail() or the Close branch, which move the state on so that no later
  * byte is looked at.  ws_session.h has the contract.
  */
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 #include "ws/ws_session.h"
@@ -127,6 +128,9 @@ static void event_clear(struct ws_event *ev)
 static size_t fail(struct ws_session *s, struct ws_event *ev,
 		   const struct ws_error *err, size_t len)
 {
+	/* A connection fails once: after a failure or the peer's Close,
+	 * ws_session_feed() looks at no byte. */
+	assert(s->state == WS_STATE_OPEN || s->state == WS_STATE_CLOSING);
 	ev->type = WS_EV_FAIL;
 	ev->code = err->close_code;
 	ev->reason = err->reason;
@@ -187,6 +191,9 @@ static int on_data(struct ws_session *s, const struct ws_frame_piece *pc,
 			utf8_init(&s->utf8);
 		}
 	}
+	/* Every data piece belongs to a message: its frame's first piece
+	 * began one, or was checked to continue one. */
+	assert(s->msg_op == WS_OP_TEXT || s->msg_op == WS_OP_BINARY);
 
 	/* §8.1: fail at the first byte that cannot be UTF-8, not at the end */
 	if (s->msg_op == WS_OP_TEXT &&
@@ -205,6 +212,7 @@ static int on_data(struct ws_session *s, const struct ws_frame_piece *pc,
 	} else {
 		if (pc->first && msg_reserve(s, (size_t)h->length, err) < 0)
 			return -1;      /* room for the whole frame, reserved once */
+		assert(s->msg_len + pc->len <= s->msg_cap);
 		if (pc->len > 0)
 			memcpy(s->msg + s->msg_len, pc->data, pc->len);
 		s->msg_len += pc->len;
@@ -226,6 +234,7 @@ static int on_control(struct ws_session *s, const struct ws_frame_piece *pc,
 {
 	uint8_t key[4];
 
+	assert(pc->first && pc->last);  /* control frames come whole (ws_frame.h) */
 	ev->data = pc->data;
 	ev->len = pc->len;
 	switch (pc->hdr->opcode) {
@@ -261,6 +270,7 @@ static int on_control(struct ws_session *s, const struct ws_frame_piece *pc,
 		ev->data = pc->data + 2;
 		ev->len = pc->len - 2;
 	}
+	assert(s->state == WS_STATE_OPEN || s->state == WS_STATE_CLOSING);  /* one Close read */
 	ev->type = WS_EV_CLOSE;
 	ev->code = (uint16_t)code;
 	/* §5.5.1: answer a Close with a Close, echoing the code (an empty

@@ -73,8 +73,9 @@
  * test none of them.  We refuse 1015 all the same: §7.4.1 says no
  * endpoint may send it.)
  *
- * Read next: tools/wsframe.c, the frame codec seen from the shell; the
- * handshake that opens a connection is in ws_handshake.h.
+ * Read next: src/sse/sse_text.h, where the next protocol, SSE, begins.
+ * (See also tools/wsframe/wsframe.c, the frame codec seen from the
+ * shell.)
  */
 #ifndef PUSHPULL_WS_SESSION_H
 #define PUSHPULL_WS_SESSION_H
