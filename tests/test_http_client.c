@@ -690,7 +690,7 @@ START_TEST(test_free_in_flight)
 }
 END_TEST
 
-static Suite *client_suite(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("http_client");
 	TCase *tc;
@@ -721,13 +721,4 @@ static Suite *client_suite(void)
 	tcase_add_test(tc, test_refused);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(client_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
 }

@@ -488,7 +488,7 @@ END_TEST
 
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
-static Suite *http_parser_suite(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("http_parser");
 	TCase *tc;
@@ -509,13 +509,4 @@ static Suite *http_parser_suite(void)
 	tcase_add_loop_test(tc, test_mutations_agree, 0, 4);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(http_parser_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
 }

@@ -585,7 +585,7 @@ START_TEST(test_upgrade_refused)
 }
 END_TEST
 
-static Suite *server_basic_suite(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("http_server_basic");
 	TCase *tc;
@@ -637,13 +637,4 @@ static Suite *server_basic_suite(void)
 	tcase_add_test(tc, test_upgrade_refused);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(server_basic_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
 }

@@ -405,7 +405,7 @@ START_TEST(test_refusal_of_head)
 }
 END_TEST
 
-static Suite *server_limits_suite(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("http_server_limits");
 	TCase *tc;
@@ -433,13 +433,4 @@ static Suite *server_limits_suite(void)
 			    (int)(sizeof head_refusals / sizeof head_refusals[0]));
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(server_limits_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
 }

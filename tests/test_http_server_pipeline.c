@@ -316,7 +316,7 @@ START_TEST(test_many_connections)
 }
 END_TEST
 
-static Suite *server_pipeline_suite(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("http_server_pipeline");
 	TCase *tc;
@@ -343,13 +343,4 @@ static Suite *server_pipeline_suite(void)
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(server_pipeline_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
 }

@@ -789,7 +789,7 @@ START_TEST(emfile_survival)
 }
 END_TEST
 
-Suite *conn_suite(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("net_conn");
 	TCase *tc = tcase_create("loopback");
@@ -828,13 +828,4 @@ Suite *conn_suite(void)
 	tcase_add_test(tc, emfile_survival);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(conn_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -365,7 +365,7 @@ START_TEST(sigpipe_is_harmless)
 }
 END_TEST
 
-Suite *loop_suite(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("net_loop");
 	TCase *tc = tcase_create("timers");
@@ -386,13 +386,4 @@ Suite *loop_suite(void)
 	tcase_add_test(tc, sigpipe_is_harmless);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(loop_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

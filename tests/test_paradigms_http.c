@@ -398,7 +398,7 @@ START_TEST(test_ledgers)
 }
 END_TEST
 
-static Suite *paradigms_http_suite(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("paradigms_http");
 	TCase *tc;
@@ -426,13 +426,4 @@ static Suite *paradigms_http_suite(void)
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(paradigms_http_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
 }

@@ -549,7 +549,7 @@ START_TEST(test_client_refused_keeps_trying)
 }
 END_TEST
 
-static Suite *sse_endpoint_client_suite(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("sse_endpoint_client");
 	TCase *tc = tcase_create("receive");
@@ -573,13 +573,4 @@ static Suite *sse_endpoint_client_suite(void)
 	tcase_add_loop_test(tc, test_client_answer, 0, (int)N_ANSWERS);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(sse_endpoint_client_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

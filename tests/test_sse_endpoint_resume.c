@@ -426,7 +426,7 @@ START_TEST(test_many_streams)
 }
 END_TEST
 
-static Suite *sse_endpoint_resume_suite(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("sse_endpoint_resume");
 	TCase *tc = tcase_create("resume");
@@ -448,13 +448,4 @@ static Suite *sse_endpoint_resume_suite(void)
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(sse_endpoint_resume_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

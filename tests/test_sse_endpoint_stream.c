@@ -414,7 +414,7 @@ START_TEST(test_heartbeat_busy)
 }
 END_TEST
 
-static Suite *sse_endpoint_stream_suite(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("sse_endpoint_stream");
 	TCase *tc = tcase_create("head");
@@ -443,13 +443,4 @@ static Suite *sse_endpoint_stream_suite(void)
 	tcase_add_test(tc, test_heartbeat_busy);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(sse_endpoint_stream_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -257,7 +257,7 @@ START_TEST(test_curl_reset)
 }
 END_TEST
 
-static Suite *sse_interop_suite(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("sse_interop");
 	TCase *tc = tcase_create("curl");
@@ -268,13 +268,4 @@ static Suite *sse_interop_suite(void)
 	tcase_set_timeout(tc, 30);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(sse_interop_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

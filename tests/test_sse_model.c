@@ -201,20 +201,11 @@ START_TEST(test_parser_matches_model)
 }
 END_TEST
 
-static Suite *sse_model_suite(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("sse_model");
 	TCase *tc = tcase_create("random streams");
 	tcase_add_loop_test(tc, test_parser_matches_model, 0, 10);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(sse_model_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
 }

@@ -508,7 +508,7 @@ static size_t longest_vec(void)
 	return m;
 }
 
-static Suite *sse_parser_suite(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("sse_parser");
 	TCase *tc = tcase_create("vectors");
@@ -534,13 +534,4 @@ static Suite *sse_parser_suite(void)
 	tcase_add_test(tc, test_random_cuts);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(sse_parser_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
 }

@@ -386,7 +386,7 @@ START_TEST(test_round_trip_random)
 }
 END_TEST
 
-static Suite *sse_writer_suite(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("sse_writer");
 	TCase *tc = tcase_create("bytes");
@@ -407,13 +407,4 @@ static Suite *sse_writer_suite(void)
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(sse_writer_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
 }

@@ -414,7 +414,7 @@ START_TEST(client_to_server)
 }
 END_TEST
 
-static Suite *close_suite(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("ws_close");
 	TCase *tc;
@@ -444,13 +444,4 @@ static Suite *close_suite(void)
 	tcase_add_test(tc, client_to_server);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(close_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -598,7 +598,7 @@ START_TEST(sixteen_in_flight)
 }
 END_TEST
 
-static Suite *conformance_suite(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("ws_conformance");
 	TCase *tc = tcase_create("autobahn");
@@ -620,13 +620,4 @@ static Suite *conformance_suite(void)
 	tcase_add_test(tc, sixteen_in_flight);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(conformance_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

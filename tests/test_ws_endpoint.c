@@ -761,7 +761,7 @@ START_TEST(idle_connection_memory)
 }
 END_TEST
 
-static Suite *endpoint_suite(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("ws_endpoint");
 	TCase *tc = tcase_create("handshake");
@@ -830,13 +830,4 @@ static Suite *endpoint_suite(void)
 	tcase_add_test(tc, idle_connection_memory);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(endpoint_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

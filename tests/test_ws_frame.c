@@ -571,7 +571,7 @@ START_TEST(mask_pieces)
 }
 END_TEST
 
-static Suite *frame_suite(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("ws_frame");
 	TCase *tc;
@@ -609,13 +609,4 @@ static Suite *frame_suite(void)
 	tcase_add_loop_test(tc, mask_pieces, 0, 65);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(frame_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -476,7 +476,7 @@ START_TEST(session_is_small)
 }
 END_TEST
 
-static Suite *session_suite(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("ws_session");
 	TCase *tc;
@@ -509,13 +509,4 @@ static Suite *session_suite(void)
 	tcase_add_test(tc, client_messages);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(session_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
