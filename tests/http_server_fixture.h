@@ -310,7 +310,7 @@ WIRE_FN bool no_connections(void *arg)
 /* Runs the loop until the server holds no connection. */
 WIRE_FN bool fixture_wait_idle(int ms)
 {
-	return looptest_run_until_pred(F.loop, no_connections, NULL, ms);
+	return net_loop_run_until(F.loop, no_connections, NULL, ms);
 }
 
 struct fix_count { size_t *n; size_t want; };
@@ -325,16 +325,7 @@ WIRE_FN bool count_reached(void *arg)
 WIRE_FN bool fixture_wait_held(size_t n)
 {
 	struct fix_count c = { &F.nheld, n };
-	return looptest_run_until_pred(F.loop, count_reached, &c, WIRE_WAIT_MS);
-}
-
-/* Drives the loop for 'ms': only to show that nothing happens meanwhile
- * (an answer that must not come yet), never to wait for something. */
-WIRE_FN void fixture_run_for(int ms)
-{
-	uint64_t until = looptest_now_ms() + (uint64_t)ms;
-	while (looptest_now_ms() < until)
-		net_loop_run_once(F.loop, 5);
+	return net_loop_run_until(F.loop, count_reached, &c, WIRE_WAIT_MS);
 }
 
 /* Proof that a connection is still open: the server answers on it. */

@@ -157,12 +157,12 @@ WIRE_FN bool wire_has_eof(void *arg) { return ((struct wire *)arg)->eof; }
 WIRE_FN bool wire_wait_len(struct wire *w, size_t n, int ms)
 {
 	struct wire_want ww = { w, n };
-	return looptest_run_until_pred(w->loop, wire_has_len, &ww, ms) && w->len >= n;
+	return net_loop_run_until(w->loop, wire_has_len, &ww, ms) && w->len >= n;
 }
 
 WIRE_FN bool wire_wait_eof(struct wire *w, int ms)
 {
-	return looptest_run_until_pred(w->loop, wire_has_eof, w, ms);
+	return net_loop_run_until(w->loop, wire_has_eof, w, ms);
 }
 
 struct wire_find { struct wire *w; const char *s; };
@@ -177,7 +177,7 @@ WIRE_FN bool wire_has_str(void *arg)
 WIRE_FN bool wire_wait_str(struct wire *w, const char *s, int ms)
 {
 	struct wire_find wf = { w, s };
-	looptest_run_until_pred(w->loop, wire_has_str, &wf, ms);
+	net_loop_run_until(w->loop, wire_has_str, &wf, ms);
 	return w->buf && strstr(w->buf, s) != NULL;
 }
 

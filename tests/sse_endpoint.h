@@ -418,7 +418,7 @@ static inline bool peer_has_events(void *arg)
 static inline void peer_wait_events(struct peer *p, size_t n)
 {
 	struct wait_events w = { p, n };
-	ck_assert_msg(looptest_run_until_pred(p->srv->loop, peer_has_events, &w, WAIT_MS),
+	ck_assert_msg(net_loop_run_until(p->srv->loop, peer_has_events, &w, WAIT_MS),
 		      "waited in vain for %zu events (have %zu): %s", n, p->events,
 		      bytes_str(&p->log));
 	ck_assert_msg(p->events >= n, "the stream ended after %zu of %zu events: %s",
@@ -430,13 +430,13 @@ static inline bool peer_has_eof(void *arg) { return ((struct peer *)arg)->eof; }
 
 static inline void peer_wait_head(struct peer *p)
 {
-	ck_assert_msg(looptest_run_until_pred(p->srv->loop, peer_has_head, p, WAIT_MS),
+	ck_assert_msg(net_loop_run_until(p->srv->loop, peer_has_head, p, WAIT_MS),
 		      "no answer head: %s", bytes_str(&p->raw));
 }
 
 static inline void peer_wait_eof(struct peer *p)
 {
-	ck_assert_msg(looptest_run_until_pred(p->srv->loop, peer_has_eof, p, WAIT_MS),
+	ck_assert_msg(net_loop_run_until(p->srv->loop, peer_has_eof, p, WAIT_MS),
 		      "the connection stayed open");
 }
 
@@ -453,16 +453,8 @@ static inline bool srv_has_subscribers(void *arg)
 static inline void wait_subscribers(struct srv *s, size_t n)
 {
 	struct sub_wait w = { s, n };
-	ck_assert_msg(looptest_run_until_pred(s->loop, srv_has_subscribers, &w, WAIT_MS),
+	ck_assert_msg(net_loop_run_until(s->loop, srv_has_subscribers, &w, WAIT_MS),
 		      "the feed has %zu subscribers, not %zu", feed_subscribers(s->hub.feed), n);
-}
-
-/* Runs the loop for 'ms' milliseconds, whatever happens: to show that
- * something does NOT happen in that time. */
-static inline void run_for(struct net_loop *loop, int ms)
-{
-	bool never = false;
-	looptest_run_until(loop, &never, ms);
 }
 
 #endif

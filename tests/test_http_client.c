@@ -197,7 +197,7 @@ START_TEST(test_cancel)
 	ck_assert(fixture_wait_held(1));
 	http_client_cancel(cl);
 	ck_assert(!http_client_busy(cl));
-	ck_assert(looptest_run_until_pred(F.loop, aborted_once, NULL, WIRE_WAIT_MS));
+	ck_assert(net_loop_run_until(F.loop, aborted_once, NULL, WIRE_WAIT_MS));
 	ck_assert(!res.done);
 	/* And it is ready for the next request. */
 	run_request(cl, "GET", "/hello", NULL, &res);
@@ -265,7 +265,7 @@ START_TEST(test_stream_cancel)
 	ck_assert(looptest_run_until(F.loop, &res.head, WIRE_WAIT_MS));
 	http_client_cancel(cl);
 	ck_assert(!http_client_busy(cl));
-	ck_assert(looptest_run_until_pred(F.loop, aborted_once, NULL, WIRE_WAIT_MS));
+	ck_assert(net_loop_run_until(F.loop, aborted_once, NULL, WIRE_WAIT_MS));
 	ck_assert(!res.done);
 	client_free(cl);
 	fixture_stop();
@@ -684,7 +684,7 @@ START_TEST(test_free_in_flight)
 	struct http_client *cl2 = client_new(1, true, 0, NULL);
 	ck_assert_int_eq(http_client_request(cl2, "GET", "/", NULL, NULL, 0, on_done, &res), 0);
 	client_free(cl2);
-	fixture_run_for(20);
+	looptest_run_for(F.loop, 20);
 	ck_assert(!res.done);
 	fixture_stop();
 }

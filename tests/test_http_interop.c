@@ -74,7 +74,7 @@ static void run_curl(const char *const *args, const void *in, size_t in_len, str
 		_exit(127);
 	}
 	fclose(fin);
-	if (!looptest_run_until_pred(F.loop, child_exited, &c, 15000)) {
+	if (!net_loop_run_until(F.loop, child_exited, &c, 15000)) {
 		kill(c.pid, SIGKILL);                   /* ours: end it, then fail */
 		waitpid(c.pid, &c.status, 0);
 		ck_abort_msg("curl did not finish");

@@ -422,7 +422,7 @@ START_TEST(test_continue_not_needed)
 	/* HTTP/1.0 does not know 100 (RFC 9110 §10.1.1): no interim answer. */
 	wire_sends(&w, "POST /echo HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 11\r\n"
 		       "Connection: keep-alive\r\n\r\n");
-	fixture_run_for(20);
+	looptest_run_for(F.loop, 20);
 	ck_assert_uint_eq(w.len, 0);
 	wire_sends(&w, "hello world");
 	wire_expect(&w, "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
@@ -457,7 +457,7 @@ START_TEST(test_continue_in_line)
 		       "POST /echo HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\n"
 		       "Content-Length: 11\r\n\r\n");
 	ck_assert(fixture_wait_held(1));
-	fixture_run_for(20);
+	looptest_run_for(F.loop, 20);
 	ck_assert_uint_eq(w.len, 0);            /* no 100 before the held answer */
 	fixture_answer(0, "first\n");
 	wire_expect(&w, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 6\r\n\r\n"

@@ -294,7 +294,7 @@ START_TEST(test_request_timeout_per_request)
 	for (int i = 0; i < 4; i++) {
 		/* The second half travels with the first half of the next. */
 		wire_sends(&w, "GET /hello HTTP/1.1\r\n");
-		fixture_run_for(SHORT_MS / 2);
+		looptest_run_for(F.loop, SHORT_MS / 2);
 		wire_sends(&w, "Host: t\r\n\r\n");
 		wire_expect(&w, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
 				"Content-Length: 6\r\n\r\nhello\n");

@@ -147,7 +147,7 @@ static void pair_open(struct pair *p)
 	p->cli->conn = net_connect(p->loop, "127.0.0.1", net_listener_port(p->l),
 				   &side_ops, p->cli, &p->cli->ledger);
 	ck_assert_msg(p->cli->conn != NULL, "connect: %s", strerror(errno));
-	ck_assert(looptest_run_until_pred(p->loop, both_up, p, 2000));
+	ck_assert(net_loop_run_until(p->loop, both_up, p, 2000));
 }
 
 static void pair_close(struct pair *p)
@@ -172,7 +172,7 @@ static bool got_bytes(void *arg)
 static bool wait_bytes(struct pair *p, struct side *s, uint64_t n, int ms)
 {
 	void *a[2] = { s, &n };
-	return looptest_run_until_pred(p->loop, got_bytes, a, ms);
+	return net_loop_run_until(p->loop, got_bytes, a, ms);
 }
 
 /* --- echo, and the ledger agrees with what the test did ----------------- */
@@ -443,7 +443,7 @@ START_TEST(listener_waits_for_the_first_bytes)
 
 	int silent = raw_connect(net_listener_port(p.l));
 	uint64_t t0 = looptest_now_ms();
-	ck_assert(looptest_run_until_pred(p.loop, accepted_twice, p.srv, 5000));
+	ck_assert(net_loop_run_until(p.loop, accepted_twice, p.srv, 5000));
 	ck_assert_uint_ge(looptest_now_ms() - t0, 200);
 	ck_assert_int_eq(p.srv->deliveries, 1);
 	close(silent);

@@ -42,7 +42,7 @@ static bool fired_count(void *arg)
 static bool run_until_fired(struct net_loop *loop, struct fired *f, int want, int max_ms)
 {
 	void *arg[2] = { f, &want };
-	return looptest_run_until_pred(loop, fired_count, arg, max_ms);
+	return net_loop_run_until(loop, fired_count, arg, max_ms);
 }
 
 START_TEST(timers_fire_in_order)

@@ -69,7 +69,7 @@ static bool subscribers_are(void *arg)
 
 static bool wait_subscribers(size_t n)
 {
-	return looptest_run_until_pred(F.loop, subscribers_are, &n, WIRE_WAIT_MS);
+	return net_loop_run_until(F.loop, subscribers_are, &n, WIRE_WAIT_MS);
 }
 
 /* --- GET /score and POST /publish ---------------------------------------- */
@@ -220,7 +220,7 @@ START_TEST(test_poll_held_then_released)
 	publish(&pub, NULL, "e1", 1);
 	wire_sends(&w, "GET /score?since=1&timeout=5000 HTTP/1.1\r\nHost: t\r\n\r\n");
 	ck_assert(wait_subscribers(1));
-	fixture_run_for(20);
+	looptest_run_for(F.loop, 20);
 	ck_assert_uint_eq(w.len, 0);            /* held */
 	publish(&pub, "goal", "e2", 2);
 	expect_json(&w, "{\"latest\":2,\"missed\":0,\"events\":["
@@ -328,7 +328,7 @@ START_TEST(test_poll_pipelined)
 	wire_sends(&w, "GET /score?since=1&timeout=5000 HTTP/1.1\r\nHost: t\r\n\r\n"
 		       "GET /score?since=0 HTTP/1.1\r\nHost: t\r\n\r\n");
 	ck_assert(wait_subscribers(1));
-	fixture_run_for(10);
+	looptest_run_for(F.loop, 10);
 	ck_assert_uint_eq(w.len, 0);            /* the second waits behind the first */
 	publish(&pub, NULL, "e2", 2);
 	expect_json(&w, "{\"latest\":2,\"missed\":0,\"events\":["

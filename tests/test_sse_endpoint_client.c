@@ -72,7 +72,7 @@ static bool rec_has(void *arg)
 static void wait_events(struct srv *s, struct rec *r, size_t n)
 {
 	struct rec_wait w = { r, n };
-	ck_assert_msg(looptest_run_until_pred(s->loop, rec_has, &w, WAIT_MS),
+	ck_assert_msg(net_loop_run_until(s->loop, rec_has, &w, WAIT_MS),
 		      "%zu of %zu events; notes:\n%s", r->n, n, bytes_str(&r->notes));
 }
 
@@ -178,7 +178,7 @@ START_TEST(test_client_event_too_large)
 	free(big);
 	wait_events(&s, &r, 1);
 	wait_subscribers(&s, 0);
-	run_for(s.loop, 300);
+	looptest_run_for(s.loop, 300);
 	ck_assert_uint_eq(feed_subscribers(s.hub.feed), 0);     /* no reconnection */
 	ck_assert(pp_client_finished(c));
 	ck_assert_msg(strstr(bytes_str(&r.notes), "giving up") != NULL, "%s", bytes_str(&r.notes));
@@ -219,7 +219,7 @@ START_TEST(test_client_reconnects_after_drop)
 		publish_str(&s, "live");
 		wait_events(&s, &r, 3 + 4 * (size_t)(round + 1));
 	}
-	run_for(s.loop, 50);
+	looptest_run_for(s.loop, 50);
 	assert_seqs(&r, 1, 15);
 	struct bytes want = { 0 };
 	json_feed(&want, s.hub.feed, 1);
@@ -253,7 +253,7 @@ START_TEST(test_client_reconnects_across_restart)
 	for (int i = 0; i < 5; i++)
 		publish_str(&s, "while down");
 	uint64_t attempts = cl.c.sys[NET_SYS_CONNECT];
-	run_for(s.loop, 300);
+	looptest_run_for(s.loop, 300);
 	ck_assert_uint_ge(cl.c.sys[NET_SYS_CONNECT], attempts + 2);    /* refused, tried again */
 	ck_assert_uint_eq(r.n, 2);
 	srv_listen(&s, port);
@@ -261,7 +261,7 @@ START_TEST(test_client_reconnects_across_restart)
 	wait_events(&s, &r, 7);
 	publish_str(&s, "after");
 	wait_events(&s, &r, 8);
-	run_for(s.loop, 50);
+	looptest_run_for(s.loop, 50);
 	assert_seqs(&r, 1, 8);
 	struct bytes want = { 0 };
 	json_feed(&want, s.hub.feed, 1);
@@ -299,7 +299,7 @@ START_TEST(test_client_restart_new_feed)
 		publish_str(&s, texts[i]);
 	srv_listen(&s, port);
 	wait_events(&s, &r, 5);
-	run_for(s.loop, 50);
+	looptest_run_for(s.loop, 50);
 	assert_seqs(&r, 1, 5);
 	struct bytes want = { 0 };
 	json_feed(&want, s.hub.feed, 1);
@@ -352,7 +352,7 @@ START_TEST(test_client_gap_counted)
 		publish_str(&s, "more");                /* the ring keeps 7..10 */
 	srv_listen(&s, port);
 	wait_events(&s, &r, 5);
-	run_for(s.loop, 50);
+	looptest_run_for(s.loop, 50);
 	ck_assert_uint_eq(r.n, 5);
 	ck_assert_uint_eq(r.seq[1], 7);
 	ck_assert_uint_eq(pp_client_missed(c), 5);      /* 2..6 */
@@ -445,12 +445,12 @@ START_TEST(test_client_answer)
 	struct pp_client *c = client_start(&s, "/events", &r, NULL);
 	bool accepted = answer_vectors[_i].accepted;
 	for (int i = 0; i < 200 && a.requests < 4 && !pp_client_finished(c); i++)
-		run_for(s.loop, 10);
+		looptest_run_for(s.loop, 10);
 	if (accepted) {
 		ck_assert_int_ge(a.requests, 4);
 		ck_assert(!pp_client_finished(c));
 	} else {
-		run_for(s.loop, 200);                   /* four reconnection times */
+		looptest_run_for(s.loop, 200);          /* four reconnection times */
 		ck_assert_int_eq(a.requests, 2);
 		ck_assert(pp_client_finished(c));
 		ck_assert_msg(strstr(bytes_str(&r.notes), "giving up") != NULL, "%s",
@@ -483,7 +483,7 @@ START_TEST(test_client_id_not_sendable)
 	struct rec r = { 0 };
 	struct pp_client *c = client_start(&s, "/events", &r, NULL);
 	for (int i = 0; i < 200 && a.requests < 2; i++)
-		run_for(s.loop, 10);
+		looptest_run_for(s.loop, 10);
 	ck_assert_int_ge(a.requests, 2);
 	ck_assert(!a.had_id);
 	pp_client_free(c);
@@ -506,11 +506,11 @@ START_TEST(test_client_not_event_stream)
 	net_ledger_init(&cl, "client");
 	struct pp_client *c = client_start(&s, "/score", &r, &cl);
 	for (int i = 0; i < 500 && !pp_client_finished(c); i++)
-		run_for(s.loop, 10);
+		looptest_run_for(s.loop, 10);
 	ck_assert(pp_client_finished(c));
 	ck_assert_msg(strstr(bytes_str(&r.notes), "status 200, not an event stream: giving up"),
 		      "%s", bytes_str(&r.notes));
-	run_for(s.loop, 100);
+	looptest_run_for(s.loop, 100);
 	ck_assert_uint_eq(cl.c.sys[NET_SYS_CONNECT], 1);
 	ck_assert_uint_eq(r.n, 0);
 	ck_assert_uint_eq(pp_client_events(c), 0);
@@ -533,7 +533,7 @@ START_TEST(test_client_refused_keeps_trying)
 	net_ledger_init(&cl, "client");
 	s.port = port;
 	struct pp_client *c = client_start(&s, "/events", &r, &cl);
-	run_for(s.loop, 100);
+	looptest_run_for(s.loop, 100);
 	ck_assert_uint_eq(cl.c.sys[NET_SYS_CONNECT], 1);
 	ck_assert(!pp_client_finished(c));
 	ck_assert_msg(strstr(bytes_str(&r.notes), "reconnecting") != NULL, "%s",

@@ -87,7 +87,7 @@ START_TEST(test_resume_vector)
 	publish_n(&s, 2, &want);                        /* live: 21, 22 */
 	size_t n = (resume_vectors[_i].reset ? 1 : 0) + 22 - (from ? from : 21) + 1;
 	peer_wait_events(&p, n);
-	run_for(s.loop, 30);                            /* and nothing more */
+	looptest_run_for(s.loop, 30);                   /* and nothing more */
 	ck_assert_msg(strcmp(bytes_str(&p.log), bytes_str(&want)) == 0, "%s: got\n%swant\n%s",
 		      resume_vectors[_i].name, bytes_str(&p.log), bytes_str(&want));
 	bytes_free(&want);
@@ -162,7 +162,7 @@ START_TEST(test_resume_live_during_replay)
 	struct peer p;
 	peer_get(&p, &s, "/events", "Last-Event-ID: 0\r\n");
 	for (int i = 0; i < 20; i++) {
-		run_for(s.loop, 1);
+		looptest_run_for(s.loop, 1);
 		publish_n(&s, 1, NULL);
 	}
 	peer_wait_events(&p, 84);
@@ -305,7 +305,7 @@ START_TEST(test_slow_catch_up)
 	peer_open_buf(&p, &s, "GET /events HTTP/1.1\r\nHost: a\r\nLast-Event-ID: 0\r\n\r\n", 4096);
 	peer_read(&p, false);
 	wait_subscribers(&s, 1);
-	run_for(s.loop, 100);                           /* the kernel's buffers fill */
+	looptest_run_for(s.loop, 100);                  /* the kernel's buffers fill */
 	ck_assert_uint_eq(feed_subscribers(s.hub.feed), 1);
 	ck_assert_uint_eq(http_server_connections(s.http), 1);
 	int published = 0;
@@ -393,7 +393,7 @@ START_TEST(test_many_streams)
 	wait_subscribers(&s, many);
 	publish_n(&s, 5, NULL);
 	struct { struct peer *p; size_t from, to, n; } w = { p, 0, many, 5 };
-	ck_assert(looptest_run_until_pred(s.loop, all_have, &w, WAIT_MS));
+	ck_assert(net_loop_run_until(s.loop, all_have, &w, WAIT_MS));
 	struct bytes want = { 0 };
 	digest_retry(&want, 2000);
 	digest_feed(&want, s.hub.feed, 1);
@@ -406,12 +406,12 @@ START_TEST(test_many_streams)
 		peer_close(&p[i]);
 	wait_subscribers(&s, many / 2);
 	for (int i = 0; i < 200 && http_server_connections(s.http) != many / 2; i++)
-		run_for(s.loop, 10);
+		looptest_run_for(s.loop, 10);
 	ck_assert_uint_eq(http_server_connections(s.http), many / 2);
 	publish_n(&s, 1, NULL);
 	w.from = many / 2;
 	w.n = 6;
-	ck_assert(looptest_run_until_pred(s.loop, all_have, &w, WAIT_MS));
+	ck_assert(net_loop_run_until(s.loop, all_have, &w, WAIT_MS));
 	bytes_free(&want);
 	digest_retry(&want, 2000);
 	digest_feed(&want, s.hub.feed, 1);

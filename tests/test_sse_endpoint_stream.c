@@ -33,7 +33,7 @@ START_TEST(test_head_fields)
 	ck_assert_int_eq(p.framing, HTTP_FRAMING_CHUNKED);
 	/* The retry line is the first chunk, and the stream stays open. */
 	wait_subscribers(&s, 1);
-	run_for(s.loop, 100);
+	looptest_run_for(s.loop, 100);
 	ck_assert(!p.eof);
 	ck_assert_str_eq(bytes_str(&p.data), "retry: 2000\n");
 	ck_assert_str_eq(p.raw.p + p.head_len, "c\r\nretry: 2000\n\r\n");  /* RFC 9112 §7.1 */
@@ -57,7 +57,7 @@ START_TEST(test_head_request)
 	ck_assert_str_eq(peer_field(&p, "Cache-Control", v, sizeof v), "no-cache");
 	ck_assert_ptr_null(peer_field(&p, "Content-Length", v, sizeof v));
 	publish_str(&s, "not for HEAD");
-	run_for(s.loop, 100);
+	looptest_run_for(s.loop, 100);
 	ck_assert_uint_eq(p.raw.len, p.head_len);       /* not one byte of body */
 	ck_assert(p.body_done);
 	ck_assert(!p.eof);
@@ -133,7 +133,7 @@ START_TEST(test_pipelined_before_stream)
 	peer_open(&p, &s, "GET /score HTTP/1.1\r\nHost: a\r\n\r\n" EVENTS_11);
 	const char *stream_head = NULL;
 	for (int i = 0; i < 100 && !stream_head; i++) {
-		run_for(s.loop, 20);
+		looptest_run_for(s.loop, 20);
 		stream_head = p.raw.p ? strstr(p.raw.p, "text/event-stream") : NULL;
 	}
 	ck_assert_ptr_nonnull(stream_head);
@@ -284,7 +284,7 @@ START_TEST(test_live_sequence)
 		digest_event(&want, seq, type, payload, n);
 	}
 	peer_wait_events(&p, 200);
-	run_for(s.loop, 50);                            /* nothing more comes */
+	looptest_run_for(s.loop, 50);                   /* nothing more comes */
 	ck_assert_str_eq(bytes_str(&p.log), bytes_str(&want));
 	ck_assert_msg(strncmp(bytes_str(&p.data), "retry: 2000\nid: 1\n", 18) == 0, "%.40s",
 		      bytes_str(&p.data));
@@ -363,7 +363,7 @@ START_TEST(test_heartbeat_idle)
 	wait_subscribers(&s, 1);
 	uint64_t t0 = looptest_now_ms();
 	for (int i = 0; i < 500 && sse_parser_comments(&p.sse) < 4; i++)
-		run_for(s.loop, 10);
+		looptest_run_for(s.loop, 10);
 	uint64_t took = looptest_now_ms() - t0;
 	ck_assert_uint_ge(sse_parser_comments(&p.sse), 4);
 	ck_assert_uint_ge(took, 3 * 40 - 10);           /* not faster than the interval */
@@ -406,7 +406,7 @@ START_TEST(test_heartbeat_busy)
 	peer_wait_events(&p, 61);
 	ck_assert_uint_eq(sse_parser_comments(&p.sse), 0);
 	for (int i = 0; i < 500 && sse_parser_comments(&p.sse) == 0; i++)
-		run_for(s.loop, 10);
+		looptest_run_for(s.loop, 10);
 	ck_assert_uint_ge(sse_parser_comments(&p.sse), 1);
 	net_timer_stop(s.loop, &k.t);
 	peer_close(&p);

@@ -121,7 +121,7 @@ static bool curl_has(void *arg)
 static void curl_expect(struct curl *k, const char *want)
 {
 	struct out_wait w = { k, want };
-	ck_assert_msg(looptest_run_until_pred(k->srv->loop, curl_has, &w, WAIT_MS),
+	ck_assert_msg(net_loop_run_until(k->srv->loop, curl_has, &w, WAIT_MS),
 		      "curl wrote only: %s", bytes_str(&k->out));
 	ck_assert_str_eq(bytes_str(&k->out), want);
 }
@@ -193,7 +193,7 @@ START_TEST(test_curl_http10)
 	publish_live(&s);
 	curl_expect(&k, live_events);
 	srv_close(&s);                                  /* the close ends the body */
-	ck_assert(looptest_run_until_pred(s.loop, curl_ended, &k, WAIT_MS));
+	ck_assert(net_loop_run_until(s.loop, curl_ended, &k, WAIT_MS));
 	int status;
 	ck_assert_int_eq(waitpid(k.pid, &status, 0), k.pid);
 	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,

@@ -573,7 +573,7 @@ static bool events_at_least(void *arg)
 static void wait_events(struct seen *s, int n)
 {
 	void *a[2] = { s, &n };
-	ck_assert_msg(looptest_run_until_pred(srv.loop, events_at_least, a, 5000),
+	ck_assert_msg(net_loop_run_until(srv.loop, events_at_least, a, 5000),
 		      "%d events of %d; last note: %s", s->events, n, s->note);
 }
 
@@ -598,7 +598,7 @@ static bool client_gone(void *arg)
 static void client_done(struct pp_client *c, struct net_ledger *ledger)
 {
 	pp_client_free(c);
-	ck_assert(looptest_run_until_pred(srv.loop, client_gone, ledger, 5000));
+	ck_assert(net_loop_run_until(srv.loop, client_gone, ledger, 5000));
 }
 
 START_TEST(client_on_ws)
@@ -607,7 +607,7 @@ START_TEST(client_on_ws)
 	struct net_ledger ledger;
 	net_ledger_init(&ledger, "ws/client");
 	struct pp_client *c = client_on("/ws", &s, &ledger);
-	ck_assert(looptest_run_until_pred(srv.loop, has_subscriber, srv.feed, 5000));
+	ck_assert(net_loop_run_until(srv.loop, has_subscriber, srv.feed, 5000));
 	feed_publish(srv.feed, "score", S("2-1"));
 	wait_events(&s, 1);
 	ck_assert_str_eq(s.last, "{\"seq\":1,\"type\":\"score\",\"data\":\"2-1\"}");
@@ -630,7 +630,7 @@ START_TEST(client_on_echo)
 	net_ledger_init(&ledger, "ws/client");
 	struct pp_client *c = client_on("/echo", &s, &ledger);
 	ck_assert_int_eq(pp_client_send(c, S("too early")), -1);       /* not open yet */
-	ck_assert(looptest_run_until_pred(srv.loop, has_ws_conn, &srv, 5000));
+	ck_assert(net_loop_run_until(srv.loop, has_ws_conn, &srv, 5000));
 	for (int i = 0; i < 100 && pp_client_send(c, S("plain")) != 0; i++)
 		net_loop_run_once(srv.loop, 5);
 	wait_events(&s, 1);
@@ -656,7 +656,7 @@ START_TEST(client_reconnects_and_resumes)
 	struct net_ledger ledger;
 	net_ledger_init(&ledger, "ws/client");
 	struct pp_client *c = client_on("/ws", &s, &ledger);
-	ck_assert(looptest_run_until_pred(srv.loop, has_subscriber, srv.feed, 5000));
+	ck_assert(net_loop_run_until(srv.loop, has_subscriber, srv.feed, 5000));
 	feed_publish(srv.feed, "e", S("1"));
 	feed_publish(srv.feed, "e", S("2"));
 	wait_events(&s, 2);
@@ -688,11 +688,11 @@ START_TEST(client_freed_by_its_callback)
 	struct net_ledger ledger;
 	net_ledger_init(&ledger, "ws/client");
 	client_on("/ws", &s, &ledger);
-	ck_assert(looptest_run_until_pred(srv.loop, has_subscriber, srv.feed, 5000));
+	ck_assert(net_loop_run_until(srv.loop, has_subscriber, srv.feed, 5000));
 	feed_publish(srv.feed, "e", S("1"));
 	feed_publish(srv.feed, "e", S("2"));
 	wait_events(&s, 1);
-	ck_assert(looptest_run_until_pred(srv.loop, client_gone, &ledger, 5000));
+	ck_assert(net_loop_run_until(srv.loop, client_gone, &ledger, 5000));
 	ck_assert_int_eq(s.events, 1);
 }
 END_TEST

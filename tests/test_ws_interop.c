@@ -118,7 +118,7 @@ static bool child_done(void *arg)
 static void child_wait(struct child *c, struct net_loop *loop)
 {
 	fcntl(c->out, F_SETFL, O_NONBLOCK);
-	if (!looptest_run_until_pred(loop, child_done, c, PY_DEADLINE_MS)) {
+	if (!net_loop_run_until(loop, child_done, c, PY_DEADLINE_MS)) {
 		kill(c->pid, SIGKILL);
 		waitpid(c->pid, &c->status, 0);
 		c->exited = true;
@@ -316,13 +316,13 @@ START_TEST(pp_client_against_python)
 	};
 	struct pp_client *c = pp_client_start(loop, &o);
 	ck_assert_ptr_nonnull(c);
-	bool ok = looptest_run_until_pred(loop, two_events, &s, 10000);
+	bool ok = net_loop_run_until(loop, two_events, &s, 10000);
 	if (ok)
 		ok = pp_client_send(c, "from pushpull \xe2\x82\xac", 17) == 0 &&
-		     looptest_run_until_pred(loop, all_events, &s, 10000) &&
-		     looptest_run_until_pred(loop, noted, &s, 10000);
+		     net_loop_run_until(loop, all_events, &s, 10000) &&
+		     net_loop_run_until(loop, noted, &s, 10000);
 	pp_client_free(c);
-	looptest_run_until_pred(loop, sockets_closed, &ledger, 5000);
+	net_loop_run_until(loop, sockets_closed, &ledger, 5000);
 	net_loop_run_once(loop, 0);
 	net_loop_free(loop);
 	kill(pid, SIGTERM);                     /* the child we started, by PID */

@@ -95,7 +95,7 @@ static inline bool wst_none_open(void *arg)
 static inline uint64_t wst_teardown(struct wst_server *s)
 {
 	http_server_free(s->http);
-	looptest_run_until_pred(s->loop, wst_none_open, s, WST_DRAIN_MS);
+	net_loop_run_until(s->loop, wst_none_open, s, WST_DRAIN_MS);
 	uint64_t left = wst_open(s);
 	net_loop_run_once(s->loop, 0);          /* deferred frees */
 	pp_hub_cleanup(&s->hub);
