@@ -270,9 +270,7 @@ START_TEST(test_slowloris)
 	uint64_t t0 = looptest_now_ms();
 	for (const char *p = head; *p && !w.eof && looptest_now_ms() - t0 < 1000; p++) {
 		send(w.fd, p, 1, MSG_NOSIGNAL);         /* may fail once the server closed */
-		uint64_t next = looptest_now_ms() + 10;
-		while (looptest_now_ms() < next && !w.eof)
-			net_loop_run_once(F.loop, 5);
+		looptest_run_until(F.loop, &w.eof, 10);
 	}
 	ck_assert(wire_wait_eof(&w, WIRE_WAIT_MS));
 	uint64_t took = looptest_now_ms() - t0;

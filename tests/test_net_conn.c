@@ -131,6 +131,10 @@ static bool both_up(void *arg)
 	return p->cli->connected && p->srv->conn != NULL;
 }
 
+static bool accepted(void *arg) { return ((struct side *)arg)->conn != NULL; }
+
+static bool delivered(void *arg) { return ((struct side *)arg)->deliveries > 0; }
+
 static void pair_open(struct pair *p)
 {
 	p->loop = net_loop_new(NULL);
@@ -381,12 +385,8 @@ static int raw_pair_open(struct pair *p)
 {
 	listener_open(p);
 	int fd = raw_connect(net_listener_port(p->l));
-	bool up = false;
-	for (int i = 0; i < 200 && !up; i++) {
-		net_loop_run_once(p->loop, 10);
-		up = p->srv->conn != NULL;
-	}
-	ck_assert_msg(up, "the server did not accept");
+	ck_assert_msg(net_loop_run_until(p->loop, accepted, p->srv, 2000),
+		      "the server did not accept");
 	return fd;
 }
 
@@ -429,8 +429,7 @@ START_TEST(listener_waits_for_the_first_bytes)
 	listener_open(&p);
 	ck_assert_int_eq(net_listener_wait_for_data(p.l, 1), 0);
 	int fd = raw_connect(net_listener_port(p.l));
-	for (int i = 0; i < 20; i++)            /* 200 ms: nothing to hand over */
-		net_loop_run_once(p.loop, 10);
+	looptest_run_for(p.loop, 200);          /* nothing to hand over */
 	ck_assert_int_eq(p.srv->accepts, 0);
 	uint8_t next = 0;
 	raw_send_pattern(fd, &next, 5);
@@ -461,8 +460,7 @@ START_TEST(edge_rereads_after_a_full_read)
 	uint8_t next = 0;
 	p.srv->hold_until = 10 + 40960;
 	raw_send_pattern(fd, &next, 10);
-	for (int i = 0; i < 200 && p.srv->deliveries == 0; i++)
-		net_loop_run_once(p.loop, 10);
+	net_loop_run_until(p.loop, delivered, p.srv, 2000);
 	ck_assert_int_eq(p.srv->deliveries, 1);
 	ck_assert_uint_eq(p.srv->got_total, 0);         /* held, not consumed */
 	raw_send_pattern(fd, &next, 40960);
@@ -502,8 +500,7 @@ START_TEST(edge_resume_reads_what_came_while_paused)
 	ck_assert(wait_bytes(&p, p.srv, 5, 2000));
 	raw_send_pattern(fd, &next, 7);
 	raw_wait_arrived(fd, false);
-	for (int i = 0; i < 5; i++)
-		net_loop_run_once(p.loop, 10);
+	looptest_run_for(p.loop, 50);
 	ck_assert_uint_eq(p.srv->got_total, 5);         /* paused: not read */
 	p.srv->pause_on_data = false;
 	net_conn_resume_read(p.srv->conn);
@@ -725,9 +722,7 @@ static void emfile_child(int port_pipe, int room)
 	if (write(port_pipe, &port, sizeof port) != sizeof port)
 		_exit(12);
 	close(port_pipe);
-	uint64_t deadline = looptest_now_ms() + 8000;
-	while (!e.quit && looptest_now_ms() < deadline)
-		net_loop_run_once(e.loop, 50);
+	looptest_run_until(e.loop, &e.quit, 8000);
 	uint64_t waits = net_loop_ledger(e.loop)->c.sys[NET_SYS_EPOLL_WAIT];
 	_exit(!e.quit ? 13 : net_listener_pauses(l) == 0 ? 14 : waits > 2000 ? 15 : 0);
 }

@@ -430,6 +430,17 @@ static void on_answer(struct http_exchange *x, const struct http_request *req,
 	}
 }
 
+/* The server has had 'requests' requests, or the client gave up. */
+struct answer_wait { struct answers *a; struct pp_client *c; int requests; };
+
+static bool answered_or_finished(void *arg)
+{
+	struct answer_wait *w = arg;
+	return w->a->requests >= w->requests || pp_client_finished(w->c);
+}
+
+static bool client_finished(void *arg) { return pp_client_finished(arg); }
+
 START_TEST(test_client_answer)
 {
 	struct srv s = { 0 };
@@ -444,8 +455,7 @@ START_TEST(test_client_answer)
 	struct rec r = { 0 };
 	struct pp_client *c = client_start(&s, "/events", &r, NULL);
 	bool accepted = answer_vectors[_i].accepted;
-	for (int i = 0; i < 200 && a.requests < 4 && !pp_client_finished(c); i++)
-		looptest_run_for(s.loop, 10);
+	net_loop_run_until(s.loop, answered_or_finished, &(struct answer_wait){ &a, c, 4 }, 2000);
 	if (accepted) {
 		ck_assert_int_ge(a.requests, 4);
 		ck_assert(!pp_client_finished(c));
@@ -482,8 +492,7 @@ START_TEST(test_client_id_not_sendable)
 	ck_assert_int_eq(http_server_route(s.http, "GET", "/events", on_answer, &a), 0);
 	struct rec r = { 0 };
 	struct pp_client *c = client_start(&s, "/events", &r, NULL);
-	for (int i = 0; i < 200 && a.requests < 2; i++)
-		looptest_run_for(s.loop, 10);
+	net_loop_run_until(s.loop, answered_or_finished, &(struct answer_wait){ &a, c, 2 }, 2000);
 	ck_assert_int_ge(a.requests, 2);
 	ck_assert(!a.had_id);
 	pp_client_free(c);
@@ -505,8 +514,7 @@ START_TEST(test_client_not_event_stream)
 	struct net_ledger cl;
 	net_ledger_init(&cl, "client");
 	struct pp_client *c = client_start(&s, "/score", &r, &cl);
-	for (int i = 0; i < 500 && !pp_client_finished(c); i++)
-		looptest_run_for(s.loop, 10);
+	net_loop_run_until(s.loop, client_finished, c, 5000);
 	ck_assert(pp_client_finished(c));
 	ck_assert_msg(strstr(bytes_str(&r.notes), "status 200, not an event stream: giving up"),
 		      "%s", bytes_str(&r.notes));

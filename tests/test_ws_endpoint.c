@@ -381,6 +381,8 @@ START_TEST(ws_gets_events)
 }
 END_TEST
 
+static bool has_published(void *arg) { return feed_latest(arg) > 0; }
+
 /* A message from one client is an event: the feed holds it, and every
  * /ws client (the sender too) gets it as the same JSON. */
 START_TEST(ws_message_is_published)
@@ -389,8 +391,7 @@ START_TEST(ws_message_is_published)
 	open_peer(&a, "/ws");
 	open_peer(&b, "/ws");
 	ck_assert(wsp_send_frame(&a, FIN | WS_OP_TEXT, S("hi \xc3\xa9")));
-	for (int i = 0; i < 200 && feed_latest(srv.feed) == 0; i++)
-		net_loop_run_once(srv.loop, 5);
+	net_loop_run_until(srv.loop, has_published, srv.feed, 1000);
 	ck_assert_uint_eq(feed_latest(srv.feed), 1);
 	const struct feed_event *ev = feed_get(srv.feed, 1);
 	ck_assert_str_eq(ev->type, "message");
@@ -587,6 +588,35 @@ static bool has_ws_conn(void *arg)
 	return wst_open(arg) > 0;
 }
 
+static bool notes_at_least(void *arg)
+{
+	void **a = arg;
+	return ((struct seen *)a[0])->notes >= *(int *)a[1];
+}
+
+static void wait_notes(struct seen *s, int n, int max_ms)
+{
+	void *a[2] = { s, &n };
+	net_loop_run_until(srv.loop, notes_at_least, a, (uint64_t)max_ms);
+}
+
+/* What the client is to send. */
+struct sending { struct pp_client *c; const char *data; size_t len; };
+
+/* Tries to send: true once the client took it. */
+static bool sent(void *arg)
+{
+	struct sending *s = arg;
+	return pp_client_send(s->c, s->data, s->len) == 0;
+}
+
+/* Sends once the client can: until it is open, pp_client_send refuses. */
+static void send_when_open(struct pp_client *c, const char *data, size_t len, int max_ms)
+{
+	struct sending s = { c, data, len };
+	net_loop_run_until(srv.loop, sent, &s, (uint64_t)max_ms);
+}
+
 static bool client_gone(void *arg)
 {
 	struct net_ledger *l = arg;     /* every socket it opened is closed */
@@ -631,8 +661,7 @@ START_TEST(client_on_echo)
 	struct pp_client *c = client_on("/echo", &s, &ledger);
 	ck_assert_int_eq(pp_client_send(c, S("too early")), -1);       /* not open yet */
 	ck_assert(net_loop_run_until(srv.loop, has_ws_conn, &srv, 5000));
-	for (int i = 0; i < 100 && pp_client_send(c, S("plain")) != 0; i++)
-		net_loop_run_once(srv.loop, 5);
+	send_when_open(c, S("plain"), 500);
 	wait_events(&s, 1);
 	/* Not an event of the feed: reported as one JSON line all the same. */
 	ck_assert_str_eq(s.last, "{\"data\":\"plain\"}");
@@ -664,8 +693,7 @@ START_TEST(client_reconnects_and_resumes)
 	memset(big, 'b', sizeof big);
 	ck_assert_int_eq(pp_client_send(c, big, sizeof big), 0);
 	bool noted = false;
-	for (int i = 0; i < 400 && s.notes == 0; i++)
-		net_loop_run_once(srv.loop, 5);
+	wait_notes(&s, 1, 2000);
 	noted = s.notes > 0;
 	ck_assert_msg(noted && strstr(s.note, "1009"), "note: %s", s.note);
 	feed_publish(srv.feed, "e", S("3"));            /* while it is away */
@@ -708,16 +736,14 @@ START_TEST(client_waits_for_server)
 	struct net_ledger ledger;
 	net_ledger_init(&ledger, "ws/client");
 	struct pp_client *c = client_on("/echo", &s, &ledger);
-	for (int i = 0; i < 400 && s.notes < 2; i++)
-		net_loop_run_once(srv.loop, 5);
+	wait_notes(&s, 2, 2000);
 	ck_assert_int_ge(s.notes, 2);
 	ck_assert_ptr_nonnull(strstr(s.note, "reconnecting"));
 	struct http_server_config hc = { .host = "127.0.0.1", .port = port };
 	srv.http = http_server_new(srv.loop, &hc);
 	ck_assert_msg(srv.http != NULL, "listen again: %s", strerror(errno));
 	ck_assert_int_eq(pp_hub_routes(srv.http, &srv.hub), 0);
-	for (int i = 0; i < 400 && pp_client_send(c, S("at last")) != 0; i++)
-		net_loop_run_once(srv.loop, 5);
+	send_when_open(c, S("at last"), 2000);
 	wait_events(&s, 1);
 	ck_assert_str_eq(s.last, "{\"data\":\"at last\"}");
 	client_done(c, &ledger);
