@@ -1,14 +1,25 @@
 /* test_http_client.c -- the non-blocking HTTP client (http_client.h):
- * against the real server (http_server_fixture.h) for GET, POST, HEAD,
- * keep-alive versus a connection per request (counted in the ledgers),
- * Content-Length and chunked answers, streaming pieces and the retry of a
- * request whose kept-alive connection the server closed; and against a
- * raw scripted server socket for what our own server never sends: bodies
- * delimited by the close (RFC 9112 §6.3 rule 8), interim 100 answers,
- * malformed and truncated answers, silence (ETIMEDOUT), and a port
- * nobody listens on (ECONNREFUSED). */
-#include "http_server_fixture.h"
+ * against the real server (support/http_server_fixture.h) for GET, POST,
+ * HEAD, keep-alive versus a connection per request (counted in the
+ * ledgers), Content-Length and chunked answers, streaming pieces and the
+ * retry of a request whose kept-alive connection the server closed; and
+ * against a raw scripted server socket for what our own server never
+ * sends: bodies delimited by the close (RFC 9112 §6.3 rule 8), interim
+ * 100 answers, malformed and truncated answers, silence (ETIMEDOUT), and
+ * a port nobody listens on (ECONNREFUSED). */
+#include <arpa/inet.h>
+#include <check.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include "http/http_client.h"
+#include "support/http_server_fixture.h"
+#include "support/looptest.h"
 
 /* --- what came back ------------------------------------------------------ */
 

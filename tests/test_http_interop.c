@@ -9,10 +9,14 @@
  * a message.  Each curl gets --noproxy '*' (a proxy set in the
  * environment must not come between it and 127.0.0.1), -q (no .curlrc)
  * and --max-time, and each wait for it is bounded. */
-#include "http_server_fixture.h"
-
+#include <check.h>
 #include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
+
+#include "support/http_server_fixture.h"
 
 static bool have_curl;
 

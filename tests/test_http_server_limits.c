@@ -4,7 +4,14 @@
  * RFC 9112 §6.3, §11.2 -- nothing after a bad request is read), request
  * smuggling attempts, the request timeout (408, RFC 9110 §15.5.9) that a
  * slowloris cannot stretch, and the idle keep-alive timeout. */
-#include "http_server_fixture.h"
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "support/http_server_fixture.h"
+#include "support/looptest.h"
 
 /* --- refusals ----------------------------------------------------------- */
 

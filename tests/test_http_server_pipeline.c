@@ -4,8 +4,14 @@
  * per batch, the in-flight limit, backpressure from a client that stops
  * reading, a client that leaves while its answer is deferred (on_abort
  * exactly once), and 2000 connections at once. */
-#include "http_server_fixture.h"
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "net/ledger.h"
+#include "support/http_server_fixture.h"
+#include "support/looptest.h"
 
 static const char HELLO_200[] =
 	"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 6\r\n\r\nhello\n";
@@ -65,7 +71,7 @@ START_TEST(test_pipeline_deferred_middle)
 	wire_expect(&w, HELLO_200);
 	ck_assert_uint_eq(F.handled, 4);         /* all four handled at once... */
 	looptest_run_for(F.loop, 10);
-	ck_assert_uint_eq(w.len, 0);            /* ...but only the first answer out */
+	ck_assert_uint_eq(w.in.len, 0);         /* ...but only the first answer out */
 	ck_assert_uint_eq(server_sends(), 1);
 	expect_text(&w, "later m\n");
 	wire_expect(&w, HELLO_200);
@@ -91,7 +97,7 @@ START_TEST(test_pipeline_reverse_answers)
 	fixture_answer(2, "c\n");
 	fixture_answer(1, "b\n");
 	looptest_run_for(F.loop, 10);
-	ck_assert_uint_eq(w.len, 0);
+	ck_assert_uint_eq(w.in.len, 0);
 	ck_assert_uint_eq(server_sends(), 0);
 	fixture_answer(0, "a\n");               /* releases all four, in one send() */
 	expect_text(&w, "a\n");
@@ -163,7 +169,7 @@ START_TEST(test_pipeline_backpressure)
 		wire_expect(&w, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
 				"Content-Length: 200000\r\n\r\n");
 		ck_assert(wire_wait_len(&w, SIZE, WIRE_WAIT_MS));
-		ck_assert(memcmp(w.buf, pattern, SIZE) == 0);
+		ck_assert(memcmp(w.in.p, pattern, SIZE) == 0);
 		wire_consume(&w, SIZE);
 	}
 	free(pattern);
@@ -208,8 +214,8 @@ START_TEST(test_abort_later_on_reset)
 	struct wire w;
 	wire_open(&w, F.loop, F.port);
 	wire_sends(&w, "GET /later?ms=100 HTTP/1.1\r\nHost: t\r\n\r\n");
-	ck_assert(net_loop_run_until(F.loop, count_reached,
-					  &(struct fix_count){ &F.handled, 1 }, WIRE_WAIT_MS));
+	ck_assert(net_loop_run_until(F.loop, fixture_count_reached,
+				     &(struct fixture_count){ &F.handled, 1 }, WIRE_WAIT_MS));
 	wire_reset(&w);                         /* RST */
 	expect_aborts(1);
 	fixture_stop();
@@ -276,7 +282,7 @@ static bool all_answered(void *arg)
 {
 	struct many *m = arg;
 	for (size_t i = 0; i < m->n; i++)
-		if (m->w[i].len < m->raw && !m->w[i].eof)
+		if (m->w[i].in.len < m->raw && !m->w[i].eof)
 			return false;
 	return true;
 }

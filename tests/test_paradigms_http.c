@@ -4,8 +4,14 @@
  * there is news, held and released by a publish otherwise, 204 on the
  * timeout, nothing lost between two polls, and a held request whose
  * client leaves cleaned up (its feed subscription and timer gone). */
-#include "http_server_fixture.h"
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "paradigms/hub.h"
+#include "support/http_server_fixture.h"
+#include "support/looptest.h"
 
 static struct pp_hub hub;
 
@@ -221,7 +227,7 @@ START_TEST(test_poll_held_then_released)
 	wire_sends(&w, "GET /score?since=1&timeout=5000 HTTP/1.1\r\nHost: t\r\n\r\n");
 	ck_assert(wait_subscribers(1));
 	looptest_run_for(F.loop, 20);
-	ck_assert_uint_eq(w.len, 0);            /* held */
+	ck_assert_uint_eq(w.in.len, 0);         /* held */
 	publish(&pub, "goal", "e2", 2);
 	expect_json(&w, "{\"latest\":2,\"missed\":0,\"events\":["
 			"{\"seq\":2,\"type\":\"goal\",\"data\":\"e2\"}]}");
@@ -329,7 +335,7 @@ START_TEST(test_poll_pipelined)
 		       "GET /score?since=0 HTTP/1.1\r\nHost: t\r\n\r\n");
 	ck_assert(wait_subscribers(1));
 	looptest_run_for(F.loop, 10);
-	ck_assert_uint_eq(w.len, 0);            /* the second waits behind the first */
+	ck_assert_uint_eq(w.in.len, 0);         /* the second waits behind the first */
 	publish(&pub, NULL, "e2", 2);
 	expect_json(&w, "{\"latest\":2,\"missed\":0,\"events\":["
 			"{\"seq\":2,\"type\":\"message\",\"data\":\"e2\"}]}");
