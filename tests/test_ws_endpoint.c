@@ -1,9 +1,9 @@
 /* test_ws_endpoint.c -- GET /echo and GET /ws (src/paradigms/server_websocket.c) and
  * the WebSocket client (client_ws.c), over 127.0.0.1 with the real server
  * code in-process: a loop, a feed, a hub with pp_config_defaults, an HTTP
- * server on a free port with pp_hub_routes (tests/ws_server.h).
+ * server on a free port with pp_hub_routes (support/ws_server.h).
  *
- * Everything runs in the test's thread: a raw client (tests/ws_peer.h)
+ * Everything runs in the test's thread: a raw client (support/ws_peer.h)
  * runs the server's loop while it waits, and the pp_client shares it.
  * Every wait is bounded; nothing sleeps.
  *
@@ -15,13 +15,15 @@
  * /ws connection costs.  The Autobahn-style cases are in
  * test_ws_conformance.c. */
 #include <check.h>
+#include <errno.h>
 #include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include "paradigms/client.h"
-#include "ws_log.h"
-#include "ws_peer.h"
-#include "ws_server.h"
+#include "support/looptest.h"
+#include "support/ws_log.h"
+#include "support/ws_peer.h"
+#include "support/ws_server.h"
 
 #define FIN 0x80
 #define S(x) x, sizeof(x) - 1
@@ -50,28 +52,28 @@ static void open_peer(struct wsp *p, const char *path)
 /* The next 'n' frames from the server, logged. */
 static char *read_frames(struct wsp *p, int n)
 {
-	struct ws_log log = { 0 };
+	struct tbuf log = { 0 };
 	for (int i = 0; i < n; i++) {
 		struct wsp_frame f;
 		int r = wsp_read_frame(p, &f, 5000);
 		if (r <= 0) {
-			ws_log_printf(&log, r == 0 ? "eof\n" : "timeout\n");
+			tbuf_printf(&log, r == 0 ? "eof\n" : "timeout\n");
 			break;
 		}
 		wsp_log_frame(&log, &f);
 		free(f.data);
 	}
-	char *s = strdup(ws_log_str(&log));
-	ws_log_free(&log);
+	char *s = strdup(tbuf_str(&log));
+	tbuf_free(&log);
 	return s;
 }
 
 static char *read_to_eof(struct wsp *p)
 {
-	struct ws_log log = { 0 };
+	struct tbuf log = { 0 };
 	wsp_log_until_eof(p, &log, 5000);
-	char *s = strdup(ws_log_str(&log));
-	ws_log_free(&log);
+	char *s = strdup(tbuf_str(&log));
+	tbuf_free(&log);
 	return s;
 }
 
@@ -471,7 +473,7 @@ START_TEST(ws_slow_reader_dropped)
 		net_loop_run_once(srv.loop, 0);
 	}
 	ck_assert_uint_eq(feed_subscribers(srv.feed), 0);
-	ck_assert(wsp_wait_eof(&p, 5000) || p.in_len > 0);
+	ck_assert(wsp_wait_eof(&p, 5000) || p.in.len > 0);
 	wsp_close(&p);
 }
 END_TEST
@@ -772,9 +774,7 @@ START_TEST(idle_connection_memory)
 	size_t before = heap_in_use();
 	for (int i = 0; i < IDLE_PEERS; i++) {
 		open_peer(&peers[i], "/ws");
-		free(peers[i].in);              /* the test's own buffer is not the server's cost */
-		peers[i].in = NULL;
-		peers[i].in_len = peers[i].in_cap = 0;
+		tbuf_free(&peers[i].in);        /* the test's own buffer is not the server's cost */
 	}
 	for (int i = 0; i < 4; i++)
 		net_loop_run_once(srv.loop, 0);         /* deferred frees of the HTTP side */

@@ -29,7 +29,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "paradigms/client.h"
-#include "ws_server.h"
+#include "support/looptest.h"
+#include "support/ws_server.h"
 
 #define PY_DEADLINE_MS 30000
 
