@@ -435,7 +435,7 @@ START_TEST(test_endless_stream)
 }
 END_TEST
 
-static Suite *http_body_suite(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("http_body");
 	TCase *tc;
@@ -456,13 +456,4 @@ static Suite *http_body_suite(void)
 	tcase_add_test(tc, test_until_close);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(http_body_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
 }

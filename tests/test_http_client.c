@@ -1,14 +1,25 @@
 /* test_http_client.c -- the non-blocking HTTP client (http_client.h):
- * against the real server (http_server_fixture.h) for GET, POST, HEAD,
- * keep-alive versus a connection per request (counted in the ledgers),
- * Content-Length and chunked answers, streaming pieces and the retry of a
- * request whose kept-alive connection the server closed; and against a
- * raw scripted server socket for what our own server never sends: bodies
- * delimited by the close (RFC 9112 §6.3 rule 8), interim 100 answers,
- * malformed and truncated answers, silence (ETIMEDOUT), and a port
- * nobody listens on (ECONNREFUSED). */
-#include "http_server_fixture.h"
+ * against the real server (support/http_server_fixture.h) for GET, POST,
+ * HEAD, keep-alive versus a connection per request (counted in the
+ * ledgers), Content-Length and chunked answers, streaming pieces and the
+ * retry of a request whose kept-alive connection the server closed; and
+ * against a raw scripted server socket for what our own server never
+ * sends: bodies delimited by the close (RFC 9112 §6.3 rule 8), interim
+ * 100 answers, malformed and truncated answers, silence (ETIMEDOUT), and
+ * a port nobody listens on (ECONNREFUSED). */
+#include <arpa/inet.h>
+#include <check.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include "http/http_client.h"
+#include "support/http_server_fixture.h"
+#include "support/looptest.h"
 
 /* --- what came back ------------------------------------------------------ */
 
@@ -197,7 +208,7 @@ START_TEST(test_cancel)
 	ck_assert(fixture_wait_held(1));
 	http_client_cancel(cl);
 	ck_assert(!http_client_busy(cl));
-	ck_assert(looptest_run_until_pred(F.loop, aborted_once, NULL, WIRE_WAIT_MS));
+	ck_assert(net_loop_run_until(F.loop, aborted_once, NULL, WIRE_WAIT_MS));
 	ck_assert(!res.done);
 	/* And it is ready for the next request. */
 	run_request(cl, "GET", "/hello", NULL, &res);
@@ -265,7 +276,7 @@ START_TEST(test_stream_cancel)
 	ck_assert(looptest_run_until(F.loop, &res.head, WIRE_WAIT_MS));
 	http_client_cancel(cl);
 	ck_assert(!http_client_busy(cl));
-	ck_assert(looptest_run_until_pred(F.loop, aborted_once, NULL, WIRE_WAIT_MS));
+	ck_assert(net_loop_run_until(F.loop, aborted_once, NULL, WIRE_WAIT_MS));
 	ck_assert(!res.done);
 	client_free(cl);
 	fixture_stop();
@@ -684,13 +695,13 @@ START_TEST(test_free_in_flight)
 	struct http_client *cl2 = client_new(1, true, 0, NULL);
 	ck_assert_int_eq(http_client_request(cl2, "GET", "/", NULL, NULL, 0, on_done, &res), 0);
 	client_free(cl2);
-	fixture_run_for(20);
+	looptest_run_for(F.loop, 20);
 	ck_assert(!res.done);
 	fixture_stop();
 }
 END_TEST
 
-static Suite *client_suite(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("http_client");
 	TCase *tc;
@@ -721,13 +732,4 @@ static Suite *client_suite(void)
 	tcase_add_test(tc, test_refused);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(client_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
 }

@@ -9,10 +9,14 @@
  * a message.  Each curl gets --noproxy '*' (a proxy set in the
  * environment must not come between it and 127.0.0.1), -q (no .curlrc)
  * and --max-time, and each wait for it is bounded. */
-#include "http_server_fixture.h"
-
+#include <check.h>
 #include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
+
+#include "support/http_server_fixture.h"
 
 static bool have_curl;
 
@@ -74,7 +78,7 @@ static void run_curl(const char *const *args, const void *in, size_t in_len, str
 		_exit(127);
 	}
 	fclose(fin);
-	if (!looptest_run_until_pred(F.loop, child_exited, &c, 15000)) {
+	if (!net_loop_run_until(F.loop, child_exited, &c, 15000)) {
 		kill(c.pid, SIGKILL);                   /* ours: end it, then fail */
 		waitpid(c.pid, &c.status, 0);
 		ck_abort_msg("curl did not finish");
@@ -304,8 +308,11 @@ static void find_curl(void)
 			"(sudo apt-get install curl)\n");
 }
 
-static Suite *interop_suite(void)
+/* Looks for curl first: test_suite() runs once, in the runner's process,
+ * before any test forks, so every test sees 'have_curl'. */
+Suite *test_suite(void)
 {
+	find_curl();
 	Suite *s = suite_create("http_interop");
 	TCase *tc = tcase_create("curl");
 	tcase_add_test(tc, test_curl_get);
@@ -320,14 +327,4 @@ static Suite *interop_suite(void)
 	tcase_set_timeout(tc, 30);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int main(void)
-{
-	find_curl();
-	SRunner *sr = srunner_create(interop_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
 }

@@ -4,10 +4,15 @@
  * the promise that feeding one byte per call costs O(n) in total.
  *
  * Small custom limits let "just under" and "just over" be fed at every
- * split point through the simulation in http_feed.h; the defaults are
- * checked whole and one byte per call.
+ * split point through the simulation in support/byte_feed.h; the
+ * defaults are checked whole and one byte per call.
  */
-#include "http_feed.h"
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "support/byte_feed.h"
 
 /* The vector types, as in test_http_parser.c. */
 struct vec {
@@ -78,7 +83,7 @@ static const struct bad small_bad[] = {
 START_TEST(test_small_limits_ok)
 {
 	const struct vec *v = &small_ok[_i];
-	check_all_splits(v->name, v->in, vec_len(v), v->expect, 0, &small);
+	byte_feed_check_splits(v->name, v->in, vec_len(v), v->expect, 0, &small);
 }
 END_TEST
 
@@ -89,7 +94,7 @@ START_TEST(test_small_limits_bad)
 
 	ck_assert_int_eq(http_error_status(v->error), v->status);
 	snprintf(expect, sizeof expect, "error %d %s\n", v->status, http_error_reason(v->error));
-	check_all_splits(v->name, v->in, strlen(v->in), expect, 0, &small);
+	byte_feed_check_splits(v->name, v->in, strlen(v->in), expect, 0, &small);
 }
 END_TEST
 
@@ -139,8 +144,8 @@ static char *big_request(size_t line_len, size_t head_len, size_t *len)
 
 START_TEST(test_default_limits)
 {
-	struct http_header h[NHDR];
-	struct http_request req = { .headers = h, .header_cap = NHDR };
+	struct http_header h[BYTE_FEED_NHDR];
+	struct http_request req = { .headers = h, .header_cap = BYTE_FEED_NHDR };
 	struct http_parser p;
 	size_t len;
 	char *b;
@@ -197,8 +202,8 @@ static char *many_fields(size_t n, size_t *len)
 
 START_TEST(test_field_count)
 {
-	struct http_header h[NHDR];
-	struct http_request req = { .headers = h, .header_cap = NHDR };
+	struct http_header h[BYTE_FEED_NHDR];
+	struct http_request req = { .headers = h, .header_cap = BYTE_FEED_NHDR };
 	struct http_parser p;
 	size_t len;
 	char *b;
@@ -235,8 +240,8 @@ END_TEST
  * the field lines completed so far, exactly. */
 START_TEST(test_bytewise_is_linear)
 {
-	struct http_header h[NHDR];
-	struct http_request req = { .headers = h, .header_cap = NHDR };
+	struct http_header h[BYTE_FEED_NHDR];
+	struct http_request req = { .headers = h, .header_cap = BYTE_FEED_NHDR };
 	struct http_parser p;
 	size_t len;
 	char *b = big_request(200, 60 * 1024, &len);
@@ -263,7 +268,7 @@ END_TEST
 
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
-static Suite *http_limits_suite(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("http_limits");
 	TCase *tc;
@@ -284,13 +289,4 @@ static Suite *http_limits_suite(void)
 	tcase_add_test(tc, test_bytewise_is_linear);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(http_limits_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
 }

@@ -2,11 +2,17 @@
  * requests, each rejection with its status, pipelining, and random
  * variants that must parse the same however they arrive.
  *
- * The vectors go through the server simulation in http_feed.h: each is
- * fed whole, one byte at a time, and split in two at every position.
+ * The vectors go through the server simulation in support/byte_feed.h:
+ * each is fed whole, one byte at a time, and split in two at every
+ * position.
  * Limits are in test_http_limits.c, responses in test_http_response.c.
  */
-#include "http_feed.h"
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "support/byte_feed.h"
 
 /* --- valid requests --------------------------------------------------------- */
 
@@ -148,7 +154,7 @@ static const struct vec valid_requests[] = {
 START_TEST(test_valid_requests)
 {
 	const struct vec *v = &valid_requests[_i];
-	check_all_splits(v->name, v->in, vec_len(v), v->expect, v->left, NULL);
+	byte_feed_check_splits(v->name, v->in, vec_len(v), v->expect, v->left, NULL);
 }
 END_TEST
 
@@ -286,7 +292,7 @@ START_TEST(test_bad_requests)
 
 	ck_assert_int_eq(http_error_status(v->error), v->status);
 	snprintf(expect, sizeof expect, "error %d %s\n", v->status, http_error_reason(v->error));
-	check_all_splits(v->name, v->in, v->len ? v->len : strlen(v->in), expect, 0, NULL);
+	byte_feed_check_splits(v->name, v->in, v->len ? v->len : strlen(v->in), expect, 0, NULL);
 }
 END_TEST
 
@@ -449,8 +455,8 @@ static size_t mutate(char *b, size_t len, size_t cap)
  * how the bytes arrive.  Also a crash hunt under the sanitizers. */
 START_TEST(test_mutations_agree)
 {
-	static struct feed f;
-	static char whole[LOG_CAP + 128], other[LOG_CAP + 128];
+	static struct byte_feed f;
+	static char whole[BYTE_FEED_LOG_CAP + 128], other[BYTE_FEED_LOG_CAP + 128];
 	char b[512];
 	size_t nvalid = sizeof valid_requests / sizeof valid_requests[0];
 	size_t nbad = sizeof bad_requests / sizeof bad_requests[0];
@@ -467,17 +473,17 @@ START_TEST(test_mutations_agree)
 		memcpy(b, in, len);
 		len = mutate(b, len, sizeof b);
 
-		size_t left = feed_run(&f, NULL, b, len, piece_whole, len ? len : 1);
-		outcome(&f, whole, sizeof whole);
-		size_t left1 = feed_run(&f, NULL, b, len, piece_one, 0);
-		outcome(&f, other, sizeof other);
+		size_t left = byte_feed_run(&f, NULL, b, len, byte_feed_piece_whole, len ? len : 1);
+		byte_feed_outcome(&f, whole, sizeof whole);
+		size_t left1 = byte_feed_run(&f, NULL, b, len, byte_feed_piece_one, 0);
+		byte_feed_outcome(&f, other, sizeof other);
 		ck_assert_msg(strcmp(whole, other) == 0, "round %d: bytewise differs", round);
 		if (f.error == HTTP_OK)
 			ck_assert_uint_eq(left, left1);
 		for (int k = 0; k < 3 && len > 1; k++) {
 			size_t at = 1 + rng() % (len - 1);
-			feed_run(&f, NULL, b, len, piece_split, at);
-			outcome(&f, other, sizeof other);
+			byte_feed_run(&f, NULL, b, len, byte_feed_piece_split, at);
+			byte_feed_outcome(&f, other, sizeof other);
 			ck_assert_msg(strcmp(whole, other) == 0, "round %d: split at %zu differs", round, at);
 		}
 	}
@@ -488,7 +494,7 @@ END_TEST
 
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
-static Suite *http_parser_suite(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("http_parser");
 	TCase *tc;
@@ -509,13 +515,4 @@ static Suite *http_parser_suite(void)
 	tcase_add_loop_test(tc, test_mutations_agree, 0, 4);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(http_parser_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
 }

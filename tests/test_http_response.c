@@ -234,20 +234,11 @@ START_TEST(test_responses)
 }
 END_TEST
 
-static Suite *http_response_suite(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("http_response");
 	TCase *tc = tcase_create("responses");
 	tcase_add_loop_test(tc, test_responses, 0, (int)(sizeof responses / sizeof responses[0]));
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(http_response_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
 }

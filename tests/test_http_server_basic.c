@@ -6,10 +6,16 @@
  * the bytes that follow the request handed to the new protocol.
  *
  * A raw socket sends exact bytes and checks exact bytes back (Date lines
- * taken out, see http_wire.h).  Pipelining is in
+ * taken out, see support/http_wire.h).  Pipelining is in
  * test_http_server_pipeline.c, limits and timeouts in
  * test_http_server_limits.c. */
-#include "http_server_fixture.h"
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "support/http_server_fixture.h"
+#include "support/looptest.h"
 
 static const char HELLO_200[] =
 	"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 6\r\n\r\nhello\n";
@@ -328,9 +334,9 @@ START_TEST(test_body_largest)
 	wire_expect(&w, "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
 			"Content-Length: 1048576\r\n\r\n");
 	ck_assert(wire_wait_len(&w, HTTP_MAX_BODY, WIRE_WAIT_MS));
-	ck_assert_uint_eq(w.len, HTTP_MAX_BODY);
+	ck_assert_uint_eq(w.in.len, HTTP_MAX_BODY);
 	ck_assert_uint_eq(F.last_body_len, HTTP_MAX_BODY);
-	wire_consume(&w, w.len);
+	wire_consume(&w, w.in.len);
 	expect_open(&w);
 	wire_close(&w);
 	fixture_stop();
@@ -422,8 +428,8 @@ START_TEST(test_continue_not_needed)
 	/* HTTP/1.0 does not know 100 (RFC 9110 §10.1.1): no interim answer. */
 	wire_sends(&w, "POST /echo HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 11\r\n"
 		       "Connection: keep-alive\r\n\r\n");
-	fixture_run_for(20);
-	ck_assert_uint_eq(w.len, 0);
+	looptest_run_for(F.loop, 20);
+	ck_assert_uint_eq(w.in.len, 0);
 	wire_sends(&w, "hello world");
 	wire_expect(&w, "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
 			"Content-Length: 11\r\nConnection: keep-alive\r\n\r\nhello world");
@@ -457,8 +463,8 @@ START_TEST(test_continue_in_line)
 		       "POST /echo HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\n"
 		       "Content-Length: 11\r\n\r\n");
 	ck_assert(fixture_wait_held(1));
-	fixture_run_for(20);
-	ck_assert_uint_eq(w.len, 0);            /* no 100 before the held answer */
+	looptest_run_for(F.loop, 20);
+	ck_assert_uint_eq(w.in.len, 0);         /* no 100 before the held answer */
 	fixture_answer(0, "first\n");
 	wire_expect(&w, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 6\r\n\r\n"
 			"first\n");
@@ -585,7 +591,7 @@ START_TEST(test_upgrade_refused)
 }
 END_TEST
 
-static Suite *server_basic_suite(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("http_server_basic");
 	TCase *tc;
@@ -637,13 +643,4 @@ static Suite *server_basic_suite(void)
 	tcase_add_test(tc, test_upgrade_refused);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(server_basic_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
 }

@@ -4,7 +4,14 @@
  * RFC 9112 §6.3, §11.2 -- nothing after a bad request is read), request
  * smuggling attempts, the request timeout (408, RFC 9110 §15.5.9) that a
  * slowloris cannot stretch, and the idle keep-alive timeout. */
-#include "http_server_fixture.h"
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "support/http_server_fixture.h"
+#include "support/looptest.h"
 
 /* --- refusals ----------------------------------------------------------- */
 
@@ -270,9 +277,7 @@ START_TEST(test_slowloris)
 	uint64_t t0 = looptest_now_ms();
 	for (const char *p = head; *p && !w.eof && looptest_now_ms() - t0 < 1000; p++) {
 		send(w.fd, p, 1, MSG_NOSIGNAL);         /* may fail once the server closed */
-		uint64_t next = looptest_now_ms() + 10;
-		while (looptest_now_ms() < next && !w.eof)
-			net_loop_run_once(F.loop, 5);
+		looptest_run_until(F.loop, &w.eof, 10);
 	}
 	ck_assert(wire_wait_eof(&w, WIRE_WAIT_MS));
 	uint64_t took = looptest_now_ms() - t0;
@@ -294,7 +299,7 @@ START_TEST(test_request_timeout_per_request)
 	for (int i = 0; i < 4; i++) {
 		/* The second half travels with the first half of the next. */
 		wire_sends(&w, "GET /hello HTTP/1.1\r\n");
-		fixture_run_for(SHORT_MS / 2);
+		looptest_run_for(F.loop, SHORT_MS / 2);
 		wire_sends(&w, "Host: t\r\n\r\n");
 		wire_expect(&w, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
 				"Content-Length: 6\r\n\r\nhello\n");
@@ -405,7 +410,7 @@ START_TEST(test_refusal_of_head)
 }
 END_TEST
 
-static Suite *server_limits_suite(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("http_server_limits");
 	TCase *tc;
@@ -433,13 +438,4 @@ static Suite *server_limits_suite(void)
 			    (int)(sizeof head_refusals / sizeof head_refusals[0]));
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(server_limits_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
 }

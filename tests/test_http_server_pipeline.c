@@ -4,8 +4,14 @@
  * per batch, the in-flight limit, backpressure from a client that stops
  * reading, a client that leaves while its answer is deferred (on_abort
  * exactly once), and 2000 connections at once. */
-#include "http_server_fixture.h"
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "net/ledger.h"
+#include "support/http_server_fixture.h"
+#include "support/looptest.h"
 
 static const char HELLO_200[] =
 	"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 6\r\n\r\nhello\n";
@@ -64,8 +70,8 @@ START_TEST(test_pipeline_deferred_middle)
 		       "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\n\r\nok");
 	wire_expect(&w, HELLO_200);
 	ck_assert_uint_eq(F.handled, 4);         /* all four handled at once... */
-	fixture_run_for(10);
-	ck_assert_uint_eq(w.len, 0);            /* ...but only the first answer out */
+	looptest_run_for(F.loop, 10);
+	ck_assert_uint_eq(w.in.len, 0);         /* ...but only the first answer out */
 	ck_assert_uint_eq(server_sends(), 1);
 	expect_text(&w, "later m\n");
 	wire_expect(&w, HELLO_200);
@@ -90,8 +96,8 @@ START_TEST(test_pipeline_reverse_answers)
 	ck_assert(fixture_wait_held(3));
 	fixture_answer(2, "c\n");
 	fixture_answer(1, "b\n");
-	fixture_run_for(10);
-	ck_assert_uint_eq(w.len, 0);
+	looptest_run_for(F.loop, 10);
+	ck_assert_uint_eq(w.in.len, 0);
 	ck_assert_uint_eq(server_sends(), 0);
 	fixture_answer(0, "a\n");               /* releases all four, in one send() */
 	expect_text(&w, "a\n");
@@ -121,7 +127,7 @@ START_TEST(test_pipeline_limit)
 	while (answered < N) {
 		size_t want = answered + HTTP_PIPELINE_MAX < N ? answered + HTTP_PIPELINE_MAX : N;
 		ck_assert(fixture_wait_held(want));
-		fixture_run_for(10);
+		looptest_run_for(F.loop, 10);
 		ck_assert_uint_eq(F.nheld, want);       /* no more than the limit */
 		for (; answered < want; answered++) {
 			char body[16];
@@ -151,7 +157,7 @@ START_TEST(test_pipeline_backpressure)
 	for (int i = 0; i < N; i++)
 		strcat(batch, "GET /big?n=200000 HTTP/1.1\r\nHost: t\r\n\r\n");
 	wire_sends(&w, batch);
-	fixture_run_for(100);
+	looptest_run_for(F.loop, 100);
 	ck_assert_uint_lt(F.handled, N);         /* paused: not all are handled yet */
 	ck_assert_uint_gt(F.handled, 0);
 	ck_assert_int_eq(net_loop_watch(F.loop, w.fd, NET_READ, wire_on_io, &w, NULL), 0);
@@ -163,7 +169,7 @@ START_TEST(test_pipeline_backpressure)
 		wire_expect(&w, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
 				"Content-Length: 200000\r\n\r\n");
 		ck_assert(wire_wait_len(&w, SIZE, WIRE_WAIT_MS));
-		ck_assert(memcmp(w.buf, pattern, SIZE) == 0);
+		ck_assert(memcmp(w.in.p, pattern, SIZE) == 0);
 		wire_consume(&w, SIZE);
 	}
 	free(pattern);
@@ -183,8 +189,8 @@ static bool aborted_and_gone(void *arg)
 
 static void expect_aborts(int n)
 {
-	ck_assert(looptest_run_until_pred(F.loop, aborted_and_gone, &n, WIRE_WAIT_MS));
-	fixture_run_for(150);                   /* past every timer the handlers had */
+	ck_assert(net_loop_run_until(F.loop, aborted_and_gone, &n, WIRE_WAIT_MS));
+	looptest_run_for(F.loop, 150);          /* past every timer the handlers had */
 	ck_assert_int_eq(F.aborts, n);          /* exactly once each */
 }
 
@@ -208,8 +214,8 @@ START_TEST(test_abort_later_on_reset)
 	struct wire w;
 	wire_open(&w, F.loop, F.port);
 	wire_sends(&w, "GET /later?ms=100 HTTP/1.1\r\nHost: t\r\n\r\n");
-	ck_assert(looptest_run_until_pred(F.loop, count_reached,
-					  &(struct fix_count){ &F.handled, 1 }, WIRE_WAIT_MS));
+	ck_assert(net_loop_run_until(F.loop, fixture_count_reached,
+				     &(struct fixture_count){ &F.handled, 1 }, WIRE_WAIT_MS));
 	wire_reset(&w);                         /* RST */
 	expect_aborts(1);
 	fixture_stop();
@@ -276,7 +282,7 @@ static bool all_answered(void *arg)
 {
 	struct many *m = arg;
 	for (size_t i = 0; i < m->n; i++)
-		if (m->w[i].len < m->raw && !m->w[i].eof)
+		if (m->w[i].in.len < m->raw && !m->w[i].eof)
 			return false;
 	return true;
 }
@@ -296,14 +302,14 @@ START_TEST(test_many_connections)
 		for (size_t j = i; j < i + BATCH; j++)
 			wire_open(&w[j], F.loop, F.port);
 		size_t want = i + BATCH;
-		ck_assert(looptest_run_until_pred(F.loop, server_has, &want, WIRE_WAIT_MS));
+		ck_assert(net_loop_run_until(F.loop, server_has, &want, WIRE_WAIT_MS));
 	}
 	ck_assert_uint_eq(http_server_connections(F.srv), MANY);
 	for (size_t i = 0; i < MANY; i++)
 		wire_sends(&w[i], GET_HELLO);
 	/* Each answer is HELLO_200 plus its Date line (37 bytes). */
 	struct many m = { w, MANY, sizeof HELLO_200 - 1 + 37 };
-	ck_assert(looptest_run_until_pred(F.loop, all_answered, &m, 20000));
+	ck_assert(net_loop_run_until(F.loop, all_answered, &m, 20000));
 	for (size_t i = 0; i < MANY; i++)
 		wire_expect(&w[i], HELLO_200);
 	ck_assert_uint_eq(F.ledger.c.handshakes, MANY);
@@ -316,7 +322,7 @@ START_TEST(test_many_connections)
 }
 END_TEST
 
-static Suite *server_pipeline_suite(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("http_server_pipeline");
 	TCase *tc;
@@ -343,13 +349,4 @@ static Suite *server_pipeline_suite(void)
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(server_pipeline_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
 }

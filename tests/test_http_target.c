@@ -344,7 +344,7 @@ END_TEST
 
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
-static Suite *http_target_suite(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("http_target");
 	TCase *tc;
@@ -368,13 +368,4 @@ static Suite *http_target_suite(void)
 	tcase_add_test(tc, test_value_run);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(http_target_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
 }

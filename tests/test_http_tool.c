@@ -109,7 +109,7 @@ START_TEST(test_io_errors)
 }
 END_TEST
 
-static Suite *http_tool_suite(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("http_tool");
 	TCase *tc = tcase_create("httpparse");
@@ -120,13 +120,4 @@ static Suite *http_tool_suite(void)
 	tcase_add_test(tc, test_io_errors);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(http_tool_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
 }

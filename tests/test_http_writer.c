@@ -253,7 +253,7 @@ START_TEST(test_round_trip)
 }
 END_TEST
 
-static Suite *http_writer_suite(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("http_writer");
 	TCase *tc = tcase_create("writer");
@@ -265,13 +265,4 @@ static Suite *http_writer_suite(void)
 	tcase_add_test(tc, test_round_trip);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(http_writer_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
 }

@@ -131,6 +131,10 @@ static bool both_up(void *arg)
 	return p->cli->connected && p->srv->conn != NULL;
 }
 
+static bool accepted(void *arg) { return ((struct side *)arg)->conn != NULL; }
+
+static bool delivered(void *arg) { return ((struct side *)arg)->deliveries > 0; }
+
 static void pair_open(struct pair *p)
 {
 	p->loop = net_loop_new(NULL);
@@ -147,7 +151,7 @@ static void pair_open(struct pair *p)
 	p->cli->conn = net_connect(p->loop, "127.0.0.1", net_listener_port(p->l),
 				   &side_ops, p->cli, &p->cli->ledger);
 	ck_assert_msg(p->cli->conn != NULL, "connect: %s", strerror(errno));
-	ck_assert(looptest_run_until_pred(p->loop, both_up, p, 2000));
+	ck_assert(net_loop_run_until(p->loop, both_up, p, 2000));
 }
 
 static void pair_close(struct pair *p)
@@ -172,7 +176,7 @@ static bool got_bytes(void *arg)
 static bool wait_bytes(struct pair *p, struct side *s, uint64_t n, int ms)
 {
 	void *a[2] = { s, &n };
-	return looptest_run_until_pred(p->loop, got_bytes, a, ms);
+	return net_loop_run_until(p->loop, got_bytes, a, ms);
 }
 
 /* --- echo, and the ledger agrees with what the test did ----------------- */
@@ -381,12 +385,8 @@ static int raw_pair_open(struct pair *p)
 {
 	listener_open(p);
 	int fd = raw_connect(net_listener_port(p->l));
-	bool up = false;
-	for (int i = 0; i < 200 && !up; i++) {
-		net_loop_run_once(p->loop, 10);
-		up = p->srv->conn != NULL;
-	}
-	ck_assert_msg(up, "the server did not accept");
+	ck_assert_msg(net_loop_run_until(p->loop, accepted, p->srv, 2000),
+		      "the server did not accept");
 	return fd;
 }
 
@@ -429,8 +429,7 @@ START_TEST(listener_waits_for_the_first_bytes)
 	listener_open(&p);
 	ck_assert_int_eq(net_listener_wait_for_data(p.l, 1), 0);
 	int fd = raw_connect(net_listener_port(p.l));
-	for (int i = 0; i < 20; i++)            /* 200 ms: nothing to hand over */
-		net_loop_run_once(p.loop, 10);
+	looptest_run_for(p.loop, 200);          /* nothing to hand over */
 	ck_assert_int_eq(p.srv->accepts, 0);
 	uint8_t next = 0;
 	raw_send_pattern(fd, &next, 5);
@@ -447,7 +446,7 @@ START_TEST(listener_waits_for_the_first_bytes)
 
 	int silent = raw_connect(net_listener_port(p.l));
 	uint64_t t0 = looptest_now_ms();
-	ck_assert(looptest_run_until_pred(p.loop, accepted_twice, p.srv, 5000));
+	ck_assert(net_loop_run_until(p.loop, accepted_twice, p.srv, 5000));
 	ck_assert_uint_ge(looptest_now_ms() - t0, 200);
 	ck_assert_int_eq(p.srv->deliveries, 1);
 	close(silent);
@@ -465,8 +464,7 @@ START_TEST(edge_rereads_after_a_full_read)
 	uint8_t next = 0;
 	p.srv->hold_until = 10 + 40960;
 	raw_send_pattern(fd, &next, 10);
-	for (int i = 0; i < 200 && p.srv->deliveries == 0; i++)
-		net_loop_run_once(p.loop, 10);
+	net_loop_run_until(p.loop, delivered, p.srv, 2000);
 	ck_assert_int_eq(p.srv->deliveries, 1);
 	ck_assert_uint_eq(p.srv->got_total, 0);         /* held, not consumed */
 	raw_send_pattern(fd, &next, 40960);
@@ -506,8 +504,7 @@ START_TEST(edge_resume_reads_what_came_while_paused)
 	ck_assert(wait_bytes(&p, p.srv, 5, 2000));
 	raw_send_pattern(fd, &next, 7);
 	raw_wait_arrived(fd, false);
-	for (int i = 0; i < 5; i++)
-		net_loop_run_once(p.loop, 10);
+	looptest_run_for(p.loop, 50);
 	ck_assert_uint_eq(p.srv->got_total, 5);         /* paused: not read */
 	p.srv->pause_on_data = false;
 	net_conn_resume_read(p.srv->conn);
@@ -731,9 +728,7 @@ static void emfile_child(int port_pipe, int room)
 	if (write(port_pipe, &port, sizeof port) != sizeof port)
 		_exit(12);
 	close(port_pipe);
-	uint64_t deadline = looptest_now_ms() + 8000;
-	while (!e.quit && looptest_now_ms() < deadline)
-		net_loop_run_once(e.loop, 50);
+	looptest_run_until(e.loop, &e.quit, 8000);
 	uint64_t waits = net_loop_ledger(e.loop)->c.sys[NET_SYS_EPOLL_WAIT];
 	_exit(!e.quit ? 13 : net_listener_pauses(l) == 0 ? 14 : waits > 2000 ? 15 : 0);
 }
@@ -795,7 +790,7 @@ START_TEST(emfile_survival)
 }
 END_TEST
 
-Suite *conn_suite(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("net_conn");
 	TCase *tc = tcase_create("loopback");
@@ -834,13 +829,4 @@ Suite *conn_suite(void)
 	tcase_add_test(tc, emfile_survival);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(conn_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

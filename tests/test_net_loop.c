@@ -42,7 +42,7 @@ static bool fired_count(void *arg)
 static bool run_until_fired(struct net_loop *loop, struct fired *f, int want, int max_ms)
 {
 	void *arg[2] = { f, &want };
-	return looptest_run_until_pred(loop, fired_count, arg, max_ms);
+	return net_loop_run_until(loop, fired_count, arg, max_ms);
 }
 
 START_TEST(timers_fire_in_order)
@@ -118,6 +118,8 @@ static void tick(struct net_loop *loop, struct net_timer *t, void *ud)
 		net_timer_stop(loop, t);
 }
 
+static bool ticked_five(void *arg) { return ((struct repeat *)arg)->n >= 5; }
+
 START_TEST(repeating_timer)
 {
 	struct net_loop *loop = net_loop_new(NULL);
@@ -125,8 +127,7 @@ START_TEST(repeating_timer)
 	net_timer_init(&r.t, tick, &r);
 	uint64_t start = looptest_now_ms();
 	net_timer_start(loop, &r.t, 4, 4);
-	for (int i = 0; i < 200 && r.n < 5; i++)
-		net_loop_run_once(loop, 50);
+	net_loop_run_until(loop, ticked_five, &r, 10000);
 	ck_assert_int_eq(r.n, 5);
 	ck_assert(!net_timer_armed(&r.t));
 	/* Five ticks every 4 ms: at least 20 ms after the start. */
@@ -145,6 +146,7 @@ struct many {
 	bool cancelled[2000];
 	uint64_t last_due;
 	int fired, bad;
+	int live;               /* timers not cancelled */
 	uint64_t due[2000];
 };
 
@@ -157,6 +159,12 @@ static void many_fire(struct net_loop *loop, struct net_timer *t, void *ud)
 		m->bad++;
 	m->last_due = m->due[i];
 	m->fired++;
+}
+
+static bool all_fired(void *arg)
+{
+	struct many *m = arg;
+	return m->fired >= m->live;
 }
 
 START_TEST(timer_heap_stress)
@@ -179,8 +187,8 @@ START_TEST(timer_heap_stress)
 		}
 	}
 	ck_assert_uint_eq(net_loop_timer_count(loop), (size_t)live);
-	for (int i = 0; i < 200 && m->fired < live; i++)
-		net_loop_run_once(loop, 50);
+	m->live = live;
+	net_loop_run_until(loop, all_fired, m, 10000);
 	ck_assert_int_eq(m->fired, live);
 	ck_assert_int_eq(m->bad, 0);
 	free(m);
@@ -365,7 +373,7 @@ START_TEST(sigpipe_is_harmless)
 }
 END_TEST
 
-Suite *loop_suite(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("net_loop");
 	TCase *tc = tcase_create("timers");
@@ -386,13 +394,4 @@ Suite *loop_suite(void)
 	tcase_add_test(tc, sigpipe_is_harmless);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(loop_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -379,8 +379,15 @@ START_TEST(demo_runs)
 }
 END_TEST
 
-Suite *cli_suite(void)
+/* Every test runs the programs, so without them there is no suite to
+ * run: test_suite() is called once, before any test, and ends the
+ * program with a failure and the reason. */
+Suite *test_suite(void)
 {
+	if (access(PUSHPULL, X_OK) != 0) {
+		fprintf(stderr, "test_paradigms_cli: %s is missing (make builds it first)\n", PUSHPULL);
+		exit(EXIT_FAILURE);
+	}
 	Suite *s = suite_create("paradigms_cli");
 	TCase *tc = tcase_create("usage");
 	tcase_set_timeout(tc, 60);
@@ -395,17 +402,4 @@ Suite *cli_suite(void)
 	tcase_add_test(tc, demo_runs);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int main(void)
-{
-	if (access(PUSHPULL, X_OK) != 0) {
-		fprintf(stderr, "test_paradigms_cli: %s is missing (make builds it first)\n", PUSHPULL);
-		return EXIT_FAILURE;
-	}
-	SRunner *sr = srunner_create(cli_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -184,7 +184,7 @@ START_TEST(changes_during_delivery)
 }
 END_TEST
 
-Suite *feed_suite(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("paradigms_feed");
 	TCase *tc = tcase_create("ring");
@@ -199,13 +199,4 @@ Suite *feed_suite(void)
 	tcase_add_test(tc, changes_during_delivery);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(feed_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -4,8 +4,14 @@
  * there is news, held and released by a publish otherwise, 204 on the
  * timeout, nothing lost between two polls, and a held request whose
  * client leaves cleaned up (its feed subscription and timer gone). */
-#include "http_server_fixture.h"
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "paradigms/hub.h"
+#include "support/http_server_fixture.h"
+#include "support/looptest.h"
 
 static struct pp_hub hub;
 
@@ -69,7 +75,7 @@ static bool subscribers_are(void *arg)
 
 static bool wait_subscribers(size_t n)
 {
-	return looptest_run_until_pred(F.loop, subscribers_are, &n, WIRE_WAIT_MS);
+	return net_loop_run_until(F.loop, subscribers_are, &n, WIRE_WAIT_MS);
 }
 
 /* --- GET /score and POST /publish ---------------------------------------- */
@@ -220,8 +226,8 @@ START_TEST(test_poll_held_then_released)
 	publish(&pub, NULL, "e1", 1);
 	wire_sends(&w, "GET /score?since=1&timeout=5000 HTTP/1.1\r\nHost: t\r\n\r\n");
 	ck_assert(wait_subscribers(1));
-	fixture_run_for(20);
-	ck_assert_uint_eq(w.len, 0);            /* held */
+	looptest_run_for(F.loop, 20);
+	ck_assert_uint_eq(w.in.len, 0);         /* held */
 	publish(&pub, "goal", "e2", 2);
 	expect_json(&w, "{\"latest\":2,\"missed\":0,\"events\":["
 			"{\"seq\":2,\"type\":\"goal\",\"data\":\"e2\"}]}");
@@ -328,8 +334,8 @@ START_TEST(test_poll_pipelined)
 	wire_sends(&w, "GET /score?since=1&timeout=5000 HTTP/1.1\r\nHost: t\r\n\r\n"
 		       "GET /score?since=0 HTTP/1.1\r\nHost: t\r\n\r\n");
 	ck_assert(wait_subscribers(1));
-	fixture_run_for(10);
-	ck_assert_uint_eq(w.len, 0);            /* the second waits behind the first */
+	looptest_run_for(F.loop, 10);
+	ck_assert_uint_eq(w.in.len, 0);         /* the second waits behind the first */
 	publish(&pub, NULL, "e2", 2);
 	expect_json(&w, "{\"latest\":2,\"missed\":0,\"events\":["
 			"{\"seq\":2,\"type\":\"message\",\"data\":\"e2\"}]}");
@@ -398,7 +404,7 @@ START_TEST(test_ledgers)
 }
 END_TEST
 
-static Suite *paradigms_http_suite(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("paradigms_http");
 	TCase *tc;
@@ -426,13 +432,4 @@ static Suite *paradigms_http_suite(void)
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(paradigms_http_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
 }

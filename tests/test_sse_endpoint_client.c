@@ -4,15 +4,22 @@
  * dropped stream and across a server restart (Last-Event-ID, the
  * server's retry time, no loss, no duplicate), and the answers that make
  * it give up for good (WHATWG HTML §9.2.3: not 200, or not
- * text/event-stream).  Helpers: sse_endpoint.h.
+ * text/event-stream).  Helpers: support/sse_endpoint.h.
  */
-#include "sse_endpoint.h"
-
+#include <arpa/inet.h>
 #include <check.h>
 #include <dirent.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
 
 #include "http/http_fields.h"
 #include "paradigms/client.h"
+#include "support/looptest.h"
+#include "support/sse_endpoint.h"
 
 /* --- what a client received ------------------------------------------------ */
 
@@ -21,8 +28,8 @@
 struct rec {
 	uint64_t seq[REC_MAX];
 	size_t n;
-	struct bytes json;              /* each event's JSON, one per line */
-	struct bytes notes;             /* each note, one per line */
+	struct tbuf json;               /* each event's JSON, one per line */
+	struct tbuf notes;              /* each note, one per line */
 };
 
 static void rec_event(struct pp_client *c, const struct pp_client_event *ev, void *ud)
@@ -31,22 +38,22 @@ static void rec_event(struct pp_client *c, const struct pp_client_event *ev, voi
 	struct rec *r = ud;
 	ck_assert_uint_lt(r->n, REC_MAX);
 	r->seq[r->n++] = ev->seq;
-	bytes_put(&r->json, ev->json, ev->json_len);
-	bytes_put(&r->json, "\n", 1);
+	tbuf_append(&r->json, ev->json, ev->json_len);
+	tbuf_append(&r->json, "\n", 1);
 }
 
 static void rec_note(struct pp_client *c, const char *msg, void *ud)
 {
 	(void)c;
 	struct rec *r = ud;
-	bytes_put(&r->notes, msg, strlen(msg));
-	bytes_put(&r->notes, "\n", 1);
+	tbuf_append(&r->notes, msg, strlen(msg));
+	tbuf_append(&r->notes, "\n", 1);
 }
 
 static void rec_free(struct rec *r)
 {
-	bytes_free(&r->json);
-	bytes_free(&r->notes);
+	tbuf_free(&r->json);
+	tbuf_free(&r->notes);
 }
 
 static struct pp_client *client_start(struct srv *s, const char *path, struct rec *r,
@@ -72,12 +79,12 @@ static bool rec_has(void *arg)
 static void wait_events(struct srv *s, struct rec *r, size_t n)
 {
 	struct rec_wait w = { r, n };
-	ck_assert_msg(looptest_run_until_pred(s->loop, rec_has, &w, WAIT_MS),
-		      "%zu of %zu events; notes:\n%s", r->n, n, bytes_str(&r->notes));
+	ck_assert_msg(net_loop_run_until(s->loop, rec_has, &w, WAIT_MS),
+		      "%zu of %zu events; notes:\n%s", r->n, n, tbuf_str(&r->notes));
 }
 
 /* The JSON lines the server renders for events 'from'..latest. */
-static void json_feed(struct bytes *out, const struct feed *f, uint64_t from)
+static void json_feed(struct tbuf *out, const struct feed *f, uint64_t from)
 {
 	for (uint64_t q = from; q <= feed_latest(f); q++) {
 		const struct feed_event *ev = feed_get(f, q);
@@ -85,8 +92,8 @@ static void json_feed(struct bytes *out, const struct feed *f, uint64_t from)
 		char *buf = malloc(need + 1);
 		ck_assert_ptr_nonnull(buf);
 		feed_event_json(ev, buf, need + 1);
-		bytes_put(out, buf, need);
-		bytes_put(out, "\n", 1);
+		tbuf_append(out, buf, need);
+		tbuf_append(out, "\n", 1);
 		free(buf);
 	}
 }
@@ -136,23 +143,23 @@ START_TEST(test_client_receives)
 	srv_start(&s, 0, NULL);
 	struct rec r = { 0 };
 	struct pp_client *c = client_start(&s, "/events", &r, NULL);
-	wait_subscribers(&s, 1);
-	publish_str(&s, "plain");
-	publish(&s, "goal", "two\nlines", 9);
-	publish(&s, "message", "", 0);
-	publish_str(&s, "quote \" backslash \\ tab \t caf\xc3\xa9 \xf0\x9f\x8e\x89");
-	publish_str(&s, "{\"json\":[1,2]}");
+	srv_wait_subscribers(&s, 1);
+	srv_publish_str(&s, "plain");
+	srv_publish(&s, "goal", "two\nlines", 9);
+	srv_publish(&s, "message", "", 0);
+	srv_publish_str(&s, "quote \" backslash \\ tab \t caf\xc3\xa9 \xf0\x9f\x8e\x89");
+	srv_publish_str(&s, "{\"json\":[1,2]}");
 	wait_events(&s, &r, 5);
-	struct bytes want = { 0 };
+	struct tbuf want = { 0 };
 	json_feed(&want, s.hub.feed, 1);
-	ck_assert_str_eq(bytes_str(&r.json), bytes_str(&want));
+	ck_assert_str_eq(tbuf_str(&r.json), tbuf_str(&want));
 	assert_seqs(&r, 1, 5);
 	ck_assert_uint_eq(pp_client_events(c), 5);
 	ck_assert_uint_eq(pp_client_missed(c), 0);
 	ck_assert_uint_eq(pp_client_last_seq(c), 5);
-	bytes_free(&want);
+	tbuf_free(&want);
 	pp_client_free(c);
-	wait_subscribers(&s, 0);                        /* freeing it closed the stream */
+	srv_wait_subscribers(&s, 0);                    /* freeing it closed the stream */
 	rec_free(&r);
 	srv_stop(&s);
 }
@@ -168,20 +175,20 @@ START_TEST(test_client_event_too_large)
 	srv_start(&s, 0, &cfg);
 	struct rec r = { 0 };
 	struct pp_client *c = client_start(&s, "/events", &r, NULL);
-	wait_subscribers(&s, 1);
-	publish_str(&s, "small");
+	srv_wait_subscribers(&s, 1);
+	srv_publish_str(&s, "small");
 	size_t n = SSE_DATA_MAX + 1;
 	char *big = malloc(n);
 	ck_assert_ptr_nonnull(big);
 	memset(big, 'x', n);
-	publish(&s, "message", big, n);
+	srv_publish(&s, "message", big, n);
 	free(big);
 	wait_events(&s, &r, 1);
-	wait_subscribers(&s, 0);
-	run_for(s.loop, 300);
+	srv_wait_subscribers(&s, 0);
+	looptest_run_for(s.loop, 300);
 	ck_assert_uint_eq(feed_subscribers(s.hub.feed), 0);     /* no reconnection */
 	ck_assert(pp_client_finished(c));
-	ck_assert_msg(strstr(bytes_str(&r.notes), "giving up") != NULL, "%s", bytes_str(&r.notes));
+	ck_assert_msg(strstr(tbuf_str(&r.notes), "giving up") != NULL, "%s", tbuf_str(&r.notes));
 	ck_assert_uint_eq(r.n, 1);
 	pp_client_free(c);
 	rec_free(&r);
@@ -202,30 +209,30 @@ START_TEST(test_client_reconnects_after_drop)
 	srv_start(&s, 0, &cfg);
 	struct rec r = { 0 };
 	struct pp_client *c = client_start(&s, "/events", &r, NULL);
-	wait_subscribers(&s, 1);
+	srv_wait_subscribers(&s, 1);
 	for (int i = 0; i < 3; i++)
-		publish_str(&s, "before");
+		srv_publish_str(&s, "before");
 	wait_events(&s, &r, 3);
 	for (int round = 0; round < 3; round++) {
 		ck_assert_int_eq(srv_cut_all(&s), 1);
 		uint64_t t0 = looptest_now_ms();
-		wait_subscribers(&s, 0);
+		srv_wait_subscribers(&s, 0);
 		for (int i = 0; i < 3; i++)
-			publish_str(&s, "while away");
-		wait_subscribers(&s, 1);
+			srv_publish_str(&s, "while away");
+		srv_wait_subscribers(&s, 1);
 		uint64_t took = looptest_now_ms() - t0;
 		ck_assert_uint_ge(took, 200 - 5);       /* the server's retry... */
 		ck_assert_uint_lt(took, SSE_RETRY_DEFAULT_MS);  /* ...not the default */
-		publish_str(&s, "live");
+		srv_publish_str(&s, "live");
 		wait_events(&s, &r, 3 + 4 * (size_t)(round + 1));
 	}
-	run_for(s.loop, 50);
+	looptest_run_for(s.loop, 50);
 	assert_seqs(&r, 1, 15);
-	struct bytes want = { 0 };
+	struct tbuf want = { 0 };
 	json_feed(&want, s.hub.feed, 1);
-	ck_assert_str_eq(bytes_str(&r.json), bytes_str(&want));
+	ck_assert_str_eq(tbuf_str(&r.json), tbuf_str(&want));
 	ck_assert_uint_eq(pp_client_missed(c), 0);
-	bytes_free(&want);
+	tbuf_free(&want);
 	pp_client_free(c);
 	rec_free(&r);
 	srv_stop(&s);
@@ -245,28 +252,28 @@ START_TEST(test_client_reconnects_across_restart)
 	struct net_ledger cl;
 	net_ledger_init(&cl, "client");
 	struct pp_client *c = client_start(&s, "/events", &r, &cl);
-	wait_subscribers(&s, 1);
-	publish_str(&s, "one");
-	publish_str(&s, "two");
+	srv_wait_subscribers(&s, 1);
+	srv_publish_str(&s, "one");
+	srv_publish_str(&s, "two");
 	wait_events(&s, &r, 2);
 	srv_close(&s);
 	for (int i = 0; i < 5; i++)
-		publish_str(&s, "while down");
+		srv_publish_str(&s, "while down");
 	uint64_t attempts = cl.c.sys[NET_SYS_CONNECT];
-	run_for(s.loop, 300);
+	looptest_run_for(s.loop, 300);
 	ck_assert_uint_ge(cl.c.sys[NET_SYS_CONNECT], attempts + 2);    /* refused, tried again */
 	ck_assert_uint_eq(r.n, 2);
 	srv_listen(&s, port);
 	ck_assert_uint_eq(s.port, port);
 	wait_events(&s, &r, 7);
-	publish_str(&s, "after");
+	srv_publish_str(&s, "after");
 	wait_events(&s, &r, 8);
-	run_for(s.loop, 50);
+	looptest_run_for(s.loop, 50);
 	assert_seqs(&r, 1, 8);
-	struct bytes want = { 0 };
+	struct tbuf want = { 0 };
 	json_feed(&want, s.hub.feed, 1);
-	ck_assert_str_eq(bytes_str(&r.json), bytes_str(&want));
-	bytes_free(&want);
+	ck_assert_str_eq(tbuf_str(&r.json), tbuf_str(&want));
+	tbuf_free(&want);
 	pp_client_free(c);
 	rec_free(&r);
 	srv_stop(&s);
@@ -285,10 +292,10 @@ START_TEST(test_client_restart_new_feed)
 	uint16_t port = s.port;
 	struct rec r = { 0 };
 	struct pp_client *c = client_start(&s, "/events", &r, NULL);
-	wait_subscribers(&s, 1);
+	srv_wait_subscribers(&s, 1);
 	static const char *const texts[] = { "a", "b", "c", "d", "e" };
 	for (int i = 0; i < 3; i++)
-		publish_str(&s, texts[i]);
+		srv_publish_str(&s, texts[i]);
 	wait_events(&s, &r, 3);
 
 	/* Restart 1: a new feed holding the same events, and more. */
@@ -296,38 +303,38 @@ START_TEST(test_client_restart_new_feed)
 	feed_free(s.hub.feed);
 	s.hub.feed = feed_new(0, 0);
 	for (int i = 0; i < 5; i++)
-		publish_str(&s, texts[i]);
+		srv_publish_str(&s, texts[i]);
 	srv_listen(&s, port);
 	wait_events(&s, &r, 5);
-	run_for(s.loop, 50);
+	looptest_run_for(s.loop, 50);
 	assert_seqs(&r, 1, 5);
-	struct bytes want = { 0 };
+	struct tbuf want = { 0 };
 	json_feed(&want, s.hub.feed, 1);
-	ck_assert_str_eq(bytes_str(&r.json), bytes_str(&want));
+	ck_assert_str_eq(tbuf_str(&r.json), tbuf_str(&want));
 	ck_assert_uint_eq(pp_client_missed(c), 0);
 
 	/* Restart 2: a feed that starts over with two events. */
 	srv_close(&s);
 	feed_free(s.hub.feed);
 	s.hub.feed = feed_new(0, 0);
-	publish_str(&s, "new 1");
-	publish_str(&s, "new 2");
+	srv_publish_str(&s, "new 1");
+	srv_publish_str(&s, "new 2");
 	srv_listen(&s, port);
 	wait_events(&s, &r, 7);
-	publish_str(&s, "new 3");
+	srv_publish_str(&s, "new 3");
 	wait_events(&s, &r, 8);
-	ck_assert_msg(strstr(bytes_str(&r.notes), "no longer holds") != NULL, "%s",
-		      bytes_str(&r.notes));
+	ck_assert_msg(strstr(tbuf_str(&r.notes), "no longer holds") != NULL, "%s",
+		      tbuf_str(&r.notes));
 	ck_assert_uint_eq(r.seq[5], 1);
 	ck_assert_uint_eq(r.seq[6], 2);
 	ck_assert_uint_eq(r.seq[7], 3);
 	ck_assert_uint_eq(pp_client_last_seq(c), 3);    /* the new numbering */
 	ck_assert_uint_eq(pp_client_missed(c), 0);
-	bytes_free(&want);
+	tbuf_free(&want);
 	json_feed(&want, s.hub.feed, 1);
-	ck_assert_str_eq(bytes_str(&r.json) + strlen(bytes_str(&r.json)) - want.len,
-			 bytes_str(&want));
-	bytes_free(&want);
+	ck_assert_str_eq(tbuf_str(&r.json) + strlen(tbuf_str(&r.json)) - want.len,
+			 tbuf_str(&want));
+	tbuf_free(&want);
 	pp_client_free(c);
 	rec_free(&r);
 	srv_stop(&s);
@@ -344,20 +351,20 @@ START_TEST(test_client_gap_counted)
 	uint16_t port = s.port;
 	struct rec r = { 0 };
 	struct pp_client *c = client_start(&s, "/events", &r, NULL);
-	wait_subscribers(&s, 1);
-	publish_str(&s, "1");
+	srv_wait_subscribers(&s, 1);
+	srv_publish_str(&s, "1");
 	wait_events(&s, &r, 1);
 	srv_close(&s);
 	for (int i = 2; i <= 10; i++)
-		publish_str(&s, "more");                /* the ring keeps 7..10 */
+		srv_publish_str(&s, "more");            /* the ring keeps 7..10 */
 	srv_listen(&s, port);
 	wait_events(&s, &r, 5);
-	run_for(s.loop, 50);
+	looptest_run_for(s.loop, 50);
 	ck_assert_uint_eq(r.n, 5);
 	ck_assert_uint_eq(r.seq[1], 7);
 	ck_assert_uint_eq(pp_client_missed(c), 5);      /* 2..6 */
-	ck_assert_msg(strstr(bytes_str(&r.notes), "\"missed\":5") != NULL, "%s",
-		      bytes_str(&r.notes));
+	ck_assert_msg(strstr(tbuf_str(&r.notes), "\"missed\":5") != NULL, "%s",
+		      tbuf_str(&r.notes));
 	pp_client_free(c);
 	rec_free(&r);
 	srv_stop(&s);
@@ -430,6 +437,17 @@ static void on_answer(struct http_exchange *x, const struct http_request *req,
 	}
 }
 
+/* The server has had 'requests' requests, or the client gave up. */
+struct answer_wait { struct answers *a; struct pp_client *c; int requests; };
+
+static bool answered_or_finished(void *arg)
+{
+	struct answer_wait *w = arg;
+	return w->a->requests >= w->requests || pp_client_finished(w->c);
+}
+
+static bool client_finished(void *arg) { return pp_client_finished(arg); }
+
 START_TEST(test_client_answer)
 {
 	struct srv s = { 0 };
@@ -444,17 +462,16 @@ START_TEST(test_client_answer)
 	struct rec r = { 0 };
 	struct pp_client *c = client_start(&s, "/events", &r, NULL);
 	bool accepted = answer_vectors[_i].accepted;
-	for (int i = 0; i < 200 && a.requests < 4 && !pp_client_finished(c); i++)
-		run_for(s.loop, 10);
+	net_loop_run_until(s.loop, answered_or_finished, &(struct answer_wait){ &a, c, 4 }, 2000);
 	if (accepted) {
 		ck_assert_int_ge(a.requests, 4);
 		ck_assert(!pp_client_finished(c));
 	} else {
-		run_for(s.loop, 200);                   /* four reconnection times */
+		looptest_run_for(s.loop, 200);          /* four reconnection times */
 		ck_assert_int_eq(a.requests, 2);
 		ck_assert(pp_client_finished(c));
-		ck_assert_msg(strstr(bytes_str(&r.notes), "giving up") != NULL, "%s",
-			      bytes_str(&r.notes));
+		ck_assert_msg(strstr(tbuf_str(&r.notes), "giving up") != NULL, "%s",
+			      tbuf_str(&r.notes));
 	}
 	ck_assert(a.had_id);
 	ck_assert_str_eq(a.last_id, "7");               /* WHATWG HTML §9.2.4 */
@@ -482,8 +499,7 @@ START_TEST(test_client_id_not_sendable)
 	ck_assert_int_eq(http_server_route(s.http, "GET", "/events", on_answer, &a), 0);
 	struct rec r = { 0 };
 	struct pp_client *c = client_start(&s, "/events", &r, NULL);
-	for (int i = 0; i < 200 && a.requests < 2; i++)
-		run_for(s.loop, 10);
+	net_loop_run_until(s.loop, answered_or_finished, &(struct answer_wait){ &a, c, 2 }, 2000);
 	ck_assert_int_ge(a.requests, 2);
 	ck_assert(!a.had_id);
 	pp_client_free(c);
@@ -500,17 +516,16 @@ START_TEST(test_client_not_event_stream)
 {
 	struct srv s;
 	srv_start(&s, 0, NULL);
-	publish_str(&s, "state");
+	srv_publish_str(&s, "state");
 	struct rec r = { 0 };
 	struct net_ledger cl;
 	net_ledger_init(&cl, "client");
 	struct pp_client *c = client_start(&s, "/score", &r, &cl);
-	for (int i = 0; i < 500 && !pp_client_finished(c); i++)
-		run_for(s.loop, 10);
+	net_loop_run_until(s.loop, client_finished, c, 5000);
 	ck_assert(pp_client_finished(c));
-	ck_assert_msg(strstr(bytes_str(&r.notes), "status 200, not an event stream: giving up"),
-		      "%s", bytes_str(&r.notes));
-	run_for(s.loop, 100);
+	ck_assert_msg(strstr(tbuf_str(&r.notes), "status 200, not an event stream: giving up"),
+		      "%s", tbuf_str(&r.notes));
+	looptest_run_for(s.loop, 100);
 	ck_assert_uint_eq(cl.c.sys[NET_SYS_CONNECT], 1);
 	ck_assert_uint_eq(r.n, 0);
 	ck_assert_uint_eq(pp_client_events(c), 0);
@@ -533,14 +548,14 @@ START_TEST(test_client_refused_keeps_trying)
 	net_ledger_init(&cl, "client");
 	s.port = port;
 	struct pp_client *c = client_start(&s, "/events", &r, &cl);
-	run_for(s.loop, 100);
+	looptest_run_for(s.loop, 100);
 	ck_assert_uint_eq(cl.c.sys[NET_SYS_CONNECT], 1);
 	ck_assert(!pp_client_finished(c));
-	ck_assert_msg(strstr(bytes_str(&r.notes), "reconnecting") != NULL, "%s",
-		      bytes_str(&r.notes));
+	ck_assert_msg(strstr(tbuf_str(&r.notes), "reconnecting") != NULL, "%s",
+		      tbuf_str(&r.notes));
 	srv_listen(&s, port);
-	wait_subscribers(&s, 1);                        /* after SSE_RETRY_DEFAULT_MS */
-	publish_str(&s, "at last");
+	srv_wait_subscribers(&s, 1);                    /* after SSE_RETRY_DEFAULT_MS */
+	srv_publish_str(&s, "at last");
 	wait_events(&s, &r, 1);
 	ck_assert_uint_eq(cl.c.sys[NET_SYS_CONNECT], 2);
 	pp_client_free(c);
@@ -549,7 +564,7 @@ START_TEST(test_client_refused_keeps_trying)
 }
 END_TEST
 
-static Suite *sse_endpoint_client_suite(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("sse_endpoint_client");
 	TCase *tc = tcase_create("receive");
@@ -573,13 +588,4 @@ static Suite *sse_endpoint_client_suite(void)
 	tcase_add_loop_test(tc, test_client_answer, 0, (int)N_ANSWERS);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(sse_endpoint_client_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

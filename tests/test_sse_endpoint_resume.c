@@ -6,24 +6,26 @@
  * once and in order, then the live ones: each test compares the whole
  * sequence a client parsed (WHATWG HTML §9.2.6) with the sequence
  * published.  The contract is the header comment of ep_sse.c; the
- * Last-Event-ID field is §9.2.4.  Helpers: sse_endpoint.h.
+ * Last-Event-ID field is §9.2.4.  Helpers: support/sse_endpoint.h.
  */
-#include "sse_endpoint.h"
-
 #include <check.h>
-
-#include "net/conn.h"
-
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/resource.h>
 
+#include "net/conn.h"
+#include "support/looptest.h"
+#include "support/sse_endpoint.h"
+
 /* Publishes 'n' small events; their digest lines go to 'want' (or nowhere). */
-static void publish_n(struct srv *s, int n, struct bytes *want)
+static void publish_n(struct srv *s, int n, struct tbuf *want)
 {
 	for (int i = 0; i < n; i++) {
 		char msg[48];
 		int len = snprintf(msg, sizeof msg, "event %llu",
 				   (unsigned long long)feed_latest(s->hub.feed) + 1);
-		uint64_t seq = publish(s, "message", msg, (size_t)len);
+		uint64_t seq = srv_publish(s, "message", msg, (size_t)len);
 		if (want)
 			digest_event(want, seq, "message", msg, (size_t)len);
 	}
@@ -75,9 +77,9 @@ START_TEST(test_resume_vector)
 	ck_assert_uint_eq(feed_oldest(s.hub.feed), 13);
 	struct peer p;
 	peer_get(&p, &s, resume_vectors[_i].target, resume_vectors[_i].fields);
-	wait_subscribers(&s, 1);
+	srv_wait_subscribers(&s, 1);
 
-	struct bytes want = { 0 };
+	struct tbuf want = { 0 };
 	digest_retry(&want, 2000);
 	uint64_t from = resume_vectors[_i].from;
 	if (resume_vectors[_i].reset)
@@ -87,10 +89,10 @@ START_TEST(test_resume_vector)
 	publish_n(&s, 2, &want);                        /* live: 21, 22 */
 	size_t n = (resume_vectors[_i].reset ? 1 : 0) + 22 - (from ? from : 21) + 1;
 	peer_wait_events(&p, n);
-	run_for(s.loop, 30);                            /* and nothing more */
-	ck_assert_msg(strcmp(bytes_str(&p.log), bytes_str(&want)) == 0, "%s: got\n%swant\n%s",
-		      resume_vectors[_i].name, bytes_str(&p.log), bytes_str(&want));
-	bytes_free(&want);
+	looptest_run_for(s.loop, 30);                   /* and nothing more */
+	ck_assert_msg(strcmp(tbuf_str(&p.log), tbuf_str(&want)) == 0, "%s: got\n%swant\n%s",
+		      resume_vectors[_i].name, tbuf_str(&p.log), tbuf_str(&want));
+	tbuf_free(&want);
 	peer_close(&p);
 	srv_stop(&s);
 }
@@ -106,7 +108,7 @@ START_TEST(test_resume_reset_bytes)
 	struct peer p;
 	peer_get(&p, &s, "/events", "Last-Event-ID: 1\r\n");
 	peer_wait_events(&p, 3);
-	ck_assert_str_eq(bytes_str(&p.data),
+	ck_assert_str_eq(tbuf_str(&p.data),
 			 "retry: 2000\n"
 			 "id: 2\nevent: reset\ndata: {\"missed\":1,\"oldest\":3,\"latest\":4}\n\n"
 			 "id: 3\nevent: message\ndata: event 3\n\n"
@@ -125,20 +127,20 @@ START_TEST(test_resume_empty_feed)
 	struct peer p, q;
 	peer_get(&p, &s, "/events", "Last-Event-ID: 0\r\n");
 	peer_get(&q, &s, "/events", "Last-Event-ID: 7\r\n");
-	wait_subscribers(&s, 2);
+	srv_wait_subscribers(&s, 2);
 	publish_n(&s, 1, NULL);
 	peer_wait_events(&p, 1);
 	peer_wait_events(&q, 2);
-	struct bytes want = { 0 };
+	struct tbuf want = { 0 };
 	digest_retry(&want, 2000);
 	digest_feed(&want, s.hub.feed, 1);
-	ck_assert_str_eq(bytes_str(&p.log), bytes_str(&want));
-	bytes_free(&want);
+	ck_assert_str_eq(tbuf_str(&p.log), tbuf_str(&want));
+	tbuf_free(&want);
 	digest_retry(&want, 2000);
 	digest_reset(&want, 0, -1, 1, 0);
 	digest_feed(&want, s.hub.feed, 1);
-	ck_assert_str_eq(bytes_str(&q.log), bytes_str(&want));
-	bytes_free(&want);
+	ck_assert_str_eq(tbuf_str(&q.log), tbuf_str(&want));
+	tbuf_free(&want);
 	peer_close(&p);
 	peer_close(&q);
 	srv_stop(&s);
@@ -158,20 +160,20 @@ START_TEST(test_resume_live_during_replay)
 	ck_assert_ptr_nonnull(big);
 	memset(big, 'r', n);
 	for (int i = 0; i < 64; i++)
-		publish(&s, "message", big, n - (size_t)i);        /* 4 MiB in the ring */
+		srv_publish(&s, "message", big, n - (size_t)i);    /* 4 MiB in the ring */
 	struct peer p;
 	peer_get(&p, &s, "/events", "Last-Event-ID: 0\r\n");
 	for (int i = 0; i < 20; i++) {
-		run_for(s.loop, 1);
+		looptest_run_for(s.loop, 1);
 		publish_n(&s, 1, NULL);
 	}
 	peer_wait_events(&p, 84);
-	struct bytes want = { 0 };
+	struct tbuf want = { 0 };
 	digest_retry(&want, 2000);
 	digest_feed(&want, s.hub.feed, 1);
-	ck_assert_str_eq(bytes_str(&p.log), bytes_str(&want));
+	ck_assert_str_eq(tbuf_str(&p.log), tbuf_str(&want));
 	ck_assert_uint_eq(feed_subscribers(s.hub.feed), 1);
-	bytes_free(&want);
+	tbuf_free(&want);
 	free(big);
 	peer_close(&p);
 	srv_stop(&s);
@@ -213,13 +215,13 @@ START_TEST(test_slow_consumer)
 	struct peer slow, fast;
 	peer_open_buf(&slow, &s, "GET /events HTTP/1.1\r\nHost: a\r\n\r\n", 4096);
 	peer_get(&fast, &s, "/events", "");
-	wait_subscribers(&s, 2);
+	srv_wait_subscribers(&s, 2);
 	peer_wait_head(&slow);
 	peer_read(&slow, false);
 
 	char *ev = malloc(SLOW_EVENT);
 	ck_assert_ptr_nonnull(ev);
-	struct bytes want_fast = { 0 };
+	struct tbuf want_fast = { 0 };
 	digest_retry(&want_fast, 2000);
 	/* Bounded: dropped once its queue passed the cap, after what the
 	 * kernel buffers hold (its send buffer, a little on the receiving
@@ -228,7 +230,7 @@ START_TEST(test_slow_consumer)
 	int published = 0;
 	while (feed_subscribers(s.hub.feed) == 2 && published <= bound) {
 		memset(ev, 'a' + published % 26, SLOW_EVENT);
-		uint64_t seq = publish(&s, "message", ev, SLOW_EVENT);
+		uint64_t seq = srv_publish(&s, "message", ev, SLOW_EVENT);
 		digest_event(&want_fast, seq, "message", ev, SLOW_EVENT);
 		published++;
 		net_loop_run_once(s.loop, 0);           /* the fast one reads */
@@ -237,7 +239,7 @@ START_TEST(test_slow_consumer)
 	ck_assert_int_le(published, bound);
 	ck_assert_uint_eq(http_server_connections(s.http), 1);
 	peer_wait_events(&fast, (size_t)published);
-	ck_assert_str_eq(bytes_str(&fast.log), bytes_str(&want_fast));
+	ck_assert_str_eq(tbuf_str(&fast.log), tbuf_str(&want_fast));
 
 	/* The slow client reads what reached it: a cut stream. */
 	peer_read(&slow, true);
@@ -253,7 +255,7 @@ START_TEST(test_slow_consumer)
 	peer_close(&fast);
 	for (int i = 0; i < SLOW_RING + 20; i++) {
 		memset(ev, 'A' + i % 26, SLOW_EVENT);
-		publish(&s, "message", ev, SLOW_EVENT);
+		srv_publish(&s, "message", ev, SLOW_EVENT);
 	}
 
 	/* It comes back, and more is published while it catches up. */
@@ -262,7 +264,7 @@ START_TEST(test_slow_consumer)
 	snprintf(fields, sizeof fields, "Last-Event-ID: %llu\r\n", (unsigned long long)last);
 	uint64_t oldest = feed_oldest(s.hub.feed), latest = feed_latest(s.hub.feed);
 	uint64_t from = last + 1 > oldest ? last + 1 : oldest;
-	struct bytes want = { 0 };
+	struct tbuf want = { 0 };
 	digest_retry(&want, 2000);
 	if (last + 1 < oldest)
 		digest_reset(&want, oldest - 1, (long long)(oldest - last - 1), oldest, latest);
@@ -271,15 +273,15 @@ START_TEST(test_slow_consumer)
 	peer_wait_events(&again, 20);                   /* well past the 10 to be evicted */
 	for (int i = 0; i < 10; i++) {
 		memset(ev, '0' + i, SLOW_EVENT);
-		uint64_t seq = publish(&s, "message", ev, SLOW_EVENT);
+		uint64_t seq = srv_publish(&s, "message", ev, SLOW_EVENT);
 		digest_event(&want, seq, "message", ev, SLOW_EVENT);
 	}
 	peer_wait_events(&again, (last + 1 < oldest ? 1 : 0) + latest + 10 - from + 1);
-	ck_assert_str_eq(bytes_str(&again.log), bytes_str(&want));
+	ck_assert_str_eq(tbuf_str(&again.log), tbuf_str(&want));
 	ck_assert_uint_eq(feed_subscribers(s.hub.feed), 1);
 
-	bytes_free(&want);
-	bytes_free(&want_fast);
+	tbuf_free(&want);
+	tbuf_free(&want_fast);
 	free(ev);
 	peer_close(&slow);
 	peer_close(&again);
@@ -300,17 +302,17 @@ START_TEST(test_slow_catch_up)
 	ck_assert_ptr_nonnull(ev);
 	memset(ev, 'q', SLOW_EVENT);
 	for (int i = 0; i < 1024; i++)
-		publish(&s, "message", ev, SLOW_EVENT);         /* 16 MiB to replay */
+		srv_publish(&s, "message", ev, SLOW_EVENT);     /* 16 MiB to replay */
 	struct peer p;
 	peer_open_buf(&p, &s, "GET /events HTTP/1.1\r\nHost: a\r\nLast-Event-ID: 0\r\n\r\n", 4096);
 	peer_read(&p, false);
-	wait_subscribers(&s, 1);
-	run_for(s.loop, 100);                           /* the kernel's buffers fill */
+	srv_wait_subscribers(&s, 1);
+	looptest_run_for(s.loop, 100);                  /* the kernel's buffers fill */
 	ck_assert_uint_eq(feed_subscribers(s.hub.feed), 1);
 	ck_assert_uint_eq(http_server_connections(s.http), 1);
 	int published = 0;
 	while (feed_subscribers(s.hub.feed) == 1 && published < 1024) {
-		publish(&s, "message", ev, SLOW_EVENT);
+		srv_publish(&s, "message", ev, SLOW_EVENT);
 		published++;
 		net_loop_run_once(s.loop, 0);
 	}
@@ -329,13 +331,13 @@ START_TEST(test_slow_catch_up)
 	snprintf(fields, sizeof fields, "Last-Event-ID: %llu\r\n", (unsigned long long)last);
 	peer_get(&again, &s, "/events", fields);
 	uint64_t oldest = feed_oldest(s.hub.feed), latest = feed_latest(s.hub.feed);
-	struct bytes want = { 0 };
+	struct tbuf want = { 0 };
 	digest_retry(&want, 2000);
 	digest_reset(&want, oldest - 1, (long long)(oldest - last - 1), oldest, latest);
 	digest_feed(&want, s.hub.feed, oldest);
 	peer_wait_events(&again, 1 + latest - oldest + 1);
-	ck_assert_str_eq(bytes_str(&again.log), bytes_str(&want));
-	bytes_free(&want);
+	ck_assert_str_eq(tbuf_str(&again.log), tbuf_str(&want));
+	tbuf_free(&want);
 	free(ev);
 	peer_close(&p);
 	peer_close(&again);
@@ -390,43 +392,43 @@ START_TEST(test_many_streams)
 		if (i % 64 == 63)
 			net_loop_run_once(s.loop, 0);   /* let the server accept as we go */
 	}
-	wait_subscribers(&s, many);
+	srv_wait_subscribers(&s, many);
 	publish_n(&s, 5, NULL);
 	struct { struct peer *p; size_t from, to, n; } w = { p, 0, many, 5 };
-	ck_assert(looptest_run_until_pred(s.loop, all_have, &w, WAIT_MS));
-	struct bytes want = { 0 };
+	ck_assert(net_loop_run_until(s.loop, all_have, &w, WAIT_MS));
+	struct tbuf want = { 0 };
 	digest_retry(&want, 2000);
 	digest_feed(&want, s.hub.feed, 1);
 	for (size_t i = 0; i < many; i++)
-		ck_assert_msg(strcmp(bytes_str(&p[i].log), bytes_str(&want)) == 0,
-			      "stream %zu: %s", i, bytes_str(&p[i].log));
+		ck_assert_msg(strcmp(tbuf_str(&p[i].log), tbuf_str(&want)) == 0,
+			      "stream %zu: %s", i, tbuf_str(&p[i].log));
 
 	/* Half of them leave. */
 	for (size_t i = 0; i < many / 2; i++)
 		peer_close(&p[i]);
-	wait_subscribers(&s, many / 2);
+	srv_wait_subscribers(&s, many / 2);
 	for (int i = 0; i < 200 && http_server_connections(s.http) != many / 2; i++)
-		run_for(s.loop, 10);
+		looptest_run_for(s.loop, 10);
 	ck_assert_uint_eq(http_server_connections(s.http), many / 2);
 	publish_n(&s, 1, NULL);
 	w.from = many / 2;
 	w.n = 6;
-	ck_assert(looptest_run_until_pred(s.loop, all_have, &w, WAIT_MS));
-	bytes_free(&want);
+	ck_assert(net_loop_run_until(s.loop, all_have, &w, WAIT_MS));
+	tbuf_free(&want);
 	digest_retry(&want, 2000);
 	digest_feed(&want, s.hub.feed, 1);
 	for (size_t i = many / 2; i < many; i++) {
-		ck_assert_str_eq(bytes_str(&p[i].log), bytes_str(&want));
+		ck_assert_str_eq(tbuf_str(&p[i].log), tbuf_str(&want));
 		peer_close(&p[i]);
 	}
-	wait_subscribers(&s, 0);
-	bytes_free(&want);
+	srv_wait_subscribers(&s, 0);
+	tbuf_free(&want);
 	free(p);
 	srv_stop(&s);
 }
 END_TEST
 
-static Suite *sse_endpoint_resume_suite(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("sse_endpoint_resume");
 	TCase *tc = tcase_create("resume");
@@ -448,13 +450,4 @@ static Suite *sse_endpoint_resume_suite(void)
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(sse_endpoint_resume_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -5,11 +5,16 @@
  * The contract tested is the header comment of src/paradigms/ep_sse.c;
  * the wire format is the WHATWG HTML Standard §9.2.5 (event streams) on
  * RFC 9112 §7.1 (chunked) or §6.3 rule 8 (a body delimited by the close).
- * Helpers: sse_endpoint.h.
+ * Helpers: support/sse_endpoint.h.
  */
-#include "sse_endpoint.h"
-
 #include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "support/looptest.h"
+#include "support/sse_endpoint.h"
 
 #define EVENTS_11 "GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
 
@@ -32,10 +37,10 @@ START_TEST(test_head_fields)
 	ck_assert_ptr_null(peer_field(&p, "Connection", v, sizeof v));     /* keep-alive is 1.1's default */
 	ck_assert_int_eq(p.framing, HTTP_FRAMING_CHUNKED);
 	/* The retry line is the first chunk, and the stream stays open. */
-	wait_subscribers(&s, 1);
-	run_for(s.loop, 100);
+	srv_wait_subscribers(&s, 1);
+	looptest_run_for(s.loop, 100);
 	ck_assert(!p.eof);
-	ck_assert_str_eq(bytes_str(&p.data), "retry: 2000\n");
+	ck_assert_str_eq(tbuf_str(&p.data), "retry: 2000\n");
 	ck_assert_str_eq(p.raw.p + p.head_len, "c\r\nretry: 2000\n\r\n");  /* RFC 9112 §7.1 */
 	peer_close(&p);
 	srv_stop(&s);
@@ -56,8 +61,8 @@ START_TEST(test_head_request)
 	ck_assert_str_eq(peer_field(&p, "Content-Type", v, sizeof v), "text/event-stream");
 	ck_assert_str_eq(peer_field(&p, "Cache-Control", v, sizeof v), "no-cache");
 	ck_assert_ptr_null(peer_field(&p, "Content-Length", v, sizeof v));
-	publish_str(&s, "not for HEAD");
-	run_for(s.loop, 100);
+	srv_publish_str(&s, "not for HEAD");
+	looptest_run_for(s.loop, 100);
 	ck_assert_uint_eq(p.raw.len, p.head_len);       /* not one byte of body */
 	ck_assert(p.body_done);
 	ck_assert(!p.eof);
@@ -85,9 +90,9 @@ START_TEST(test_http10_raw_stream)
 	ck_assert_ptr_null(peer_field(&p, "Content-Length", v, sizeof v));
 	ck_assert_str_eq(peer_field(&p, "Connection", v, sizeof v), "close");
 	ck_assert_int_eq(p.framing, HTTP_FRAMING_CLOSE);
-	wait_subscribers(&s, 1);
-	publish_str(&s, "one");
-	publish(&s, "score", "2\n3", 3);
+	srv_wait_subscribers(&s, 1);
+	srv_publish_str(&s, "one");
+	srv_publish(&s, "score", "2\n3", 3);
 	peer_wait_events(&p, 2);
 	static const char want[] = "retry: 2000\n"
 				   "id: 1\nevent: message\ndata: one\n\n"
@@ -97,7 +102,7 @@ START_TEST(test_http10_raw_stream)
 	peer_wait_eof(&p);
 	ck_assert_int_eq(p.err, 0);                     /* a FIN: the body's end */
 	ck_assert(p.body_done);
-	ck_assert_str_eq(bytes_str(&p.data), want);
+	ck_assert_str_eq(tbuf_str(&p.data), want);
 	ck_assert_uint_eq(feed_subscribers(s.hub.feed), 0);
 	peer_close(&p);
 	srv_stop(&s);
@@ -112,7 +117,7 @@ START_TEST(test_http11_server_gone)
 	srv_start(&s, 0, NULL);
 	struct peer p;
 	peer_open(&p, &s, EVENTS_11);
-	wait_subscribers(&s, 1);
+	srv_wait_subscribers(&s, 1);
 	srv_close(&s);
 	peer_wait_eof(&p);
 	ck_assert(!p.body_done);                        /* no last chunk: a broken stream */
@@ -128,19 +133,19 @@ START_TEST(test_pipelined_before_stream)
 {
 	struct srv s;
 	srv_start(&s, 0, NULL);
-	publish_str(&s, "state");
+	srv_publish_str(&s, "state");
 	struct peer p;
 	peer_open(&p, &s, "GET /score HTTP/1.1\r\nHost: a\r\n\r\n" EVENTS_11);
 	const char *stream_head = NULL;
 	for (int i = 0; i < 100 && !stream_head; i++) {
-		run_for(s.loop, 20);
+		looptest_run_for(s.loop, 20);
 		stream_head = p.raw.p ? strstr(p.raw.p, "text/event-stream") : NULL;
 	}
 	ck_assert_ptr_nonnull(stream_head);
 	ck_assert_msg(strncmp(p.raw.p, "HTTP/1.1 200 OK\r\n", 17) == 0, "%s", p.raw.p);
 	ck_assert_ptr_nonnull(strstr(p.raw.p, "{\"seq\":1,\"type\":\"message\",\"data\":\"state\"}"
 					    "HTTP/1.1 200 OK\r\n"));
-	wait_subscribers(&s, 1);
+	srv_wait_subscribers(&s, 1);
 	peer_close(&p);
 	srv_stop(&s);
 }
@@ -175,9 +180,9 @@ START_TEST(test_request_split)
 {
 	struct srv s;
 	srv_start(&s, 0, NULL);
-	publish_str(&s, "one");
-	publish_str(&s, "two");
-	publish_str(&s, "three");
+	srv_publish_str(&s, "one");
+	srv_publish_str(&s, "two");
+	srv_publish_str(&s, "three");
 	struct peer p;
 	char first[sizeof split_request];
 	snprintf(first, sizeof first, "%.*s", _i, split_request);
@@ -188,8 +193,8 @@ START_TEST(test_request_split)
 	size_t rest = sizeof split_request - 1 - (size_t)_i;
 	ck_assert_int_eq(send(p.fd, split_request + _i, rest, MSG_NOSIGNAL), (ssize_t)rest);
 	peer_wait_events(&p, 1);
-	wait_subscribers(&s, 1);
-	ck_assert_str_eq(bytes_str(&p.data), "retry: 2000\nid: 3\nevent: message\ndata: three\n\n");
+	srv_wait_subscribers(&s, 1);
+	ck_assert_str_eq(tbuf_str(&p.data), "retry: 2000\nid: 3\nevent: message\ndata: three\n\n");
 	peer_close(&p);
 	srv_stop(&s);
 }
@@ -239,21 +244,21 @@ START_TEST(test_live_vector)
 	srv_start(&s, 0, NULL);
 	struct peer p;
 	peer_open(&p, &s, EVENTS_11);
-	wait_subscribers(&s, 1);
+	srv_wait_subscribers(&s, 1);
 	const char *payload = live_vectors[_i].payload;
-	publish(&s, live_vectors[_i].type, payload, strlen(payload));
+	srv_publish(&s, live_vectors[_i].type, payload, strlen(payload));
 	peer_wait_events(&p, 1);
-	struct bytes want = { 0 };
-	bytes_put(&want, "retry: 2000\n", 12);
-	bytes_put(&want, live_vectors[_i].wire, strlen(live_vectors[_i].wire));
-	ck_assert_msg(strcmp(bytes_str(&p.data), bytes_str(&want)) == 0, "%s: got\n%s",
-		      live_vectors[_i].name, bytes_str(&p.data));
-	bytes_free(&want);
+	struct tbuf want = { 0 };
+	tbuf_append(&want, "retry: 2000\n", 12);
+	tbuf_append(&want, live_vectors[_i].wire, strlen(live_vectors[_i].wire));
+	ck_assert_msg(strcmp(tbuf_str(&p.data), tbuf_str(&want)) == 0, "%s: got\n%s",
+		      live_vectors[_i].name, tbuf_str(&p.data));
+	tbuf_free(&want);
 	digest_retry(&want, 2000);
 	digest_event(&want, 1, live_vectors[_i].type, live_vectors[_i].parsed,
 		     strlen(live_vectors[_i].parsed));
-	ck_assert_str_eq(bytes_str(&p.log), bytes_str(&want));
-	bytes_free(&want);
+	ck_assert_str_eq(tbuf_str(&p.log), tbuf_str(&want));
+	tbuf_free(&want);
 	peer_close(&p);
 	srv_stop(&s);
 }
@@ -267,8 +272,8 @@ START_TEST(test_live_sequence)
 	srv_start(&s, 0, NULL);
 	struct peer p;
 	peer_open(&p, &s, EVENTS_11);
-	wait_subscribers(&s, 1);
-	struct bytes want = { 0 };
+	srv_wait_subscribers(&s, 1);
+	struct tbuf want = { 0 };
 	digest_retry(&want, 2000);
 	static const char *const types[] = { "message", "score", "goal", "a.b-c_d" };
 	char payload[3000];
@@ -279,19 +284,19 @@ START_TEST(test_live_sequence)
 		if (n > 10)
 			payload[n / 2] = '\n';
 		const char *type = types[i % 4];
-		uint64_t seq = publish(&s, type, payload, n);
+		uint64_t seq = srv_publish(&s, type, payload, n);
 		ck_assert_uint_eq(seq, (uint64_t)i);
 		digest_event(&want, seq, type, payload, n);
 	}
 	peer_wait_events(&p, 200);
-	run_for(s.loop, 50);                            /* nothing more comes */
-	ck_assert_str_eq(bytes_str(&p.log), bytes_str(&want));
-	ck_assert_msg(strncmp(bytes_str(&p.data), "retry: 2000\nid: 1\n", 18) == 0, "%.40s",
-		      bytes_str(&p.data));
+	looptest_run_for(s.loop, 50);                   /* nothing more comes */
+	ck_assert_str_eq(tbuf_str(&p.log), tbuf_str(&want));
+	ck_assert_msg(strncmp(tbuf_str(&p.data), "retry: 2000\nid: 1\n", 18) == 0, "%.40s",
+		      tbuf_str(&p.data));
 	ck_assert_ptr_null(strstr(p.data.p + 1, "retry:"));     /* once */
 	ck_assert_int_eq(p.sse_err, 0);
 	ck_assert_int_eq(p.body_err, 0);
-	bytes_free(&want);
+	tbuf_free(&want);
 	peer_close(&p);
 	srv_stop(&s);
 }
@@ -304,21 +309,21 @@ START_TEST(test_live_long_payload)
 	srv_start(&s, 0, NULL);
 	struct peer p;
 	peer_open(&p, &s, EVENTS_11);
-	wait_subscribers(&s, 1);
+	srv_wait_subscribers(&s, 1);
 	size_t n = 700 * 1024;
 	char *big = malloc(n);
 	ck_assert_ptr_nonnull(big);
 	for (size_t k = 0; k < n; k++)
 		big[k] = k % 1000 == 999 ? '\n' : (char)('0' + k % 10);
-	struct bytes want = { 0 };
+	struct tbuf want = { 0 };
 	digest_retry(&want, 2000);
 	for (int i = 0; i < 3; i++) {
-		uint64_t seq = publish(&s, "message", big, n - (size_t)i);
+		uint64_t seq = srv_publish(&s, "message", big, n - (size_t)i);
 		digest_event(&want, seq, "message", big, n - (size_t)i);
 	}
 	peer_wait_events(&p, 3);
-	ck_assert_str_eq(bytes_str(&p.log), bytes_str(&want));
-	bytes_free(&want);
+	ck_assert_str_eq(tbuf_str(&p.log), tbuf_str(&want));
+	tbuf_free(&want);
 	free(big);
 	peer_close(&p);
 	srv_stop(&s);
@@ -333,16 +338,16 @@ START_TEST(test_live_fanout_same_bytes)
 	struct peer a, b;
 	peer_open(&a, &s, EVENTS_11);
 	peer_open(&b, &s, "GET /events HTTP/1.0\r\n\r\n");
-	wait_subscribers(&s, 2);
+	srv_wait_subscribers(&s, 2);
 	for (int i = 0; i < 20; i++) {
 		char msg[32];
 		snprintf(msg, sizeof msg, "event %d\nline two", i);
-		publish_str(&s, msg);
+		srv_publish_str(&s, msg);
 	}
 	peer_wait_events(&a, 20);
 	peer_wait_events(&b, 20);
-	ck_assert_str_eq(bytes_str(&a.data), bytes_str(&b.data));
-	ck_assert_str_eq(bytes_str(&a.log), bytes_str(&b.log));
+	ck_assert_str_eq(tbuf_str(&a.data), tbuf_str(&b.data));
+	ck_assert_str_eq(tbuf_str(&a.log), tbuf_str(&b.log));
 	peer_close(&a);
 	peer_close(&b);
 	srv_stop(&s);
@@ -360,15 +365,15 @@ START_TEST(test_heartbeat_idle)
 	srv_start(&s, 0, &cfg);
 	struct peer p;
 	peer_open(&p, &s, EVENTS_11);
-	wait_subscribers(&s, 1);
+	srv_wait_subscribers(&s, 1);
 	uint64_t t0 = looptest_now_ms();
 	for (int i = 0; i < 500 && sse_parser_comments(&p.sse) < 4; i++)
-		run_for(s.loop, 10);
+		looptest_run_for(s.loop, 10);
 	uint64_t took = looptest_now_ms() - t0;
 	ck_assert_uint_ge(sse_parser_comments(&p.sse), 4);
 	ck_assert_uint_ge(took, 3 * 40 - 10);           /* not faster than the interval */
-	ck_assert_msg(strncmp(bytes_str(&p.data), "retry: 2000\n:\n:\n:\n:\n", 22) == 0,
-		      "%s", bytes_str(&p.data));
+	ck_assert_msg(strncmp(tbuf_str(&p.data), "retry: 2000\n:\n:\n:\n:\n", 22) == 0,
+		      "%s", tbuf_str(&p.data));
 	ck_assert_uint_eq(p.events, 0);
 	peer_close(&p);
 	srv_stop(&s);
@@ -384,7 +389,7 @@ struct ticker {
 static void tick(struct net_loop *loop, struct net_timer *t, void *ud)
 {
 	struct ticker *k = ud;
-	publish_str(k->s, "tick");
+	srv_publish_str(k->s, "tick");
 	if (--k->left == 0)
 		net_timer_stop(loop, t);
 }
@@ -398,15 +403,15 @@ START_TEST(test_heartbeat_busy)
 	srv_start(&s, 0, &cfg);
 	struct peer p;
 	peer_open(&p, &s, EVENTS_11);
-	wait_subscribers(&s, 1);
+	srv_wait_subscribers(&s, 1);
 	struct ticker k = { .s = &s, .left = 60 };
 	net_timer_init(&k.t, tick, &k);
 	net_timer_start(s.loop, &k.t, 10, 10);
-	publish_str(&s, "tick");
+	srv_publish_str(&s, "tick");
 	peer_wait_events(&p, 61);
 	ck_assert_uint_eq(sse_parser_comments(&p.sse), 0);
 	for (int i = 0; i < 500 && sse_parser_comments(&p.sse) == 0; i++)
-		run_for(s.loop, 10);
+		looptest_run_for(s.loop, 10);
 	ck_assert_uint_ge(sse_parser_comments(&p.sse), 1);
 	net_timer_stop(s.loop, &k.t);
 	peer_close(&p);
@@ -414,7 +419,7 @@ START_TEST(test_heartbeat_busy)
 }
 END_TEST
 
-static Suite *sse_endpoint_stream_suite(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("sse_endpoint_stream");
 	TCase *tc = tcase_create("head");
@@ -443,13 +448,4 @@ static Suite *sse_endpoint_stream_suite(void)
 	tcase_add_test(tc, test_heartbeat_busy);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(sse_endpoint_stream_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -7,14 +7,19 @@
  * waits by running the loop, never by sleeping.  --max-time bounds curl
  * should the test fail before it stops it.  Without curl (and no way to
  * install it) each test says so and passes without checking anything.
- * Helpers: sse_endpoint.h.
+ * Helpers: support/sse_endpoint.h.
  */
-#include "sse_endpoint.h"
-
 #include <check.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+
+#include "support/sse_endpoint.h"
 
 /* --- finding curl ------------------------------------------------------------ */
 
@@ -59,7 +64,7 @@ struct curl {
 	pid_t pid;
 	int fd;                         /* its stdout */
 	bool watched, eof;
-	struct bytes out;
+	struct tbuf out;
 };
 
 static void curl_io(struct net_loop *loop, int fd, unsigned events, void *ud)
@@ -69,7 +74,7 @@ static void curl_io(struct net_loop *loop, int fd, unsigned events, void *ud)
 	char buf[65536];
 	ssize_t n = read(fd, buf, sizeof buf);
 	if (n > 0) {
-		bytes_put(&k->out, buf, (size_t)n);
+		tbuf_append(&k->out, buf, (size_t)n);
 		return;
 	}
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
@@ -121,9 +126,9 @@ static bool curl_has(void *arg)
 static void curl_expect(struct curl *k, const char *want)
 {
 	struct out_wait w = { k, want };
-	ck_assert_msg(looptest_run_until_pred(k->srv->loop, curl_has, &w, WAIT_MS),
-		      "curl wrote only: %s", bytes_str(&k->out));
-	ck_assert_str_eq(bytes_str(&k->out), want);
+	ck_assert_msg(net_loop_run_until(k->srv->loop, curl_has, &w, WAIT_MS),
+		      "curl wrote only: %s", tbuf_str(&k->out));
+	ck_assert_str_eq(tbuf_str(&k->out), want);
 }
 
 static bool curl_ended(void *arg) { return ((struct curl *)arg)->eof; }
@@ -138,7 +143,7 @@ static void curl_stop(struct curl *k)
 	int status;
 	ck_assert_int_eq(waitpid(k->pid, &status, 0), k->pid);
 	ck_assert_msg(!WIFEXITED(status) || WEXITSTATUS(status) != 127, "curl did not start");
-	bytes_free(&k->out);
+	tbuf_free(&k->out);
 }
 
 /* --- the tests ---------------------------------------------------------------- */
@@ -152,10 +157,10 @@ static const char live_events[] =
 
 static void publish_live(struct srv *s)
 {
-	publish_str(s, "hello");
-	publish(s, "score", "1\r\n2", 4);
-	publish(s, "message", "", 0);
-	publish_str(s, "caf\xc3\xa9\rx");
+	srv_publish_str(s, "hello");
+	srv_publish(s, "score", "1\r\n2", 4);
+	srv_publish(s, "message", "", 0);
+	srv_publish_str(s, "caf\xc3\xa9\rx");
 }
 
 /* curl decodes our chunked framing and hands over the event stream,
@@ -169,11 +174,11 @@ START_TEST(test_curl_live)
 	srv_start(&s, 0, NULL);
 	struct curl k;
 	curl_start(&k, &s, curl, "/events", NULL);
-	wait_subscribers(&s, 1);
+	srv_wait_subscribers(&s, 1);
 	publish_live(&s);
 	curl_expect(&k, live_events);
 	curl_stop(&k);
-	wait_subscribers(&s, 0);                        /* its leaving unsubscribed it */
+	srv_wait_subscribers(&s, 0);                    /* its leaving unsubscribed it */
 	srv_stop(&s);
 }
 END_TEST
@@ -189,17 +194,17 @@ START_TEST(test_curl_http10)
 	struct curl k;
 	static const char *const extra[] = { "--http1.0", NULL };
 	curl_start(&k, &s, curl, "/events", extra);
-	wait_subscribers(&s, 1);
+	srv_wait_subscribers(&s, 1);
 	publish_live(&s);
 	curl_expect(&k, live_events);
 	srv_close(&s);                                  /* the close ends the body */
-	ck_assert(looptest_run_until_pred(s.loop, curl_ended, &k, WAIT_MS));
+	ck_assert(net_loop_run_until(s.loop, curl_ended, &k, WAIT_MS));
 	int status;
 	ck_assert_int_eq(waitpid(k.pid, &status, 0), k.pid);
 	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
 		      "curl took the close for an error: status %d", status);
 	close(k.fd);
-	bytes_free(&k.out);
+	tbuf_free(&k.out);
 	srv_stop(&s);
 }
 END_TEST
@@ -223,8 +228,8 @@ START_TEST(test_curl_resume)
 	static const char *const extra[] = { "-H", "Last-Event-ID: 2", NULL };
 	curl_start(&k, &s, curl, "/events", extra);
 	curl_start(&q, &s, curl, "/events?lastEventId=2", NULL);
-	wait_subscribers(&s, 2);
-	publish_str(&s, "live");
+	srv_wait_subscribers(&s, 2);
+	srv_publish_str(&s, "live");
 	curl_expect(&k, want);
 	curl_expect(&q, want);
 	curl_stop(&k);
@@ -257,7 +262,7 @@ START_TEST(test_curl_reset)
 }
 END_TEST
 
-static Suite *sse_interop_suite(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("sse_interop");
 	TCase *tc = tcase_create("curl");
@@ -268,13 +273,4 @@ static Suite *sse_interop_suite(void)
 	tcase_set_timeout(tc, 30);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(sse_interop_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

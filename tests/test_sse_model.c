@@ -11,11 +11,13 @@
  */
 #include <check.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sse/sse_parser.h"
 #include "util/utf8.h"
-#include "sse_log.h"
+#include "support/sse_log.h"
 
 #define MODEL_CAP 2048          /* code points; streams here are < 520 bytes */
 
@@ -27,7 +29,7 @@ struct cps {
 
 struct model {
 	struct cps data, type, id_buf, id_str;
-	struct log *log;
+	struct tbuf *log;
 };
 
 static void cps_set(struct cps *d, const uint32_t *s, size_t n)
@@ -79,9 +81,9 @@ static void model_dispatch(struct model *m)
 	size_t tl = cps_utf8(&m->type, t), dl = cps_utf8(&m->data, d);
 	size_t il = cps_utf8(&m->id_str, i);
 	if (tl == 0)
-		log_event(m->log, "message", 7, d, dl, i, il);
+		sse_log_event(m->log, "message", 7, d, dl, i, il);
 	else
-		log_event(m->log, t, tl, d, dl, i, il);
+		sse_log_event(m->log, t, tl, d, dl, i, il);
 	m->data.n = 0;
 	m->type.n = 0;
 }
@@ -111,7 +113,7 @@ static void model_field(struct model *m, const uint32_t *name, size_t nl,
 			ms = ms > (UINT64_MAX - (v[i] - '0')) / 10
 				? UINT64_MAX : ms * 10 + (v[i] - '0');
 		}
-		log_retry(m->log, ms);
+		sse_log_retry(m->log, ms);
 	}
 }
 
@@ -136,7 +138,7 @@ static void model_line(struct model *m, const uint32_t *s, size_t n)
 	model_field(m, s, n, NULL, 0);
 }
 
-static void model_run(const char *bytes, size_t n, struct log *l)
+static void model_run(const char *bytes, size_t n, struct tbuf *l)
 {
 	static struct cps cp;
 	static struct model m;
@@ -180,41 +182,32 @@ START_TEST(test_parser_matches_model)
 	char buf[64 * 8 + 1];
 	size_t cuts[61];
 	for (int round = 0; round < 1000; round++) {
-		size_t n = random_stream(&x, buf);
+		size_t n = sse_log_random_stream(&x, buf);
 		for (size_t i = 0; i < 61; i++)
-			cuts[i] = 1 + rng_next(&x) % 13;
-		struct log got, want;
-		log_init(&got);
-		log_init(&want);
-		feed_cut(NULL, buf, n, cuts, 61, &got);
+			cuts[i] = 1 + sse_log_rng_next(&x) % 13;
+		struct tbuf got, want;
+		tbuf_init(&got);
+		tbuf_init(&want);
+		sse_log_feed_cut(NULL, buf, n, cuts, 61, &got);
 		model_run(buf, n, &want);
 		if (strcmp(got.p, want.p) != 0) {
-			struct log in;
-			log_init(&in);
-			log_quoted(&in, buf, n);
+			struct tbuf in;
+			tbuf_init(&in);
+			sse_log_quoted(&in, buf, n);
 			ck_abort_msg("seed %d round %d: stream %s\n got:\n%s want:\n%s",
 				     _i, round, in.p, got.p, want.p);
 		}
-		log_free(&got);
-		log_free(&want);
+		tbuf_free(&got);
+		tbuf_free(&want);
 	}
 }
 END_TEST
 
-static Suite *sse_model_suite(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("sse_model");
 	TCase *tc = tcase_create("random streams");
 	tcase_add_loop_test(tc, test_parser_matches_model, 0, 10);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(sse_model_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
 }

@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "sse/sse_parser.h"
-#include "sse_log.h"
+#include "support/sse_log.h"
 
 /* --- vectors ------------------------------------------------------------ */
 
@@ -177,30 +177,30 @@ static const struct vec vecs[] = {
 };
 #define NVECS (sizeof vecs / sizeof vecs[0])
 
-static void want_log(const struct vec *v, struct log *l)
+static void want_log(const struct vec *v, struct tbuf *l)
 {
 	for (size_t i = 0; i < WANT_MAX && v->out[i].kind; i++) {
 		const struct want *w = &v->out[i];
 		if (w->kind == 'e')
-			log_event(l, w->type, strlen(w->type), w->data, w->data_len,
-				  w->id, strlen(w->id));
+			sse_log_event(l, w->type, strlen(w->type), w->data, w->data_len,
+				      w->id, strlen(w->id));
 		else
-			log_retry(l, w->retry);
+			sse_log_retry(l, w->retry);
 	}
 }
 
 static void check_vec(const struct vec *v, const size_t *cuts, size_t ncuts,
 		      const char *how)
 {
-	struct log got, want;
-	log_init(&got);
-	log_init(&want);
-	feed_cut(NULL, v->in, v->len, cuts, ncuts, &got);
+	struct tbuf got, want;
+	tbuf_init(&got);
+	tbuf_init(&want);
+	sse_log_feed_cut(NULL, v->in, v->len, cuts, ncuts, &got);
 	want_log(v, &want);
 	ck_assert_msg(strcmp(got.p, want.p) == 0, "%s (%s):\n got:\n%s want:\n%s",
 		      v->name, how, got.p, want.p);
-	log_free(&got);
-	log_free(&want);
+	tbuf_free(&got);
+	tbuf_free(&want);
 }
 
 START_TEST(test_vectors_whole)
@@ -313,14 +313,14 @@ START_TEST(test_comments_counted)
 	static const char s[] = ": a\n:\n: b\r\n:c\r" "data: x\n: in\n\n:unfinished";
 	for (size_t cut = 0; cut <= sizeof s - 1; cut++) {
 		struct sse_parser p;
-		struct log l;
-		log_init(&l);
+		struct tbuf l;
+		tbuf_init(&l);
 		sse_parser_init(&p, NULL);
-		ck_assert_int_eq(feed_piece(&p, s, cut, &l), 0);
-		ck_assert_int_eq(feed_piece(&p, s + cut, sizeof s - 1 - cut, &l), 0);
+		ck_assert_int_eq(sse_log_feed(&p, s, cut, &l), 0);
+		ck_assert_int_eq(sse_log_feed(&p, s + cut, sizeof s - 1 - cut, &l), 0);
 		ck_assert_uint_eq(sse_parser_comments(&p), 5);
 		sse_parser_free(&p);
-		log_free(&l);
+		tbuf_free(&l);
 	}
 }
 END_TEST
@@ -412,12 +412,12 @@ START_TEST(test_limits)
 		if ((size_t)_i > n)
 			continue;
 		struct sse_parser p;
-		struct log l;
-		log_init(&l);
+		struct tbuf l;
+		tbuf_init(&l);
 		sse_parser_init(&p, &v->lim);
-		int r = feed_piece(&p, v->in, (size_t)_i, &l);
+		int r = sse_log_feed(&p, v->in, (size_t)_i, &l);
 		if (r == 0)
-			r = feed_piece(&p, v->in + _i, n - (size_t)_i, &l);
+			r = sse_log_feed(&p, v->in + _i, n - (size_t)_i, &l);
 		if (r == 0)
 			r = sse_parser_finish(&p);
 		ck_assert_msg(r == v->want, "%s, cut at %d: %d (%s)", v->name, _i,
@@ -430,7 +430,7 @@ START_TEST(test_limits)
 			ck_assert_int_eq(sse_parser_finish(&p), r);
 		}
 		sse_parser_free(&p);
-		log_free(&l);
+		tbuf_free(&l);
 	}
 }
 END_TEST
@@ -478,21 +478,21 @@ START_TEST(test_random_cuts)
 	char buf[64 * 8 + 1];
 	size_t cuts[61];                /* a prime, so the pattern drifts */
 	for (int round = 0; round < 2000; round++) {
-		size_t n = random_stream(&x, buf);
+		size_t n = sse_log_random_stream(&x, buf);
 		for (size_t i = 0; i < 61; i++)
-			cuts[i] = 1 + rng_next(&x) % 9;
-		struct log whole, bytes, cut;
-		log_init(&whole);
-		log_init(&bytes);
-		log_init(&cut);
-		feed_cut(NULL, buf, n, NULL, 0, &whole);
-		feed_cut(NULL, buf, n, &one, 1, &bytes);
-		feed_cut(NULL, buf, n, cuts, 61, &cut);
+			cuts[i] = 1 + sse_log_rng_next(&x) % 9;
+		struct tbuf whole, bytes, cut;
+		tbuf_init(&whole);
+		tbuf_init(&bytes);
+		tbuf_init(&cut);
+		sse_log_feed_cut(NULL, buf, n, NULL, 0, &whole);
+		sse_log_feed_cut(NULL, buf, n, &one, 1, &bytes);
+		sse_log_feed_cut(NULL, buf, n, cuts, 61, &cut);
 		ck_assert_msg(strcmp(whole.p, bytes.p) == 0, "round %d: bytewise differs", round);
 		ck_assert_msg(strcmp(whole.p, cut.p) == 0, "round %d: cut differs", round);
-		log_free(&whole);
-		log_free(&bytes);
-		log_free(&cut);
+		tbuf_free(&whole);
+		tbuf_free(&bytes);
+		tbuf_free(&cut);
 	}
 }
 END_TEST
@@ -508,7 +508,7 @@ static size_t longest_vec(void)
 	return m;
 }
 
-static Suite *sse_parser_suite(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("sse_parser");
 	TCase *tc = tcase_create("vectors");
@@ -534,13 +534,4 @@ static Suite *sse_parser_suite(void)
 	tcase_add_test(tc, test_random_cuts);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(sse_parser_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
 }

@@ -73,7 +73,7 @@ START_TEST(test_random_buffers)
 }
 END_TEST
 
-static Suite *sse_text_suite(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("sse_text");
 	TCase *tc = tcase_create("word scan equals byte scan");
@@ -82,13 +82,4 @@ static Suite *sse_text_suite(void)
 	tcase_add_test(tc, test_random_buffers);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(sse_text_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
 }

@@ -139,7 +139,7 @@ START_TEST(test_flags)
 }
 END_TEST
 
-static Suite *sse_tool_suite(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("sse_tool");
 	TCase *tc = tcase_create("sseparse");
@@ -149,13 +149,4 @@ static Suite *sse_tool_suite(void)
 	tcase_add_test(tc, test_flags);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(sse_tool_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
 }

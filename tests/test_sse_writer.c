@@ -9,13 +9,14 @@
  */
 #include <check.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sse/sse_parser.h"
 #include "sse/sse_writer.h"
 #include "util/utf8.h"
-#include "sse_log.h"
+#include "support/sse_log.h"
 
 #define S(x) x, sizeof(x) - 1   /* a literal and its length, NULs included */
 
@@ -163,9 +164,9 @@ START_TEST(test_random_bytes_refused_iff_not_utf8)
 	uint64_t x = 0xD1B54A32D192ED03u;
 	uint8_t p[16];
 	for (int round = 0; round < 20000; round++) {
-		size_t n = rng_next(&x) % sizeof p;
+		size_t n = sse_log_rng_next(&x) % sizeof p;
 		for (size_t i = 0; i < n; i++) {
-			uint64_t r = rng_next(&x);      /* favour bytes near the edges */
+			uint64_t r = sse_log_rng_next(&x); /* favour bytes near the edges */
 			p[i] = r % 4 == 0 ? '\n' : r % 4 == 1 ? (uint8_t)(0x7F + r % 0x50)
 							      : (uint8_t)(r >> 8);
 		}
@@ -209,7 +210,7 @@ static char *write_msg(const struct sse_msg *m, size_t *len)
 }
 
 /* The log the parser must print for 'm' (its id NULL: 'last_id' stays). */
-static void expect_msg(struct log *l, const struct sse_msg *m,
+static void expect_msg(struct tbuf *l, const struct sse_msg *m,
 		       const char *last_id, size_t last_len)
 {
 	char *norm = malloc(m->data_len + 1);
@@ -218,9 +219,9 @@ static void expect_msg(struct log *l, const struct sse_msg *m,
 	const char *type = m->type && m->type_len ? m->type : "message";
 	size_t tl = m->type && m->type_len ? m->type_len : 7;
 	if (m->id)
-		log_event(l, type, tl, norm, k, m->id, m->id_len);
+		sse_log_event(l, type, tl, norm, k, m->id, m->id_len);
 	else
-		log_event(l, type, tl, norm, k, last_id, last_len);
+		sse_log_event(l, type, tl, norm, k, last_id, last_len);
 	free(norm);
 }
 
@@ -252,24 +253,24 @@ START_TEST(test_round_trip_payloads)
 			size_t len;
 			char *s = write_msg(&m, &len);
 			ck_assert_uint_lt(len, 128);
-			struct log want, whole, bytes, cut;
-			log_init(&want);
-			log_init(&whole);
-			log_init(&bytes);
-			log_init(&cut);
+			struct tbuf want, whole, bytes, cut;
+			tbuf_init(&want);
+			tbuf_init(&whole);
+			tbuf_init(&bytes);
+			tbuf_init(&cut);
 			expect_msg(&want, &m, "", 0);
 			size_t cuts[2] = { (size_t)_i, len };
-			feed_cut(NULL, s, len, NULL, 0, &whole);
-			feed_cut(NULL, s, len, &one, 1, &bytes);
-			feed_cut(NULL, s, len, cuts, 2, &cut);
+			sse_log_feed_cut(NULL, s, len, NULL, 0, &whole);
+			sse_log_feed_cut(NULL, s, len, &one, 1, &bytes);
+			sse_log_feed_cut(NULL, s, len, cuts, 2, &cut);
 			ck_assert_msg(strcmp(whole.p, want.p) == 0, "payload %zu:\n%s%s",
 				      i, whole.p, want.p);
 			ck_assert_str_eq(bytes.p, want.p);
 			ck_assert_str_eq(cut.p, want.p);
-			log_free(&want);
-			log_free(&whole);
-			log_free(&bytes);
-			log_free(&cut);
+			tbuf_free(&want);
+			tbuf_free(&whole);
+			tbuf_free(&bytes);
+			tbuf_free(&cut);
 			free(s);
 		}
 	}
@@ -289,16 +290,16 @@ START_TEST(test_round_trip_long_lines)
 	struct sse_msg m = { .id = "big", .id_len = 3, .data = p, .data_len = n };
 	size_t len;
 	char *s = write_msg(&m, &len);
-	struct log want, got;
-	log_init(&want);
+	struct tbuf want, got;
+	tbuf_init(&want);
 	expect_msg(&want, &m, "", 0);
 	for (size_t step = 1; step <= 4096; step *= 8) {   /* 1, 8, 64, 512, 4096 */
-		log_init(&got);
-		feed_cut(NULL, s, len, &step, 1, &got);
+		tbuf_init(&got);
+		sse_log_feed_cut(NULL, s, len, &step, 1, &got);
 		ck_assert_msg(strcmp(got.p, want.p) == 0, "pieces of %zu", step);
-		log_free(&got);
+		tbuf_free(&got);
 	}
-	log_free(&want);
+	tbuf_free(&want);
 	free(s);
 	free(p);
 }
@@ -312,9 +313,9 @@ static size_t random_payload(uint64_t *x, char *p)
 		"\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80", "\xef\xbb\xbf", "\t",
 	};
 	const size_t npieces = sizeof pieces / sizeof pieces[0];
-	size_t n = 0, count = rng_next(x) % 64;
+	size_t n = 0, count = sse_log_rng_next(x) % 64;
 	for (size_t i = 0; i < count; i++) {
-		uint64_t r = rng_next(x);
+		uint64_t r = sse_log_rng_next(x);
 		if (r % 11 == 0) {
 			p[n++] = '\0';
 			continue;
@@ -334,16 +335,16 @@ START_TEST(test_round_trip_random)
 	static char payload[EVENTS][8 * 64], stream[EVENTS * (8 * 64 * 3 + 128)];
 	size_t cuts[61];
 	for (int round = 0; round < 1500; round++) {
-		struct log want, got;
-		log_init(&want);
+		struct tbuf want, got;
+		tbuf_init(&want);
 		size_t len = 0, comments = 0;
 		char last_id[24] = "";
 		for (int e = 0; e < EVENTS; e++) {
-			uint64_t r = rng_next(&x);
+			uint64_t r = sse_log_rng_next(&x);
 			ssize_t k;
 			if (r % 5 == 0) {
 				k = sse_write_retry(stream + len, sizeof stream - len, r >> 40);
-				log_retry(&want, r >> 40);
+				sse_log_retry(&want, r >> 40);
 			} else if (r % 5 == 1) {
 				k = sse_write_comment(stream + len, sizeof stream - len,
 						      "hb", (r >> 8) % 3);
@@ -366,27 +367,27 @@ START_TEST(test_round_trip_random)
 			len += (size_t)k;
 		}
 		for (size_t i = 0; i < 61; i++)
-			cuts[i] = 1 + rng_next(&x) % 40;
-		log_init(&got);
-		feed_cut(NULL, stream, len, cuts, 61, &got);
+			cuts[i] = 1 + sse_log_rng_next(&x) % 40;
+		tbuf_init(&got);
+		sse_log_feed_cut(NULL, stream, len, cuts, 61, &got);
 		ck_assert_msg(strcmp(got.p, want.p) == 0, "round %d:\n got:\n%s want:\n%s",
 			      round, got.p, want.p);
-		log_free(&got);
-		log_free(&want);
+		tbuf_free(&got);
+		tbuf_free(&want);
 
 		struct sse_parser p;    /* every heartbeat is seen */
-		struct log quiet;
-		log_init(&quiet);
+		struct tbuf quiet;
+		tbuf_init(&quiet);
 		sse_parser_init(&p, NULL);
-		ck_assert_int_eq(feed_piece(&p, stream, len, &quiet), 0);
+		ck_assert_int_eq(sse_log_feed(&p, stream, len, &quiet), 0);
 		ck_assert_uint_eq(sse_parser_comments(&p), comments);
 		sse_parser_free(&p);
-		log_free(&quiet);
+		tbuf_free(&quiet);
 	}
 }
 END_TEST
 
-static Suite *sse_writer_suite(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("sse_writer");
 	TCase *tc = tcase_create("bytes");
@@ -407,13 +408,4 @@ static Suite *sse_writer_suite(void)
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(sse_writer_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
 }

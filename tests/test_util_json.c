@@ -121,7 +121,7 @@ START_TEST(broken_text_never_overreads)
 }
 END_TEST
 
-Suite *json_suite(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("util_json");
 	TCase *tc = tcase_create("quote");
@@ -132,13 +132,4 @@ Suite *json_suite(void)
 	tcase_add_test(tc, broken_text_never_overreads);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(json_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -111,7 +111,7 @@ START_TEST(round_trip)
 }
 END_TEST
 
-static Suite *base64_suite(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("ws_base64");
 	TCase *tc;
@@ -130,13 +130,4 @@ static Suite *base64_suite(void)
 	tcase_add_loop_test(tc, round_trip, 0, 41);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(base64_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "ws/ws_session.h"
-#include "ws_log.h"
+#include "support/ws_log.h"
 
 #define FIN 0x80
 #define T(fin, op, s) { (fin) | (op), s, 0 }
@@ -82,14 +82,14 @@ static void check_vec(size_t i, enum ws_cut how, size_t at)
 	uint8_t in[1024] = { 0 };
 	size_t n = vec_bytes(i, in, sizeof in);
 	struct ws_session s;
-	struct ws_log log = { 0 };
+	struct tbuf log = { 0 };
 
 	ws_session_init(&s, WS_ROLE_SERVER, NULL);
 	ws_run_session(&s, in, n, how, at, &log);
-	if (strcmp(ws_log_str(&log), vec[i].log) != 0)
+	if (strcmp(tbuf_str(&log), vec[i].log) != 0)
 		ck_abort_msg("%s (cut %d at %zu):\n%swant:\n%s", vec[i].name,
-			     (int)how, at, ws_log_str(&log), vec[i].log);
-	ws_log_free(&log);
+			     (int)how, at, tbuf_str(&log), vec[i].log);
+	tbuf_free(&log);
 	ws_session_free(&s);
 }
 
@@ -414,7 +414,7 @@ START_TEST(client_to_server)
 }
 END_TEST
 
-static Suite *close_suite(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("ws_close");
 	TCase *tc;
@@ -444,13 +444,4 @@ static Suite *close_suite(void)
 	tcase_add_test(tc, client_to_server);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(close_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -3,7 +3,7 @@
  * bits, reserved opcodes, fragmentation, UTF-8 (fail-fast included),
  * closing and close codes, and big messages.
  *
- * The real server runs in a thread of its own (tests/ws_server.h); each
+ * The real server runs in a thread of its own (support/ws_server.h); each
  * case opens a plain client socket, does the handshake, sends its frames
  * as raw bytes -- whole, or in writes of 'chop' bytes -- and logs every
  * frame that comes back until the server closes the connection:
@@ -29,9 +29,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include "ws/ws_session.h"
-#include "ws_log.h"
-#include "ws_peer.h"
-#include "ws_server.h"
+#include "support/looptest.h"
+#include "support/ws_log.h"
+#include "support/ws_peer.h"
+#include "support/ws_server.h"
 
 #define FIN  0x80
 #define RSV1 0x40
@@ -322,24 +323,10 @@ static const struct ccase cases[] = {
 
 /* --- building what a case sends ------------------------------------------- */
 
-struct bytes {
-	uint8_t *b;
-	size_t len, cap;
-};
-
-static uint8_t *bytes_room(struct bytes *s, size_t n)
+/* Room for 'n' bytes at the end of 'out', where the frame writers want it. */
+static uint8_t *room(struct tbuf *out, size_t n)
 {
-	if (s->cap - s->len < n) {
-		size_t cap = s->cap ? s->cap : 4096;
-		while (cap - s->len < n)
-			cap *= 2;
-		uint8_t *p = realloc(s->b, cap);
-		if (!p)
-			abort();
-		s->b = p;
-		s->cap = cap;
-	}
-	return s->b + s->len;
+	return (uint8_t *)tbuf_room(out, n);
 }
 
 /* A frame's payload: its own bytes, or generated ones.  Text stays ASCII
@@ -360,12 +347,12 @@ static uint8_t *payload_of(const struct cf *f, size_t *len)
 
 /* What the server must send back, in order: whole messages and pings. */
 struct expect {
-	struct bytes msg[24];   /* joined payload of each whole message */
+	struct tbuf msg[24];    /* joined payload of each whole message */
 	uint8_t op[24];
 	size_t nmsg;
-	struct bytes ping[24];
+	struct tbuf ping[24];
 	size_t nping;
-	struct bytes cur;       /* the message being joined */
+	struct tbuf cur;        /* the message being joined */
 	uint8_t cur_op;
 };
 
@@ -373,8 +360,7 @@ static void expect_frame(struct expect *e, uint8_t b0, const uint8_t *p, size_t 
 {
 	unsigned op = b0 & 0xF;
 	if (op == OP_PING && e->nping < 24) {
-		memcpy(bytes_room(&e->ping[e->nping], n + 1), p, n);
-		e->ping[e->nping++].len = n;
+		tbuf_append(&e->ping[e->nping++], p, n);
 		return;
 	}
 	if (op & 0x8)
@@ -382,15 +368,12 @@ static void expect_frame(struct expect *e, uint8_t b0, const uint8_t *p, size_t 
 	if (op == OP_CONT && !e->cur_op)
 		return;                 /* nothing to continue: never echoed */
 	if (op != OP_CONT) {
-		e->cur.len = 0;
+		tbuf_reset(&e->cur);
 		e->cur_op = (uint8_t)op;
 	}
-	memcpy(bytes_room(&e->cur, n + 1), p, n);
-	e->cur.len += n;
+	tbuf_append(&e->cur, p, n);
 	if ((b0 & FIN) && e->nmsg < 24) {
-		struct bytes *m = &e->msg[e->nmsg];
-		memcpy(bytes_room(m, e->cur.len + 1), e->cur.b, e->cur.len);
-		m->len = e->cur.len;
+		tbuf_append(&e->msg[e->nmsg], e->cur.p, e->cur.len);
 		e->op[e->nmsg++] = e->cur_op;
 		e->cur_op = 0;
 	}
@@ -399,14 +382,14 @@ static void expect_frame(struct expect *e, uint8_t b0, const uint8_t *p, size_t 
 static void expect_free(struct expect *e)
 {
 	for (size_t i = 0; i < 24; i++) {
-		free(e->msg[i].b);
-		free(e->ping[i].b);
+		tbuf_free(&e->msg[i]);
+		tbuf_free(&e->ping[i]);
 	}
-	free(e->cur.b);
+	tbuf_free(&e->cur);
 }
 
 /* Appends frame 'f' as it is to be sent, and notes what it must earn. */
-static bool build_frame(struct wsp *p, const struct cf *f, struct bytes *out, struct expect *e)
+static bool build_frame(struct wsp *p, const struct cf *f, struct tbuf *out, struct expect *e)
 {
 	size_t len;
 	uint8_t *data = payload_of(f, &len);
@@ -414,7 +397,7 @@ static bool build_frame(struct wsp *p, const struct cf *f, struct bytes *out, st
 	if (f->how & CF_HEAD) {
 		uint8_t key[4];
 		wsp_next_key(p, key);
-		out->len += wsp_put_header(bytes_room(out, 14), (uint8_t)f->b0, f->arg, key);
+		tbuf_grew(out, wsp_put_header(room(out, 14), (uint8_t)f->b0, f->arg, key));
 	} else if (f->how & CF_SPLIT) {
 		/* The first fragment has the opcode, the others CONT; only the
 		 * last has FIN, and only if the frame asked for it. */
@@ -422,18 +405,18 @@ static bool build_frame(struct wsp *p, const struct cf *f, struct bytes *out, st
 			size_t k = len - off < f->arg ? len - off : f->arg;
 			uint8_t b0 = (uint8_t)((off == 0 ? f->b0 & 0x7F : OP_CONT) |
 					       (off + k == len ? f->b0 & FIN : 0));
-			out->len += wsp_put_frame(p, bytes_room(out, 14 + k), b0, data + off, k, true);
+			tbuf_grew(out, wsp_put_frame(p, room(out, 14 + k), b0, data + off, k, true));
 			expect_frame(e, b0, data + off, k);
 			if (k == 0)
 				break;
 		}
 	} else {
-		size_t n = wsp_put_frame(p, bytes_room(out, 14 + len), (uint8_t)f->b0, data, len, true);
+		size_t n = wsp_put_frame(p, room(out, 14 + len), (uint8_t)f->b0, data, len, true);
 		if (f->how & CF_PART)
 			n = f->arg;     /* the rest of the frame is never sent */
 		else
 			expect_frame(e, (uint8_t)f->b0, data, len);
-		out->len += n;
+		tbuf_grew(out, n);
 	}
 	free(data);
 	return has_close;
@@ -441,22 +424,22 @@ static bool build_frame(struct wsp *p, const struct cf *f, struct bytes *out, st
 
 /* --- reading what comes back ----------------------------------------------- */
 
-static void log_reply(struct ws_log *log, const struct wsp_frame *f, struct expect *e,
+static void log_reply(struct tbuf *log, const struct wsp_frame *f, struct expect *e,
 		      size_t *next_msg, size_t *next_ping)
 {
 	unsigned op = f->b0 & 0xF;
 	bool plain = !f->masked && (f->b0 & 0x70) == 0 && (f->b0 & FIN);
 	if (plain && (op == OP_TEXT || op == OP_BIN) && *next_msg < e->nmsg &&
 	    e->op[*next_msg] == op && e->msg[*next_msg].len == f->len &&
-	    (f->len == 0 || memcmp(e->msg[*next_msg].b, f->data, f->len) == 0)) {
+	    (f->len == 0 || memcmp(e->msg[*next_msg].p, f->data, f->len) == 0)) {
 		(*next_msg)++;
-		ws_log_printf(log, "echo\n");
+		tbuf_printf(log, "echo\n");
 		return;
 	}
 	if (plain && op == OP_PONG && *next_ping < e->nping && e->ping[*next_ping].len == f->len &&
-	    (f->len == 0 || memcmp(e->ping[*next_ping].b, f->data, f->len) == 0)) {
+	    (f->len == 0 || memcmp(e->ping[*next_ping].p, f->data, f->len) == 0)) {
 		(*next_ping)++;
-		ws_log_printf(log, "pong\n");
+		tbuf_printf(log, "pong\n");
 		return;
 	}
 	wsp_log_frame(log, f);
@@ -483,7 +466,7 @@ static char *run_case(const struct cf *frames, size_t chop)
 	struct wsp p;
 	ck_assert(wsp_connect(&p, server.port, NULL));
 	ck_assert(wsp_upgrade(&p, "/echo"));
-	struct bytes out = { 0 };
+	struct tbuf out = { 0 };
 	struct expect e;
 	memset(&e, 0, sizeof e);
 	bool closes = false, partial = false;
@@ -495,28 +478,28 @@ static char *run_case(const struct cf *frames, size_t chop)
 	 * left unfinished: then only a server that failed on the bytes it
 	 * has can answer at all. */
 	if (!closes && !partial)
-		out.len += wsp_put_frame(&p, bytes_room(&out, 16), FIN | OP_CLOSE, "\x03\xe8", 2, true);
+		tbuf_grew(&out, wsp_put_frame(&p, room(&out, 16), FIN | OP_CLOSE, "\x03\xe8", 2, true));
 	/* A server that failed the connection may have closed it while we
 	 * write: the bytes it will not read are not an error here. */
-	wsp_send_chopped(&p, out.b, out.len, chop, 30000);
-	struct ws_log log = { 0 };
+	wsp_send_chopped(&p, out.p, out.len, chop, 30000);
+	struct tbuf log = { 0 };
 	size_t next_msg = 0, next_ping = 0;
 	uint64_t deadline = looptest_now_ms() + 30000;
 	for (;;) {
 		struct wsp_frame f;
 		int r = wsp_read_frame(&p, &f, wsp_left(deadline));
 		if (r <= 0) {
-			ws_log_printf(&log, r == 0 ? "eof\n" : "timeout\n");
+			tbuf_printf(&log, r == 0 ? "eof\n" : "timeout\n");
 			break;
 		}
 		log_reply(&log, &f, &e, &next_msg, &next_ping);
 		free(f.data);
 	}
 	wsp_close(&p);
-	free(out.b);
+	tbuf_free(&out);
 	expect_free(&e);
-	char *s = strdup(ws_log_str(&log));
-	ws_log_free(&log);
+	char *s = strdup(tbuf_str(&log));
+	tbuf_free(&log);
 	return s;
 }
 
@@ -598,7 +581,7 @@ START_TEST(sixteen_in_flight)
 }
 END_TEST
 
-static Suite *conformance_suite(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("ws_conformance");
 	TCase *tc = tcase_create("autobahn");
@@ -620,13 +603,4 @@ static Suite *conformance_suite(void)
 	tcase_add_test(tc, sixteen_in_flight);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(conformance_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

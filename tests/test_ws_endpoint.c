@@ -1,9 +1,9 @@
 /* test_ws_endpoint.c -- GET /echo and GET /ws (src/paradigms/server_websocket.c) and
  * the WebSocket client (client_ws.c), over 127.0.0.1 with the real server
  * code in-process: a loop, a feed, a hub with pp_config_defaults, an HTTP
- * server on a free port with pp_hub_routes (tests/ws_server.h).
+ * server on a free port with pp_hub_routes (support/ws_server.h).
  *
- * Everything runs in the test's thread: a raw client (tests/ws_peer.h)
+ * Everything runs in the test's thread: a raw client (support/ws_peer.h)
  * runs the server's loop while it waits, and the pp_client shares it.
  * Every wait is bounded; nothing sleeps.
  *
@@ -15,13 +15,15 @@
  * /ws connection costs.  The Autobahn-style cases are in
  * test_ws_conformance.c. */
 #include <check.h>
+#include <errno.h>
 #include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include "paradigms/client.h"
-#include "ws_log.h"
-#include "ws_peer.h"
-#include "ws_server.h"
+#include "support/looptest.h"
+#include "support/ws_log.h"
+#include "support/ws_peer.h"
+#include "support/ws_server.h"
 
 #define FIN 0x80
 #define S(x) x, sizeof(x) - 1
@@ -50,28 +52,28 @@ static void open_peer(struct wsp *p, const char *path)
 /* The next 'n' frames from the server, logged. */
 static char *read_frames(struct wsp *p, int n)
 {
-	struct ws_log log = { 0 };
+	struct tbuf log = { 0 };
 	for (int i = 0; i < n; i++) {
 		struct wsp_frame f;
 		int r = wsp_read_frame(p, &f, 5000);
 		if (r <= 0) {
-			ws_log_printf(&log, r == 0 ? "eof\n" : "timeout\n");
+			tbuf_printf(&log, r == 0 ? "eof\n" : "timeout\n");
 			break;
 		}
 		wsp_log_frame(&log, &f);
 		free(f.data);
 	}
-	char *s = strdup(ws_log_str(&log));
-	ws_log_free(&log);
+	char *s = strdup(tbuf_str(&log));
+	tbuf_free(&log);
 	return s;
 }
 
 static char *read_to_eof(struct wsp *p)
 {
-	struct ws_log log = { 0 };
+	struct tbuf log = { 0 };
 	wsp_log_until_eof(p, &log, 5000);
-	char *s = strdup(ws_log_str(&log));
-	ws_log_free(&log);
+	char *s = strdup(tbuf_str(&log));
+	tbuf_free(&log);
 	return s;
 }
 
@@ -381,6 +383,8 @@ START_TEST(ws_gets_events)
 }
 END_TEST
 
+static bool has_published(void *arg) { return feed_latest(arg) > 0; }
+
 /* A message from one client is an event: the feed holds it, and every
  * /ws client (the sender too) gets it as the same JSON. */
 START_TEST(ws_message_is_published)
@@ -389,8 +393,7 @@ START_TEST(ws_message_is_published)
 	open_peer(&a, "/ws");
 	open_peer(&b, "/ws");
 	ck_assert(wsp_send_frame(&a, FIN | WS_OP_TEXT, S("hi \xc3\xa9")));
-	for (int i = 0; i < 200 && feed_latest(srv.feed) == 0; i++)
-		net_loop_run_once(srv.loop, 5);
+	net_loop_run_until(srv.loop, has_published, srv.feed, 1000);
 	ck_assert_uint_eq(feed_latest(srv.feed), 1);
 	const struct feed_event *ev = feed_get(srv.feed, 1);
 	ck_assert_str_eq(ev->type, "message");
@@ -470,7 +473,7 @@ START_TEST(ws_slow_reader_dropped)
 		net_loop_run_once(srv.loop, 0);
 	}
 	ck_assert_uint_eq(feed_subscribers(srv.feed), 0);
-	ck_assert(wsp_wait_eof(&p, 5000) || p.in_len > 0);
+	ck_assert(wsp_wait_eof(&p, 5000) || p.in.len > 0);
 	wsp_close(&p);
 }
 END_TEST
@@ -573,7 +576,7 @@ static bool events_at_least(void *arg)
 static void wait_events(struct seen *s, int n)
 {
 	void *a[2] = { s, &n };
-	ck_assert_msg(looptest_run_until_pred(srv.loop, events_at_least, a, 5000),
+	ck_assert_msg(net_loop_run_until(srv.loop, events_at_least, a, 5000),
 		      "%d events of %d; last note: %s", s->events, n, s->note);
 }
 
@@ -587,6 +590,35 @@ static bool has_ws_conn(void *arg)
 	return wst_open(arg) > 0;
 }
 
+static bool notes_at_least(void *arg)
+{
+	void **a = arg;
+	return ((struct seen *)a[0])->notes >= *(int *)a[1];
+}
+
+static void wait_notes(struct seen *s, int n, int max_ms)
+{
+	void *a[2] = { s, &n };
+	net_loop_run_until(srv.loop, notes_at_least, a, (uint64_t)max_ms);
+}
+
+/* What the client is to send. */
+struct sending { struct pp_client *c; const char *data; size_t len; };
+
+/* Tries to send: true once the client took it. */
+static bool sent(void *arg)
+{
+	struct sending *s = arg;
+	return pp_client_send(s->c, s->data, s->len) == 0;
+}
+
+/* Sends once the client can: until it is open, pp_client_send refuses. */
+static void send_when_open(struct pp_client *c, const char *data, size_t len, int max_ms)
+{
+	struct sending s = { c, data, len };
+	net_loop_run_until(srv.loop, sent, &s, (uint64_t)max_ms);
+}
+
 static bool client_gone(void *arg)
 {
 	struct net_ledger *l = arg;     /* every socket it opened is closed */
@@ -598,7 +630,7 @@ static bool client_gone(void *arg)
 static void client_done(struct pp_client *c, struct net_ledger *ledger)
 {
 	pp_client_free(c);
-	ck_assert(looptest_run_until_pred(srv.loop, client_gone, ledger, 5000));
+	ck_assert(net_loop_run_until(srv.loop, client_gone, ledger, 5000));
 }
 
 START_TEST(client_on_ws)
@@ -607,7 +639,7 @@ START_TEST(client_on_ws)
 	struct net_ledger ledger;
 	net_ledger_init(&ledger, "ws/client");
 	struct pp_client *c = client_on("/ws", &s, &ledger);
-	ck_assert(looptest_run_until_pred(srv.loop, has_subscriber, srv.feed, 5000));
+	ck_assert(net_loop_run_until(srv.loop, has_subscriber, srv.feed, 5000));
 	feed_publish(srv.feed, "score", S("2-1"));
 	wait_events(&s, 1);
 	ck_assert_str_eq(s.last, "{\"seq\":1,\"type\":\"score\",\"data\":\"2-1\"}");
@@ -630,9 +662,8 @@ START_TEST(client_on_echo)
 	net_ledger_init(&ledger, "ws/client");
 	struct pp_client *c = client_on("/echo", &s, &ledger);
 	ck_assert_int_eq(pp_client_send(c, S("too early")), -1);       /* not open yet */
-	ck_assert(looptest_run_until_pred(srv.loop, has_ws_conn, &srv, 5000));
-	for (int i = 0; i < 100 && pp_client_send(c, S("plain")) != 0; i++)
-		net_loop_run_once(srv.loop, 5);
+	ck_assert(net_loop_run_until(srv.loop, has_ws_conn, &srv, 5000));
+	send_when_open(c, S("plain"), 500);
 	wait_events(&s, 1);
 	/* Not an event of the feed: reported as one JSON line all the same. */
 	ck_assert_str_eq(s.last, "{\"data\":\"plain\"}");
@@ -656,7 +687,7 @@ START_TEST(client_reconnects_and_resumes)
 	struct net_ledger ledger;
 	net_ledger_init(&ledger, "ws/client");
 	struct pp_client *c = client_on("/ws", &s, &ledger);
-	ck_assert(looptest_run_until_pred(srv.loop, has_subscriber, srv.feed, 5000));
+	ck_assert(net_loop_run_until(srv.loop, has_subscriber, srv.feed, 5000));
 	feed_publish(srv.feed, "e", S("1"));
 	feed_publish(srv.feed, "e", S("2"));
 	wait_events(&s, 2);
@@ -664,8 +695,7 @@ START_TEST(client_reconnects_and_resumes)
 	memset(big, 'b', sizeof big);
 	ck_assert_int_eq(pp_client_send(c, big, sizeof big), 0);
 	bool noted = false;
-	for (int i = 0; i < 400 && s.notes == 0; i++)
-		net_loop_run_once(srv.loop, 5);
+	wait_notes(&s, 1, 2000);
 	noted = s.notes > 0;
 	ck_assert_msg(noted && strstr(s.note, "1009"), "note: %s", s.note);
 	feed_publish(srv.feed, "e", S("3"));            /* while it is away */
@@ -688,11 +718,11 @@ START_TEST(client_freed_by_its_callback)
 	struct net_ledger ledger;
 	net_ledger_init(&ledger, "ws/client");
 	client_on("/ws", &s, &ledger);
-	ck_assert(looptest_run_until_pred(srv.loop, has_subscriber, srv.feed, 5000));
+	ck_assert(net_loop_run_until(srv.loop, has_subscriber, srv.feed, 5000));
 	feed_publish(srv.feed, "e", S("1"));
 	feed_publish(srv.feed, "e", S("2"));
 	wait_events(&s, 1);
-	ck_assert(looptest_run_until_pred(srv.loop, client_gone, &ledger, 5000));
+	ck_assert(net_loop_run_until(srv.loop, client_gone, &ledger, 5000));
 	ck_assert_int_eq(s.events, 1);
 }
 END_TEST
@@ -708,16 +738,14 @@ START_TEST(client_waits_for_server)
 	struct net_ledger ledger;
 	net_ledger_init(&ledger, "ws/client");
 	struct pp_client *c = client_on("/echo", &s, &ledger);
-	for (int i = 0; i < 400 && s.notes < 2; i++)
-		net_loop_run_once(srv.loop, 5);
+	wait_notes(&s, 2, 2000);
 	ck_assert_int_ge(s.notes, 2);
 	ck_assert_ptr_nonnull(strstr(s.note, "reconnecting"));
 	struct http_server_config hc = { .host = "127.0.0.1", .port = port };
 	srv.http = http_server_new(srv.loop, &hc);
 	ck_assert_msg(srv.http != NULL, "listen again: %s", strerror(errno));
 	ck_assert_int_eq(pp_hub_routes(srv.http, &srv.hub), 0);
-	for (int i = 0; i < 400 && pp_client_send(c, S("at last")) != 0; i++)
-		net_loop_run_once(srv.loop, 5);
+	send_when_open(c, S("at last"), 2000);
 	wait_events(&s, 1);
 	ck_assert_str_eq(s.last, "{\"data\":\"at last\"}");
 	client_done(c, &ledger);
@@ -746,9 +774,7 @@ START_TEST(idle_connection_memory)
 	size_t before = heap_in_use();
 	for (int i = 0; i < IDLE_PEERS; i++) {
 		open_peer(&peers[i], "/ws");
-		free(peers[i].in);              /* the test's own buffer is not the server's cost */
-		peers[i].in = NULL;
-		peers[i].in_len = peers[i].in_cap = 0;
+		tbuf_free(&peers[i].in);        /* the test's own buffer is not the server's cost */
 	}
 	for (int i = 0; i < 4; i++)
 		net_loop_run_once(srv.loop, 0);         /* deferred frees of the HTTP side */
@@ -761,7 +787,7 @@ START_TEST(idle_connection_memory)
 }
 END_TEST
 
-static Suite *endpoint_suite(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("ws_endpoint");
 	TCase *tc = tcase_create("handshake");
@@ -830,13 +856,4 @@ static Suite *endpoint_suite(void)
 	tcase_add_test(tc, idle_connection_memory);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(endpoint_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "ws/ws_frame.h"
-#include "ws_log.h"
+#include "support/ws_log.h"
 
 /* Feeds 'in' to a fresh decoder cut as 'how'/'at' says, keeping the bytes
  * not consumed in front of the next chunk as src/net does, and logs one
@@ -18,7 +18,7 @@
  * the way; a fault is logged, so the expected log catches it. */
 static void run_frames(const uint8_t *in, size_t n, enum ws_role role,
 		       unsigned rsv_allowed, enum ws_cut how, size_t at,
-		       struct ws_log *log)
+		       struct tbuf *log)
 {
 	struct ws_frame_decoder d;
 	uint8_t *buf = malloc(n + 1), *payload = malloc(n + 1);
@@ -37,37 +37,37 @@ static void run_frames(const uint8_t *in, size_t n, enum ws_role role,
 			if (r == WS_INCOMPLETE)
 				break;
 			if (r == WS_INVALID) {
-				ws_log_printf(log, "error %u\n", err.close_code);
+				tbuf_printf(log, "error %u\n", err.close_code);
 				goto out;
 			}
 			if (r <= 0 || (size_t)r > have - off)
-				ws_log_printf(log, "bad return %zd\n", r);
+				tbuf_printf(log, "bad return %zd\n", r);
 			if (pc.first)
 				plen = 0;
 			if (pc.offset != plen)
-				ws_log_printf(log, "piece at %llu, expected %zu\n",
-					      (unsigned long long)pc.offset, plen);
+				tbuf_printf(log, "piece at %llu, expected %zu\n",
+					    (unsigned long long)pc.offset, plen);
 			memcpy(payload + plen, pc.data, pc.len);
 			plen += pc.len;
 			off += (size_t)r;
 			if (!pc.last)
 				continue;
 			const struct ws_frame_header *h = pc.hdr;
-			ws_log_printf(log, "%s fin=%u", ws_opcode_name(h->opcode), h->fin);
+			tbuf_printf(log, "%s fin=%u", ws_opcode_name(h->opcode), h->fin);
 			if (h->rsv)
-				ws_log_printf(log, " rsv=%u", h->rsv);
+				tbuf_printf(log, " rsv=%u", h->rsv);
 			if (h->masked)
-				ws_log_printf(log, " key=%02x%02x%02x%02x", h->mask[0],
-					      h->mask[1], h->mask[2], h->mask[3]);
-			ws_log_printf(log, " len=%llu ", (unsigned long long)h->length);
+				tbuf_printf(log, " key=%02x%02x%02x%02x", h->mask[0],
+					    h->mask[1], h->mask[2], h->mask[3]);
+			tbuf_printf(log, " len=%llu ", (unsigned long long)h->length);
 			ws_log_payload(log, payload, plen);
-			ws_log_printf(log, "\n");
+			tbuf_printf(log, "\n");
 		}
 		memmove(buf, buf + off, have - off);
 		have -= off;
 	}
 	if (have > 0)
-		ws_log_printf(log, "%zu bytes left over\n", have);
+		tbuf_printf(log, "%zu bytes left over\n", have);
 out:
 	free(buf);
 	free(payload);
@@ -147,14 +147,14 @@ static size_t vec_bytes(size_t i, uint8_t *out, size_t cap)
 static void check_run(size_t i, enum ws_cut how, size_t at)
 {
 	uint8_t in[256];
-	struct ws_log log = { 0 };
+	struct tbuf log = { 0 };
 	size_t n = vec_bytes(i, in, sizeof in);
 
 	run_frames(in, n, vec[i].role, vec[i].rsv_allowed, how, at, &log);
-	if (strcmp(ws_log_str(&log), vec[i].log) != 0)
+	if (strcmp(tbuf_str(&log), vec[i].log) != 0)
 		ck_abort_msg("%s (cut %d at %zu):\n%s\nwant:\n%s", vec[i].name,
-			     (int)how, at, ws_log_str(&log), vec[i].log);
-	ws_log_free(&log);
+			     (int)how, at, tbuf_str(&log), vec[i].log);
+	tbuf_free(&log);
 }
 
 START_TEST(decode_whole)
@@ -250,12 +250,12 @@ START_TEST(rule_streamed)
 	size_t n = ws_hex(bad[_i].hex, in, sizeof in);
 
 	for (size_t at = 0; at <= n + 1; at++) {
-		struct ws_log log = { 0 };
+		struct tbuf log = { 0 };
 		enum ws_cut how = at == n + 1 ? WS_CUT_BYTES : WS_CUT_AT;
 		run_frames(in, n, bad[_i].role, 0, how, at, &log);
-		if (strcmp(ws_log_str(&log), "error 1002\n") != 0)
-			ck_abort_msg("%s (cut at %zu): %s", bad[_i].name, at, ws_log_str(&log));
-		ws_log_free(&log);
+		if (strcmp(tbuf_str(&log), "error 1002\n") != 0)
+			ck_abort_msg("%s (cut at %zu): %s", bad[_i].name, at, tbuf_str(&log));
+		tbuf_free(&log);
 	}
 }
 END_TEST
@@ -571,7 +571,7 @@ START_TEST(mask_pieces)
 }
 END_TEST
 
-static Suite *frame_suite(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("ws_frame");
 	TCase *tc;
@@ -609,13 +609,4 @@ static Suite *frame_suite(void)
 	tcase_add_loop_test(tc, mask_pieces, 0, 65);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(frame_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

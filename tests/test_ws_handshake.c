@@ -461,7 +461,7 @@ START_TEST(round_trip)
 }
 END_TEST
 
-static Suite *handshake_suite(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("ws_handshake");
 	TCase *tc;
@@ -486,13 +486,4 @@ static Suite *handshake_suite(void)
 	tcase_add_test(tc, round_trip);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(handshake_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

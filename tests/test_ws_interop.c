@@ -15,8 +15,8 @@
  * for it with a deadline (running our loop meanwhile, so the in-process
  * server answers) and ends only the child it started, by its PID.  When
  * no python3 can import websockets the cases pass with a note saying they
- * were skipped; running as root, main() first tries to install the
- * package with apt-get.
+ * were skipped; running as root, test_suite() first tries to install
+ * the package with apt-get.
  */
 #include <check.h>
 #include <errno.h>
@@ -29,11 +29,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "paradigms/client.h"
-#include "ws_server.h"
+#include "support/looptest.h"
+#include "support/ws_server.h"
 
 #define PY_DEADLINE_MS 30000
 
-/* The interpreter that has the module, or NULL (found once, in main). */
+/* The interpreter that has the module, or NULL (found once, in test_suite). */
 static const char *python;
 
 /* Runs 'py -c code args...' with stdout on a pipe (*out_fd; -1: to
@@ -118,7 +119,7 @@ static bool child_done(void *arg)
 static void child_wait(struct child *c, struct net_loop *loop)
 {
 	fcntl(c->out, F_SETFL, O_NONBLOCK);
-	if (!looptest_run_until_pred(loop, child_done, c, PY_DEADLINE_MS)) {
+	if (!net_loop_run_until(loop, child_done, c, PY_DEADLINE_MS)) {
 		kill(c->pid, SIGKILL);
 		waitpid(c->pid, &c->status, 0);
 		c->exited = true;
@@ -316,13 +317,13 @@ START_TEST(pp_client_against_python)
 	};
 	struct pp_client *c = pp_client_start(loop, &o);
 	ck_assert_ptr_nonnull(c);
-	bool ok = looptest_run_until_pred(loop, two_events, &s, 10000);
+	bool ok = net_loop_run_until(loop, two_events, &s, 10000);
 	if (ok)
 		ok = pp_client_send(c, "from pushpull \xe2\x82\xac", 17) == 0 &&
-		     looptest_run_until_pred(loop, all_events, &s, 10000) &&
-		     looptest_run_until_pred(loop, noted, &s, 10000);
+		     net_loop_run_until(loop, all_events, &s, 10000) &&
+		     net_loop_run_until(loop, noted, &s, 10000);
 	pp_client_free(c);
-	looptest_run_until_pred(loop, sockets_closed, &ledger, 5000);
+	net_loop_run_until(loop, sockets_closed, &ledger, 5000);
 	net_loop_run_once(loop, 0);
 	net_loop_free(loop);
 	kill(pid, SIGTERM);                     /* the child we started, by PID */
@@ -340,22 +341,10 @@ START_TEST(pp_client_against_python)
 }
 END_TEST
 
-static Suite *interop_suite(void)
+/* Finds python3 with websockets; running as root, installs the package
+ * if none has it.  Says so when the cases will be skipped. */
+static void python_setup(void)
 {
-	Suite *s = suite_create("ws_interop");
-	TCase *tc = tcase_create("python");
-	tcase_add_checked_fixture(tc, up, down);
-	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, python_client_echo);
-	tcase_add_test(tc, python_clients_feed);
-	tcase_add_test(tc, pp_client_against_python);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int main(void)
-{
-	signal(SIGPIPE, SIG_IGN);
 	python = find_python();
 	if (!python && getuid() == 0 && access("/usr/bin/apt-get", X_OK) == 0) {
 		fprintf(stderr, "test_ws_interop: installing python3-websockets with apt-get\n");
@@ -368,9 +357,23 @@ int main(void)
 	if (!python)
 		fprintf(stderr, "test_ws_interop: SKIPPED: no python3 can import websockets "
 			"(install it with: apt-get install python3-websockets)\n");
-	SRunner *sr = srunner_create(interop_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+/* test_suite() runs once, in the runner's process, before any test
+ * forks, so every test inherits what it sets up: SIGPIPE ignored (a
+ * write to a Python peer that has gone fails with EPIPE instead of ending
+ * the test) and 'python'. */
+Suite *test_suite(void)
+{
+	signal(SIGPIPE, SIG_IGN);
+	python_setup();
+	Suite *s = suite_create("ws_interop");
+	TCase *tc = tcase_create("python");
+	tcase_add_checked_fixture(tc, up, down);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, python_client_echo);
+	tcase_add_test(tc, python_clients_feed);
+	tcase_add_test(tc, pp_client_against_python);
+	suite_add_tcase(s, tc);
+	return s;
 }

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "ws/ws_session.h"
-#include "ws_log.h"
+#include "support/ws_log.h"
 
 #define FIN 0x80
 #define T(fin, op, s) { (fin) | (op), s, 0 }
@@ -181,14 +181,14 @@ static void check_vec(size_t i, enum ws_cut how, size_t at)
 	uint8_t in[1024] = { 0 };
 	size_t n = vec_bytes(i, in, sizeof in);
 	struct ws_session s;
-	struct ws_log log = { 0 };
+	struct tbuf log = { 0 };
 
 	ws_session_init(&s, WS_ROLE_SERVER, &small);
 	ws_run_session(&s, in, n, how, at, &log);
-	if (strcmp(ws_log_str(&log), vec[i].log) != 0)
+	if (strcmp(tbuf_str(&log), vec[i].log) != 0)
 		ck_abort_msg("%s (cut %d at %zu):\n%swant:\n%s", vec[i].name,
-			     (int)how, at, ws_log_str(&log), vec[i].log);
-	ws_log_free(&log);
+			     (int)how, at, tbuf_str(&log), vec[i].log);
+	tbuf_free(&log);
 	ws_session_free(&s);
 }
 
@@ -419,12 +419,12 @@ START_TEST(client_refuses_masked)
 	uint8_t in[64];
 	size_t n = ws_build(f, true, in, sizeof in);
 	struct ws_session s;
-	struct ws_log log = { 0 };
+	struct tbuf log = { 0 };
 
 	ws_session_init(&s, WS_ROLE_CLIENT, NULL);
 	ws_run_session(&s, in, n, WS_CUT_WHOLE, 0, &log);
-	ck_assert_str_eq(ws_log_str(&log), "fail 1002 -> close 1002\nend failed 0\n");
-	ws_log_free(&log);
+	ck_assert_str_eq(tbuf_str(&log), "fail 1002 -> close 1002\nend failed 0\n");
+	tbuf_free(&log);
 }
 END_TEST
 
@@ -435,12 +435,12 @@ START_TEST(server_refuses_unmasked)
 	uint8_t in[64];
 	size_t n = ws_build(f, false, in, sizeof in);
 	struct ws_session s;
-	struct ws_log log = { 0 };
+	struct tbuf log = { 0 };
 
 	ws_session_init(&s, WS_ROLE_SERVER, NULL);
 	ws_run_session(&s, in, n, WS_CUT_BYTES, 0, &log);
-	ck_assert_str_eq(ws_log_str(&log), "fail 1002 -> close 1002\nend failed 0\n");
-	ws_log_free(&log);
+	ck_assert_str_eq(tbuf_str(&log), "fail 1002 -> close 1002\nend failed 0\n");
+	tbuf_free(&log);
 }
 END_TEST
 
@@ -457,12 +457,12 @@ START_TEST(client_messages)
 
 	for (size_t at = 0; at <= n; at++) {
 		struct ws_session s;
-		struct ws_log log = { 0 };
+		struct tbuf log = { 0 };
 		ws_session_init(&s, WS_ROLE_CLIENT, NULL);
 		ws_run_session(&s, in, n, WS_CUT_AT, at, &log);
-		ck_assert_str_eq(ws_log_str(&log),
+		ck_assert_str_eq(tbuf_str(&log),
 				 "ping \"p\" -> pong \"p\"\ntext \"Hello\"\nbinary \"b\"\nend open 0\n");
-		ws_log_free(&log);
+		tbuf_free(&log);
 		ws_session_free(&s);
 	}
 }
@@ -476,7 +476,7 @@ START_TEST(session_is_small)
 }
 END_TEST
 
-static Suite *session_suite(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("ws_session");
 	TCase *tc;
@@ -509,13 +509,4 @@ static Suite *session_suite(void)
 	tcase_add_test(tc, client_messages);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(session_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

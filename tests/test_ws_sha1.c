@@ -272,7 +272,7 @@ START_TEST(split_every_position)
 }
 END_TEST
 
-static Suite *sha1_suite(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("ws_sha1");
 	TCase *tc;
@@ -291,13 +291,4 @@ static Suite *sha1_suite(void)
 	tcase_add_loop_test(tc, split_every_position, 0, PATTERN_LEN + 1);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(sha1_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

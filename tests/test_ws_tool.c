@@ -166,7 +166,7 @@ START_TEST(usage)
 }
 END_TEST
 
-static Suite *tool_suite(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("ws_tool");
 	TCase *tc = tcase_create("wsframe");
@@ -180,13 +180,4 @@ static Suite *tool_suite(void)
 	tcase_add_test(tc, usage);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(tool_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -444,7 +444,7 @@ START_TEST(error_leaves_clean_state)
 }
 END_TEST
 
-static Suite *utf8_suite(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("ws_utf8");
 	TCase *tc;
@@ -473,13 +473,4 @@ static Suite *utf8_suite(void)
 	tcase_add_test(tc, error_leaves_clean_state);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(utf8_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -1,28 +1,25 @@
-/* looptest.c -- see looptest.h. */
+/* looptest.c -- see looptest.h.  Both waits are net_loop_run_until(). */
 #include "support/looptest.h"
 
 static bool flag_set(void *arg) { return *(const bool *)arg; }
+
+static bool never(void *arg)
+{
+	(void)arg;
+	return false;
+}
 
 uint64_t looptest_now_ms(void)
 {
 	return net_now_us() / 1000;
 }
 
-bool looptest_run_until_pred(struct net_loop *loop, bool (*pred)(void *), void *arg, int max_ms)
-{
-	uint64_t deadline = looptest_now_ms() + (uint64_t)max_ms;
-	while (!pred(arg)) {
-		uint64_t now = looptest_now_ms();
-		if (now >= deadline)
-			return false;
-		uint64_t left = deadline - now;
-		if (net_loop_run_once(loop, left > 50 ? 50 : (int)left) < 0)
-			return false;
-	}
-	return true;
-}
-
 bool looptest_run_until(struct net_loop *loop, const bool *done, int max_ms)
 {
-	return looptest_run_until_pred(loop, flag_set, (void *)done, max_ms);
+	return net_loop_run_until(loop, flag_set, (void *)done, (uint64_t)max_ms);
+}
+
+void looptest_run_for(struct net_loop *loop, int ms)
+{
+	net_loop_run_until(loop, never, NULL, (uint64_t)ms);
 }

@@ -1,59 +1,23 @@
-/* http_feed.h -- a test helper, not a test: a server simulation that
- * feeds bytes to src/http the way a server on net/conn.h will.
- *
- * Bytes arrive in pieces; every call gets all unconsumed bytes, copied to
- * a fresh buffer of exactly that size (so a stale pointer or a read past
- * the end trips AddressSanitizer); the head is parsed, the body decoded
- * in place, the message consumed, and the loop goes on with the next
- * (pipelined) one.  Each parsed message is appended to a text log that a
- * test compares with its expected log:
- *
- *     GET / HTTP/1.1 keep-alive [upgrade] [100-continue]
- *     Name: value              (one line per field, as received)
- *     body[5] hello
- *
- * and a rejection ends the log with "error <status> <reason>".
- * check_all_splits() feeds a vector whole, one byte at a time and split
- * in two at every position: all must give the same log.
- *
- * Included by test_http_parser.c and test_http_limits.c.
- */
-#ifndef PUSHPULL_TESTS_HTTP_FEED_H
-#define PUSHPULL_TESTS_HTTP_FEED_H
-
+/* byte_feed.c -- see byte_feed.h. */
 #include <check.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "http/http_body.h"
-#include "http/http_parser.h"
+#include "support/byte_feed.h"
 
-#define LOG_CAP 8192
-#define NHDR 128
-
-struct feed {
-	struct http_parser p;
-	struct http_body b;
-	bool in_body;               /* head parsed, body not yet complete */
-	size_t head_len;
-	const struct http_limits *lim;
-	enum http_error error;      /* HTTP_OK until a rejection */
-	char log[LOG_CAP];
-	size_t log_len;
-};
-
-static void log_add(struct feed *f, const char *s, size_t n)
+static void log_add(struct byte_feed *f, const char *s, size_t n)
 {
-	ck_assert_uint_lt(f->log_len + n, LOG_CAP);
+	ck_assert_uint_lt(f->log_len + n, BYTE_FEED_LOG_CAP);
 	memcpy(f->log + f->log_len, s, n);
 	f->log_len += n;
 	f->log[f->log_len] = '\0';
 }
 
-static void log_str(struct feed *f, const char *s) { log_add(f, s, strlen(s)); }
+static void log_str(struct byte_feed *f, const char *s) { log_add(f, s, strlen(s)); }
 
-static void log_request(struct feed *f, const struct http_request *r,
+static void log_request(struct byte_feed *f, const struct http_request *r,
 			const char *body, size_t body_len)
 {
 	char tmp[64];
@@ -78,13 +42,13 @@ static void log_request(struct feed *f, const struct http_request *r,
 }
 
 /* One on_data() call: returns the bytes consumed. */
-static size_t feed_on_data(struct feed *f, char *data, size_t len)
+static size_t on_data(struct byte_feed *f, char *data, size_t len)
 {
-	struct http_header h[NHDR];
+	struct http_header h[BYTE_FEED_NHDR];
 	size_t used = 0;
 
 	while (f->error == HTTP_OK) {
-		struct http_request req = { .headers = h, .header_cap = NHDR };
+		struct http_request req = { .headers = h, .header_cap = BYTE_FEED_NHDR };
 		if (!f->in_body) {
 			ssize_t n = http_request_parse(&f->p, data + used, len - used, &req, f->lim);
 			if (n == HTTP_INCOMPLETE)
@@ -121,11 +85,9 @@ static size_t feed_on_data(struct feed *f, char *data, size_t len)
 	return used;
 }
 
-/* Delivers 'in' in pieces, piece(k, arg) bytes the k-th time, and returns
- * the bytes left unconsumed at the end. */
-static size_t feed_run(struct feed *f, const struct http_limits *lim,
-		       const char *in, size_t len,
-		       size_t (*piece)(size_t k, size_t arg), size_t arg)
+size_t byte_feed_run(struct byte_feed *f, const struct http_limits *lim,
+		     const char *in, size_t len,
+		     size_t (*piece)(size_t k, size_t arg), size_t arg)
 {
 	char *pending = NULL;       /* unconsumed bytes, carried over */
 	size_t have = 0, given = 0;
@@ -144,7 +106,7 @@ static size_t feed_run(struct feed *f, const struct http_limits *lim,
 		given += n;
 		have += n;
 		free(pending);
-		size_t used = feed_on_data(f, buf, have);
+		size_t used = on_data(f, buf, have);
 		ck_assert_uint_le(used, have);
 		pending = malloc(have - used + 1);
 		memcpy(pending, buf + used, have - used);
@@ -155,12 +117,11 @@ static size_t feed_run(struct feed *f, const struct http_limits *lim,
 	return have;
 }
 
-static size_t piece_whole(size_t k, size_t arg) { (void)k; return arg; }
-static size_t piece_one(size_t k, size_t arg) { (void)k; (void)arg; return 1; }
-static size_t piece_split(size_t k, size_t arg) { return k == 0 ? arg : SIZE_MAX; }
+size_t byte_feed_piece_whole(size_t k, size_t arg) { (void)k; return arg; }
+size_t byte_feed_piece_one(size_t k, size_t arg) { (void)k; (void)arg; return 1; }
+size_t byte_feed_piece_split(size_t k, size_t arg) { return k == 0 ? arg : SIZE_MAX; }
 
-/* The outcome of one vector: the log, and then "error <status> <reason>". */
-static void outcome(struct feed *f, char *out, size_t cap)
+void byte_feed_outcome(const struct byte_feed *f, char *out, size_t cap)
 {
 	if (f->error == HTTP_OK)
 		snprintf(out, cap, "%s", f->log);
@@ -169,31 +130,27 @@ static void outcome(struct feed *f, char *out, size_t cap)
 			 http_error_reason(f->error));
 }
 
-/* Feeds a vector whole, byte by byte and split everywhere, checking each
- * gives 'expect' and leaves 'left' bytes unconsumed. */
-static void check_all_splits(const char *name, const char *in, size_t len,
-			     const char *expect, size_t left,
-			     const struct http_limits *lim)
+void byte_feed_check_splits(const char *name, const char *in, size_t len,
+			    const char *expect, size_t left,
+			    const struct http_limits *lim)
 {
-	static struct feed f;
-	static char got[LOG_CAP + 128];
+	static struct byte_feed f;                      /* large: not on the stack */
+	static char got[BYTE_FEED_LOG_CAP + 128];
 
-	size_t rest = feed_run(&f, lim, in, len, piece_whole, len ? len : 1);
-	outcome(&f, got, sizeof got);
+	size_t rest = byte_feed_run(&f, lim, in, len, byte_feed_piece_whole, len ? len : 1);
+	byte_feed_outcome(&f, got, sizeof got);
 	ck_assert_msg(strcmp(got, expect) == 0, "%s (whole):\n got: %s\nwant: %s", name, got, expect);
 	if (f.error == HTTP_OK)
 		ck_assert_msg(rest == left, "%s: %zu bytes left, want %zu", name, rest, left);
 
-	feed_run(&f, lim, in, len, piece_one, 0);
-	outcome(&f, got, sizeof got);
+	byte_feed_run(&f, lim, in, len, byte_feed_piece_one, 0);
+	byte_feed_outcome(&f, got, sizeof got);
 	ck_assert_msg(strcmp(got, expect) == 0, "%s (bytewise):\n got: %s\nwant: %s", name, got, expect);
 
 	for (size_t i = 1; i < len; i++) {
-		feed_run(&f, lim, in, len, piece_split, i);
-		outcome(&f, got, sizeof got);
+		byte_feed_run(&f, lim, in, len, byte_feed_piece_split, i);
+		byte_feed_outcome(&f, got, sizeof got);
 		ck_assert_msg(strcmp(got, expect) == 0, "%s (split at %zu):\n got: %s\nwant: %s",
 			      name, i, got, expect);
 	}
 }
-
-#endif

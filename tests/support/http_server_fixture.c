@@ -1,49 +1,14 @@
-/* http_server_fixture.h -- a test helper, not a test: the real HTTP
- * server (src/http/http_server.h) on 127.0.0.1, on a free port, on a loop
- * the test drives, with one handler of every kind the server supports:
- *
- *   GET  /hello           at once: 200 "hello\n"
- *   POST /echo            at once: 200, the request body back
- *   GET  /big?n=N         at once: 200, N bytes 'a'..'z' repeated
- *   GET  /later?ms=M&tag=T  deferred: 200 "later T\n" from a timer, M ms on
- *   GET  /held            deferred until the test answers it (fixture_answer)
- *   GET  /stream          streamed at once: "one\n", "two\n", end
- *   GET  /ticks           streamed from a timer: "tick 1\n" .. "tick 3\n", end
- *   GET  /upgrade         101, then the socket speaks "echo": bytes come back
- *   GET  /upgrade-later   the same, upgraded from a timer
- *
- * Every deferred handler counts the on_abort it receives (F.aborts), so
- * a test can tell "answered", "aborted once" and "leaked" apart.
- *
- * Included by tests/test_http_server_*.c.
- */
-#ifndef PUSHPULL_TESTS_HTTP_SERVER_FIXTURE_H
-#define PUSHPULL_TESTS_HTTP_SERVER_FIXTURE_H
+/* http_server_fixture.c -- see http_server_fixture.h. */
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
-#include "http_wire.h"
-#include "http/http_server.h"
 #include "http/http_target.h"
+#include "support/http_server_fixture.h"
 
-#define FIX_HELD_MAX 64
-#define FIX_UPGRADED_MAX 8
-
-struct fixture {
-	struct net_loop *loop;
-	struct net_ledger ledger;       /* every server connection pays here */
-	struct http_server *srv;
-	uint16_t port;
-	struct http_exchange *held[FIX_HELD_MAX];
-	size_t nheld;
-	int aborts;                     /* on_abort calls, all handlers */
-	size_t handled;                 /* handler calls, all handlers */
-	struct net_conn *upgraded[FIX_UPGRADED_MAX];
-	size_t nupgraded;
-	size_t echoed;                  /* bytes the echo protocol sent back */
-	char last_body[256];            /* what /echo last received (truncated) */
-	size_t last_body_len;
-};
-
-static struct fixture F;               /* Check runs each test in its own process */
+struct fixture F;                       /* the one fixture: see the header */
 
 /* --- deferred answers --------------------------------------------------- */
 
@@ -56,7 +21,7 @@ struct later {
 	char tag[16];
 };
 
-WIRE_FN void later_abort(struct http_exchange *x, void *ud)
+static void later_abort(struct http_exchange *x, void *ud)
 {
 	(void)x;
 	struct later *l = ud;
@@ -65,14 +30,14 @@ WIRE_FN void later_abort(struct http_exchange *x, void *ud)
 	F.aborts++;
 }
 
-WIRE_FN size_t echo_data(struct net_conn *c, uint8_t *data, size_t len)
+static size_t echo_data(struct net_conn *c, uint8_t *data, size_t len)
 {
 	net_conn_write(c, data, len);
 	F.echoed += len;
 	return len;
 }
 
-WIRE_FN void echo_close(struct net_conn *c, int err)
+static void echo_close(struct net_conn *c, int err)
 {
 	(void)err;
 	for (size_t i = 0; i < F.nupgraded; i++)
@@ -82,18 +47,15 @@ WIRE_FN void echo_close(struct net_conn *c, int err)
 
 static const struct net_conn_ops echo_ops = { .on_data = echo_data, .on_close = echo_close };
 
-static const char UPGRADE_101[] =
-	"HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\n";
-
-WIRE_FN void do_upgrade(struct http_exchange *x)
+static void do_upgrade(struct http_exchange *x)
 {
-	struct net_conn *c = http_upgrade(x, UPGRADE_101, sizeof UPGRADE_101 - 1, &echo_ops, NULL);
+	struct net_conn *c = http_upgrade(x, UPGRADE_101, strlen(UPGRADE_101), &echo_ops, NULL);
 	ck_assert_ptr_nonnull(c);
 	ck_assert_uint_lt(F.nupgraded, FIX_UPGRADED_MAX);
 	F.upgraded[F.nupgraded++] = c;
 }
 
-WIRE_FN void later_fire(struct net_loop *loop, struct net_timer *t, void *ud)
+static void later_fire(struct net_loop *loop, struct net_timer *t, void *ud)
 {
 	(void)loop; (void)t;
 	struct later *l = ud;
@@ -119,7 +81,7 @@ WIRE_FN void later_fire(struct net_loop *loop, struct net_timer *t, void *ud)
 	}
 }
 
-WIRE_FN struct later *later_new(struct http_exchange *x, int kind, uint64_t ms, uint64_t every)
+static struct later *later_new(struct http_exchange *x, int kind, uint64_t ms, uint64_t every)
 {
 	struct later *l = calloc(1, sizeof *l);
 	ck_assert_ptr_nonnull(l);
@@ -133,7 +95,7 @@ WIRE_FN struct later *later_new(struct http_exchange *x, int kind, uint64_t ms, 
 
 /* --- handlers ----------------------------------------------------------- */
 
-WIRE_FN bool query_str(const struct http_request *req, const char *name, char *out, size_t cap)
+static bool query_str(const struct http_request *req, const char *name, char *out, size_t cap)
 {
 	const char *path, *query;
 	size_t plen, qlen, n;
@@ -144,7 +106,7 @@ WIRE_FN bool query_str(const struct http_request *req, const char *name, char *o
 	return true;
 }
 
-WIRE_FN uint64_t query_num(const struct http_request *req, const char *name, uint64_t dflt)
+static uint64_t query_num(const struct http_request *req, const char *name, uint64_t dflt)
 {
 	char buf[24];
 	uint64_t v;
@@ -153,7 +115,7 @@ WIRE_FN uint64_t query_num(const struct http_request *req, const char *name, uin
 	return dflt;
 }
 
-WIRE_FN void h_hello(struct http_exchange *x, const struct http_request *req,
+static void h_hello(struct http_exchange *x, const struct http_request *req,
 		    const char *body, size_t len, void *ud)
 {
 	(void)req; (void)body; (void)len; (void)ud;
@@ -161,7 +123,7 @@ WIRE_FN void h_hello(struct http_exchange *x, const struct http_request *req,
 	http_respond(x, 200, "text/plain", NULL, "hello\n", 6);
 }
 
-WIRE_FN void h_echo(struct http_exchange *x, const struct http_request *req,
+static void h_echo(struct http_exchange *x, const struct http_request *req,
 		   const char *body, size_t len, void *ud)
 {
 	(void)req; (void)ud;
@@ -171,7 +133,7 @@ WIRE_FN void h_echo(struct http_exchange *x, const struct http_request *req,
 	http_respond(x, 200, "application/octet-stream", NULL, body, len);
 }
 
-WIRE_FN void h_big(struct http_exchange *x, const struct http_request *req,
+static void h_big(struct http_exchange *x, const struct http_request *req,
 		  const char *body, size_t len, void *ud)
 {
 	(void)body; (void)len; (void)ud;
@@ -185,7 +147,7 @@ WIRE_FN void h_big(struct http_exchange *x, const struct http_request *req,
 	free(buf);
 }
 
-WIRE_FN void h_later(struct http_exchange *x, const struct http_request *req,
+static void h_later(struct http_exchange *x, const struct http_request *req,
 		    const char *body, size_t len, void *ud)
 {
 	(void)body; (void)len; (void)ud;
@@ -195,7 +157,7 @@ WIRE_FN void h_later(struct http_exchange *x, const struct http_request *req,
 		strcpy(l->tag, "-");
 }
 
-WIRE_FN void held_abort(struct http_exchange *x, void *ud)
+static void held_abort(struct http_exchange *x, void *ud)
 {
 	(void)ud;
 	for (size_t i = 0; i < F.nheld; i++)
@@ -204,7 +166,7 @@ WIRE_FN void held_abort(struct http_exchange *x, void *ud)
 	F.aborts++;
 }
 
-WIRE_FN void h_held(struct http_exchange *x, const struct http_request *req,
+static void h_held(struct http_exchange *x, const struct http_request *req,
 		   const char *body, size_t len, void *ud)
 {
 	(void)req; (void)body; (void)len; (void)ud;
@@ -215,7 +177,7 @@ WIRE_FN void h_held(struct http_exchange *x, const struct http_request *req,
 }
 
 /* Answers the i-th held request with 200 'body'. */
-WIRE_FN void fixture_answer(size_t i, const char *body)
+void fixture_answer(size_t i, const char *body)
 {
 	ck_assert_ptr_nonnull(F.held[i]);
 	struct http_exchange *x = F.held[i];
@@ -223,7 +185,7 @@ WIRE_FN void fixture_answer(size_t i, const char *body)
 	http_respond(x, 200, "text/plain", NULL, body, strlen(body));
 }
 
-WIRE_FN void h_stream(struct http_exchange *x, const struct http_request *req,
+static void h_stream(struct http_exchange *x, const struct http_request *req,
 		     const char *body, size_t len, void *ud)
 {
 	(void)req; (void)body; (void)len; (void)ud;
@@ -235,7 +197,7 @@ WIRE_FN void h_stream(struct http_exchange *x, const struct http_request *req,
 	http_stream_end(x);
 }
 
-WIRE_FN void h_ticks(struct http_exchange *x, const struct http_request *req,
+static void h_ticks(struct http_exchange *x, const struct http_request *req,
 		    const char *body, size_t len, void *ud)
 {
 	(void)req; (void)body; (void)len; (void)ud;
@@ -245,7 +207,7 @@ WIRE_FN void h_ticks(struct http_exchange *x, const struct http_request *req,
 	later_new(x, LATER_TICKS, 5, 5);
 }
 
-WIRE_FN void h_upgrade(struct http_exchange *x, const struct http_request *req,
+static void h_upgrade(struct http_exchange *x, const struct http_request *req,
 		      const char *body, size_t len, void *ud)
 {
 	(void)body; (void)len;
@@ -264,7 +226,7 @@ WIRE_FN void h_upgrade(struct http_exchange *x, const struct http_request *req,
 /* --- the fixture -------------------------------------------------------- */
 
 /* Starts the server; 'cfg' may be NULL (defaults). */
-WIRE_FN void fixture_start(const struct http_server_config *cfg)
+void fixture_start(const struct http_server_config *cfg)
 {
 	memset(&F, 0, sizeof F);
 	F.loop = net_loop_new(NULL);
@@ -290,7 +252,7 @@ WIRE_FN void fixture_start(const struct http_server_config *cfg)
 }
 
 /* Frees everything, running the turns that free closed connections. */
-WIRE_FN void fixture_stop(void)
+void fixture_stop(void)
 {
 	for (size_t i = 0; i < F.nupgraded; i++)
 		if (F.upgraded[i])
@@ -301,45 +263,34 @@ WIRE_FN void fixture_stop(void)
 	net_loop_free(F.loop);
 }
 
-WIRE_FN bool no_connections(void *arg)
+static bool no_connections(void *arg)
 {
 	(void)arg;
 	return http_server_connections(F.srv) == 0;
 }
 
 /* Runs the loop until the server holds no connection. */
-WIRE_FN bool fixture_wait_idle(int ms)
+bool fixture_wait_idle(int ms)
 {
-	return looptest_run_until_pred(F.loop, no_connections, NULL, ms);
+	return net_loop_run_until(F.loop, no_connections, NULL, ms);
 }
 
-struct fix_count { size_t *n; size_t want; };
-
-WIRE_FN bool count_reached(void *arg)
+bool fixture_count_reached(void *arg)
 {
-	struct fix_count *c = arg;
+	struct fixture_count *c = arg;
 	return *c->n >= c->want;
 }
 
 /* Runs the loop until 'n' requests are held by /held. */
-WIRE_FN bool fixture_wait_held(size_t n)
+bool fixture_wait_held(size_t n)
 {
-	struct fix_count c = { &F.nheld, n };
-	return looptest_run_until_pred(F.loop, count_reached, &c, WIRE_WAIT_MS);
+	struct fixture_count c = { &F.nheld, n };
+	return net_loop_run_until(F.loop, fixture_count_reached, &c, WIRE_WAIT_MS);
 }
 
-/* Drives the loop for 'ms': only to show that nothing happens meanwhile
- * (an answer that must not come yet), never to wait for something. */
-WIRE_FN void fixture_run_for(int ms)
-{
-	uint64_t until = looptest_now_ms() + (uint64_t)ms;
-	while (looptest_now_ms() < until)
-		net_loop_run_once(F.loop, 5);
-}
+/* --- expectations on a wire --------------------------------------------- */
 
-/* Proof that a connection is still open: the server answers on it. */
-#define expect_open(w) expect_open_at((w), __LINE__)
-WIRE_FN void expect_open_at(struct wire *w, int line)
+void expect_open_at(struct wire *w, int line)
 {
 	static const char ans[] = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
 				  "Content-Length: 6\r\n\r\nhello\n";
@@ -347,10 +298,7 @@ WIRE_FN void expect_open_at(struct wire *w, int line)
 	wire_expect_n(w, ans, sizeof ans - 1, line);
 }
 
-/* A refusal: the error answer (RFC 9110 §15 phrase, reason as body),
- * then the close. */
-#define expect_refusal(w, status, reason) expect_refusal_at((w), (status), (reason), __LINE__)
-WIRE_FN void expect_refusal_at(struct wire *w, const char *status, const char *reason, int line)
+void expect_refusal_at(struct wire *w, const char *status, const char *reason, int line)
 {
 	char want[512];
 	snprintf(want, sizeof want,
@@ -360,5 +308,3 @@ WIRE_FN void expect_refusal_at(struct wire *w, const char *status, const char *r
 	wire_expect_n(w, want, strlen(want), line);
 	wire_expect_close_at(w, line);
 }
-
-#endif

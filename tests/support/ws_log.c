@@ -1,33 +1,14 @@
-/* ws_log.h -- helpers shared by the WebSocket tests: hex input, and the
- * way a test feeds bytes to a decoder the way src/net does.
- *
- * src/net hands a parser every byte not yet consumed, with the new bytes
- * after them (conn.h, "Reading").  'struct ws_feeder' does the same with
- * an input cut into chunks at chosen positions, so one test can feed a
- * vector whole, a byte at a time, or split at any position, and compare
- * what came out with the expected log, as llhttp's tests do.
- *
- * 'ws_build' writes frames from a short description, masked or not, and
- * 'ws_run_session' drives a session the way a caller's read loop does and
- * logs its events with the replies it asked to send.
- *
- * Header-only: every function is static inline, so a test that uses only
- * some of them compiles without unused-function warnings.
- */
-#ifndef PUSHPULL_TESTS_WS_LOG_H
-#define PUSHPULL_TESTS_WS_LOG_H
-
+/* ws_log.c -- see ws_log.h. */
 #include <ctype.h>
-#include <stdarg.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "ws/ws_session.h"
+
+#include "support/ws_log.h"
 
 /* Parses hex text ("81 05 48 65", spaces ignored) into 'out'; returns the
  * byte count, or (size_t)-1 on a bad digit or if 'cap' is too small. */
-static inline size_t ws_hex(const char *hex, uint8_t *out, size_t cap)
+size_t ws_hex(const char *hex, uint8_t *out, size_t cap)
 {
 	size_t n = 0;
 	int hi = -1;
@@ -52,74 +33,28 @@ static inline size_t ws_hex(const char *hex, uint8_t *out, size_t cap)
 	return hi < 0 ? n : (size_t)-1;
 }
 
-/* A growing text log. */
-struct ws_log {
-	char *s;
-	size_t len, cap;
-};
-
-static inline void ws_log_printf(struct ws_log *l, const char *fmt, ...)
-{
-	va_list ap;
-	for (;;) {
-		va_start(ap, fmt);
-		int n = vsnprintf(l->s ? l->s + l->len : NULL,
-				  l->s ? l->cap - l->len : 0, fmt, ap);
-		va_end(ap);
-		if (n < 0)
-			abort();
-		if (l->s && l->len + (size_t)n < l->cap) {
-			l->len += (size_t)n;
-			return;
-		}
-		size_t cap = (l->cap + (size_t)n + 1) * 2;
-		char *p = realloc(l->s, cap);
-		if (!p)
-			abort();
-		l->s = p;
-		l->cap = cap;
-	}
-}
-
 /* A payload in the log: quoted if it is short printable ASCII, else its
  * length and its first bytes in hex. */
-static inline void ws_log_payload(struct ws_log *l, const uint8_t *p, size_t n)
+void ws_log_payload(struct tbuf *l, const uint8_t *p, size_t n)
 {
 	bool text = n <= 64;
 	for (size_t i = 0; i < n && text; i++)
 		text = p[i] >= 0x20 && p[i] < 0x7F && p[i] != '"';
 	if (text) {
-		ws_log_printf(l, "\"%.*s\"", (int)n, (const char *)p);
+		tbuf_printf(l, "\"%.*s\"", (int)n, (const char *)p);
 		return;
 	}
-	ws_log_printf(l, "%zu bytes", n);
+	tbuf_printf(l, "%zu bytes", n);
 	if (n > 0)
-		ws_log_printf(l, " ");
+		tbuf_printf(l, " ");
 	for (size_t i = 0; i < n && i < 8; i++)
-		ws_log_printf(l, "%02x", p[i]);
+		tbuf_printf(l, "%02x", p[i]);
 	if (n > 8)
-		ws_log_printf(l, "..");
+		tbuf_printf(l, "..");
 }
-
-static inline void ws_log_free(struct ws_log *l)
-{
-	free(l->s);
-	l->s = NULL;
-	l->len = l->cap = 0;
-}
-
-static inline const char *ws_log_str(struct ws_log *l)
-{
-	if (!l->s)
-		ws_log_printf(l, "%s", "");
-	return l->s;
-}
-
-/* Cuts 'n' bytes into chunks: CUT_WHOLE, CUT_BYTES, or at position 'at'. */
-enum ws_cut { WS_CUT_WHOLE, WS_CUT_BYTES, WS_CUT_AT };
 
 /* The end of the chunk that starts at 'pos'. */
-static inline size_t ws_chunk_end(enum ws_cut how, size_t at, size_t pos, size_t n)
+size_t ws_chunk_end(enum ws_cut how, size_t at, size_t pos, size_t n)
 {
 	switch (how) {
 	case WS_CUT_WHOLE: return n;
@@ -130,19 +65,9 @@ static inline size_t ws_chunk_end(enum ws_cut how, size_t at, size_t pos, size_t
 
 /* --- building frames ---------------------------------------------------- */
 
-/* One frame: its first byte as sent (FIN, RSV, opcode), and its payload
- * ('len' 0 means strlen).  A list ends with WS_F_END. */
-struct ws_fspec {
-	int b0;
-	const char *data;
-	size_t len;
-};
-#define WS_F_END { -1, NULL, 0 }
-
 /* Writes the frames into 'out', each masked with its own key when
  * 'masked'; returns the byte count (aborts if 'cap' is too small). */
-static inline size_t ws_build(const struct ws_fspec *f, bool masked, uint8_t *out,
-		       size_t cap)
+size_t ws_build(const struct ws_fspec *f, bool masked, uint8_t *out, size_t cap)
 {
 	size_t n = 0;
 	for (int i = 0; f[i].b0 >= 0; i++) {
@@ -164,7 +89,7 @@ static inline size_t ws_build(const struct ws_fspec *f, bool masked, uint8_t *ou
 
 /* --- running a session ---------------------------------------------------- */
 
-static inline const char *ws_state_name(enum ws_state st)
+static const char *ws_state_name(enum ws_state st)
 {
 	switch (st) {
 	case WS_STATE_OPEN:    return "open";
@@ -175,7 +100,7 @@ static inline const char *ws_state_name(enum ws_state st)
 }
 
 /* Logs a reply frame the session built: " -> pong \"x\"", " -> close 1002". */
-static inline void ws_log_reply(struct ws_log *log, const uint8_t *reply, size_t n)
+static void ws_log_reply(struct tbuf *log, const uint8_t *reply, size_t n)
 {
 	struct ws_frame_header h;
 	struct ws_error err;
@@ -187,54 +112,54 @@ static inline void ws_log_reply(struct ws_log *log, const uint8_t *reply, size_t
 	hl = ws_frame_header_parse(reply, n, (reply[1] & 0x80) ? WS_ROLE_SERVER
 				   : WS_ROLE_CLIENT, 0, &h, &err);
 	if (hl < 0 || (size_t)hl + h.length != n) {
-		ws_log_printf(log, " -> broken reply");
+		tbuf_printf(log, " -> broken reply");
 		return;
 	}
 	memcpy(body, reply + hl, (size_t)h.length);
 	if (h.masked)
 		ws_frame_mask(body, (size_t)h.length, h.mask, 0);
-	ws_log_printf(log, " -> %s", ws_opcode_name(h.opcode));
+	tbuf_printf(log, " -> %s", ws_opcode_name(h.opcode));
 	if (h.opcode == WS_OP_CLOSE) {
 		if (h.length >= 2)
-			ws_log_printf(log, " %u", (unsigned)body[0] << 8 | body[1]);
+			tbuf_printf(log, " %u", (unsigned)body[0] << 8 | body[1]);
 	} else {
-		ws_log_printf(log, " ");
+		tbuf_printf(log, " ");
 		ws_log_payload(log, body, (size_t)h.length);
 	}
 }
 
-static inline void ws_log_event(struct ws_log *log, const struct ws_event *ev)
+static void ws_log_event(struct tbuf *log, const struct ws_event *ev)
 {
 	switch (ev->type) {
 	case WS_EV_NONE:
 		return;
 	case WS_EV_MESSAGE:
-		ws_log_printf(log, "%s ", ws_opcode_name(ev->opcode));
+		tbuf_printf(log, "%s ", ws_opcode_name(ev->opcode));
 		ws_log_payload(log, ev->data, ev->len);
 		break;
 	case WS_EV_PING:
 	case WS_EV_PONG:
-		ws_log_printf(log, "%s ", ev->type == WS_EV_PING ? "ping" : "pong");
+		tbuf_printf(log, "%s ", ev->type == WS_EV_PING ? "ping" : "pong");
 		ws_log_payload(log, ev->data, ev->len);
 		break;
 	case WS_EV_CLOSE:
-		ws_log_printf(log, "close %u ", ev->code);
+		tbuf_printf(log, "close %u ", ev->code);
 		ws_log_payload(log, ev->data, ev->len);
 		break;
 	case WS_EV_FAIL:
-		ws_log_printf(log, "fail %u", ev->code);
+		tbuf_printf(log, "fail %u", ev->code);
 		break;
 	}
 	ws_log_reply(log, ev->reply, ev->reply_len);
-	ws_log_printf(log, "\n");
+	tbuf_printf(log, "\n");
 }
 
 /* Feeds 'in' to 's' cut as 'how'/'at' says, as a caller's read loop would:
  * feed until WS_EV_NONE, keep what was not consumed in front of the next
  * chunk.  Logs every event and, at the end, the state and the bytes of
  * buffer still held ("end open 0"). */
-static inline void ws_run_session(struct ws_session *s, const uint8_t *in, size_t n,
-			   enum ws_cut how, size_t at, struct ws_log *log)
+void ws_run_session(struct ws_session *s, const uint8_t *in, size_t n,
+		    enum ws_cut how, size_t at, struct tbuf *log)
 {
 	uint8_t *buf = malloc(n + 1);
 	size_t have = 0, pos = 0;
@@ -250,7 +175,7 @@ static inline void ws_run_session(struct ws_session *s, const uint8_t *in, size_
 			struct ws_event ev;
 			size_t r = ws_session_feed(s, buf + off, have - off, &ev);
 			if (r > have - off)
-				ws_log_printf(log, "consumed %zu of %zu\n", r, have - off);
+				tbuf_printf(log, "consumed %zu of %zu\n", r, have - off);
 			off += r;
 			ws_log_event(log, &ev);
 			if (ev.type == WS_EV_NONE)
@@ -259,12 +184,10 @@ static inline void ws_run_session(struct ws_session *s, const uint8_t *in, size_
 		memmove(buf, buf + off, have - off);
 		have -= off;
 	}
-	ws_log_printf(log, "end %s %zu", ws_state_name(ws_session_state(s)),
-		      ws_session_buffered(s));
+	tbuf_printf(log, "end %s %zu", ws_state_name(ws_session_state(s)),
+		    ws_session_buffered(s));
 	if (have > 0)
-		ws_log_printf(log, " left %zu", have);
-	ws_log_printf(log, "\n");
+		tbuf_printf(log, " left %zu", have);
+	tbuf_printf(log, "\n");
 	free(buf);
 }
-
-#endif

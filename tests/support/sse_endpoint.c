@@ -1,30 +1,4 @@
-/* sse_endpoint.h -- helpers shared by the /events suites: a real server
- * in the test's own process, and raw client sockets that record exactly
- * what came back.
- *
- * The server ('struct srv') is what `pushpull serve` runs: a loop, a
- * feed, a hub, an HTTP server on 127.0.0.1 with the HTTP and SSE routes.
- * Tests publish straight into the feed (feed_publish), so every write the
- * endpoint makes happens inside that call.
- *
- * A raw client ('struct peer') is a plain socket whose descriptor the
- * server's own loop watches, so a test waits by running the loop until a
- * predicate holds -- never by sleeping.  Everything it receives is kept
- * ('raw'); the answer is decoded as it arrives: the head with
- * http_response_parse, the body with http_body_read (chunked or delimited
- * by the close), the event stream with sse_parser.  What the parser
- * reports goes into a digest log, one line per event:
- *
- *     <id> <type> <data length> <FNV-1a of the data>
- *     retry <ms>
- *
- * so that a whole sequence of events -- including megabyte payloads --
- * is compared with one strcmp against a log built from what was
- * published (digest_event).  Header-only: each suite is its own program.
- */
-#ifndef PUSHPULL_TESTS_SSE_ENDPOINT_H
-#define PUSHPULL_TESTS_SSE_ENDPOINT_H
-
+/* sse_endpoint.c -- see sse_endpoint.h. */
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -36,53 +10,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "http/http_body.h"
-#include "http/http_parser.h"
-#include "http/http_server.h"
-#include "paradigms/feed.h"
-#include "paradigms/hub.h"
-#include "sse/sse_parser.h"
-#include "support/looptest.h"
-
-#define WAIT_MS 10000           /* the longest any single wait may take */
-
-/* --- a growable byte string ------------------------------------------------ */
-
-struct bytes {
-	char *p;
-	size_t len, cap;
-};
-
-static inline void bytes_put(struct bytes *b, const void *s, size_t n)
-{
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		b->p = realloc(b->p, cap);
-		ck_assert_ptr_nonnull(b->p);
-		b->cap = cap;
-	}
-	if (n)
-		memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';            /* always a C string, for strcmp and messages */
-}
-
-static inline void bytes_free(struct bytes *b)
-{
-	free(b->p);
-	*b = (struct bytes){ 0 };
-}
-
-static inline const char *bytes_str(const struct bytes *b)
-{
-	return b->p ? b->p : "";
-}
+#include "support/sse_endpoint.h"
 
 /* --- digests ------------------------------------------------------------- */
 
-static inline uint64_t fnv1a(const void *s, size_t n)
+static uint64_t fnv1a(const void *s, size_t n)
 {
 	const unsigned char *p = s;
 	uint64_t h = 14695981039346656037ULL;
@@ -92,19 +24,19 @@ static inline uint64_t fnv1a(const void *s, size_t n)
 }
 
 /* One digest line: an event as the parser reports it. */
-static inline void digest_line(struct bytes *log, const char *id, size_t idlen,
-			       const char *type, size_t tlen, const char *data, size_t dlen)
+static void digest_line(struct tbuf *log, const char *id, size_t idlen,
+			const char *type, size_t tlen, const char *data, size_t dlen)
 {
 	char line[160];
 	int n = snprintf(line, sizeof line, "%.*s %.*s %zu %016llx\n", (int)idlen, id,
 			 (int)tlen, type, dlen, (unsigned long long)fnv1a(data, dlen));
-	bytes_put(log, line, (size_t)n);
+	tbuf_append(log, line, (size_t)n);
 }
 
 /* The line event 'seq' of 'type' with 'data' (as the parser will hand it
  * out: line breaks already LF) earns. */
-static inline void digest_event(struct bytes *log, uint64_t seq, const char *type,
-				const char *data, size_t dlen)
+void digest_event(struct tbuf *log, uint64_t seq, const char *type,
+		  const char *data, size_t dlen)
 {
 	char id[24];
 	int n = snprintf(id, sizeof id, "%llu", (unsigned long long)seq);
@@ -112,7 +44,7 @@ static inline void digest_event(struct bytes *log, uint64_t seq, const char *typ
 }
 
 /* The lines of every event the feed holds from 'from' to its latest. */
-static inline void digest_feed(struct bytes *log, const struct feed *f, uint64_t from)
+void digest_feed(struct tbuf *log, const struct feed *f, uint64_t from)
 {
 	for (uint64_t q = from; q <= feed_latest(f); q++) {
 		const struct feed_event *ev = feed_get(f, q);
@@ -122,8 +54,8 @@ static inline void digest_feed(struct bytes *log, const struct feed *f, uint64_t
 }
 
 /* The reset notice the endpoint sends before a gap (server_sse.c). */
-static inline void digest_reset(struct bytes *log, uint64_t id, long long missed,
-				uint64_t oldest, uint64_t latest)
+void digest_reset(struct tbuf *log, uint64_t id, long long missed,
+		  uint64_t oldest, uint64_t latest)
 {
 	char data[128], ids[24];
 	int n = snprintf(data, sizeof data, "{\"missed\":%lld,\"oldest\":%llu,\"latest\":%llu}",
@@ -132,24 +64,17 @@ static inline void digest_reset(struct bytes *log, uint64_t id, long long missed
 	digest_line(log, ids, (size_t)il, "reset", 5, data, (size_t)n);
 }
 
-static inline void digest_retry(struct bytes *log, uint64_t ms)
+void digest_retry(struct tbuf *log, uint64_t ms)
 {
 	char line[40];
 	int n = snprintf(line, sizeof line, "retry %llu\n", (unsigned long long)ms);
-	bytes_put(log, line, (size_t)n);
+	tbuf_append(log, line, (size_t)n);
 }
 
 /* --- the server ------------------------------------------------------------ */
 
-struct srv {
-	struct net_loop *loop;
-	struct pp_hub hub;
-	struct http_server *http;
-	uint16_t port;
-};
-
 /* Listens on 'port' (0: any) with the routes of `pushpull serve`. */
-static inline void srv_listen(struct srv *s, uint16_t port)
+void srv_listen(struct srv *s, uint16_t port)
 {
 	struct http_server_config cfg = { .port = port, .backlog = 2048 };
 	s->http = http_server_new(s->loop, &cfg);
@@ -160,7 +85,7 @@ static inline void srv_listen(struct srv *s, uint16_t port)
 
 /* A loop, a feed of 'ring' events (0: the default) and the server.
  * 'cfg' NULL: every default; else its zero fields take the defaults. */
-static inline void srv_start(struct srv *s, size_t ring, const struct pp_config *cfg)
+void srv_start(struct srv *s, size_t ring, const struct pp_config *cfg)
 {
 	*s = (struct srv){ 0 };
 	s->loop = net_loop_new(NULL);
@@ -175,14 +100,14 @@ static inline void srv_start(struct srv *s, size_t ring, const struct pp_config 
 }
 
 /* Closes the listener and every connection (a crash, as the clients see it). */
-static inline void srv_close(struct srv *s)
+void srv_close(struct srv *s)
 {
 	http_server_free(s->http);
 	s->http = NULL;
 	net_loop_run_once(s->loop, 0);          /* the deferred frees */
 }
 
-static inline void srv_stop(struct srv *s)
+void srv_stop(struct srv *s)
 {
 	if (s->http)
 		srv_close(s);
@@ -191,46 +116,23 @@ static inline void srv_stop(struct srv *s)
 	net_loop_free(s->loop);
 }
 
-static inline uint64_t publish(struct srv *s, const char *type, const char *data, size_t len)
+uint64_t srv_publish(struct srv *s, const char *type, const char *data, size_t len)
 {
 	uint64_t seq = feed_publish(s->hub.feed, type, data, len);
 	ck_assert_uint_gt(seq, 0);
 	return seq;
 }
 
-static inline uint64_t publish_str(struct srv *s, const char *data)
+uint64_t srv_publish_str(struct srv *s, const char *data)
 {
-	return publish(s, "message", data, strlen(data));
+	return srv_publish(s, "message", data, strlen(data));
 }
 
 /* --- a raw client ---------------------------------------------------------- */
 
-struct peer {
-	struct srv *srv;
-	int fd;
-	bool watched, eof;
-	int err;                        /* recv failed with this (ECONNRESET...) */
-	struct bytes raw;               /* every byte received */
-	/* the answer */
-	struct http_parser hp;
-	bool head_request;              /* the answer to HEAD has no body */
-	bool head_done;
-	size_t head_len;
-	int status;
-	int framing;                    /* enum http_framing */
-	struct http_body body;
-	size_t consumed;                /* raw bytes the body reader has taken */
-	bool body_done;
-	int body_err;                   /* http_body_read or http_body_eof refused */
-	struct bytes data;              /* the body: the event stream itself */
-	struct sse_parser sse;
-	int sse_err;
-	struct bytes log;               /* digest lines, see the top of this file */
-	size_t events;
-};
 
 /* Feeds the parser a piece of the event stream; logs what it reports. */
-static inline void peer_parse(struct peer *p, const char *s, size_t n)
+static void peer_parse(struct peer *p, const char *s, size_t n)
 {
 	size_t off = 0;
 	while (off < n && p->sse_err == 0) {
@@ -251,7 +153,7 @@ static inline void peer_parse(struct peer *p, const char *s, size_t n)
 }
 
 /* Decodes what has arrived and not been decoded yet. */
-static inline void peer_advance(struct peer *p)
+static void peer_advance(struct peer *p)
 {
 	if (!p->head_done) {
 		struct http_header fields[64];
@@ -260,7 +162,7 @@ static inline void peer_advance(struct peer *p)
 		ssize_t r = http_response_parse(&p->hp, p->raw.p, p->raw.len, &res, NULL);
 		if (r == HTTP_INCOMPLETE)
 			return;
-		ck_assert_msg(r > 0, "the answer's head does not parse: %s", bytes_str(&p->raw));
+		ck_assert_msg(r > 0, "the answer's head does not parse: %s", tbuf_str(&p->raw));
 		p->head_done = true;
 		p->head_len = (size_t)r;
 		p->status = res.status;
@@ -280,7 +182,7 @@ static inline void peer_advance(struct peer *p)
 		}
 		p->consumed += (size_t)r;
 		if (plen) {
-			bytes_put(&p->data, piece, plen);
+			tbuf_append(&p->data, piece, plen);
 			peer_parse(p, piece, plen);
 		}
 		p->body_done = http_body_done(&p->body);
@@ -289,21 +191,21 @@ static inline void peer_advance(struct peer *p)
 	}
 }
 
-static inline void peer_unwatch(struct peer *p)
+static void peer_unwatch(struct peer *p)
 {
 	if (p->watched)
 		net_loop_unwatch(p->srv->loop, p->fd);
 	p->watched = false;
 }
 
-static inline void peer_io(struct net_loop *loop, int fd, unsigned events, void *ud)
+static void peer_io(struct net_loop *loop, int fd, unsigned events, void *ud)
 {
 	(void)loop; (void)events;
 	struct peer *p = ud;
 	char buf[65536];
 	ssize_t n = recv(fd, buf, sizeof buf, MSG_DONTWAIT);
 	if (n > 0) {
-		bytes_put(&p->raw, buf, (size_t)n);
+		tbuf_append(&p->raw, buf, (size_t)n);
 		peer_advance(p);
 		return;
 	}
@@ -323,7 +225,7 @@ static inline void peer_io(struct net_loop *loop, int fd, unsigned events, void 
 
 /* Starts or stops reading (a client that stops reading fills its
  * kernel buffers, then the server's output queue). */
-static inline void peer_read(struct peer *p, bool on)
+void peer_read(struct peer *p, bool on)
 {
 	if (on && !p->watched && !p->eof) {
 		ck_assert_int_eq(net_loop_watch(p->srv->loop, p->fd, NET_READ, peer_io, p, NULL), 0);
@@ -335,7 +237,7 @@ static inline void peer_read(struct peer *p, bool on)
 
 /* Connects to the server and sends 'request' (whole, at once).
  * 'rcvbuf' > 0 shrinks the socket's receive buffer first. */
-static inline void peer_open_buf(struct peer *p, struct srv *s, const char *request, int rcvbuf)
+void peer_open_buf(struct peer *p, struct srv *s, const char *request, int rcvbuf)
 {
 	*p = (struct peer){ .srv = s, .head_request = strncmp(request, "HEAD ", 5) == 0 };
 	sse_parser_init(&p->sse, NULL);
@@ -355,34 +257,34 @@ static inline void peer_open_buf(struct peer *p, struct srv *s, const char *requ
 	peer_read(p, true);
 }
 
-static inline void peer_open(struct peer *p, struct srv *s, const char *request)
+void peer_open(struct peer *p, struct srv *s, const char *request)
 {
 	peer_open_buf(p, s, request, 0);
 }
 
 /* GET /events with 'fields' (raw lines ending in CRLF, or "") added. */
-static inline void peer_get(struct peer *p, struct srv *s, const char *target, const char *fields)
+void peer_get(struct peer *p, struct srv *s, const char *target, const char *fields)
 {
 	char req[1024];
 	snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\n%s\r\n", target, fields);
 	peer_open(p, s, req);
 }
 
-static inline void peer_close(struct peer *p)
+void peer_close(struct peer *p)
 {
 	peer_unwatch(p);
 	if (p->fd >= 0)
 		close(p->fd);
 	p->fd = -1;
 	sse_parser_free(&p->sse);
-	bytes_free(&p->raw);
-	bytes_free(&p->data);
-	bytes_free(&p->log);
+	tbuf_free(&p->raw);
+	tbuf_free(&p->data);
+	tbuf_free(&p->log);
 }
 
 /* The value of field 'name' in the answer's head (NUL-terminated copy in
  * 'out'), or NULL when absent. */
-static inline const char *peer_field(struct peer *p, const char *name, char *out, size_t cap)
+const char *peer_field(struct peer *p, const char *name, char *out, size_t cap)
 {
 	ck_assert(p->head_done);
 	char *head = malloc(p->head_len);
@@ -408,41 +310,41 @@ static inline const char *peer_field(struct peer *p, const char *name, char *out
 
 struct wait_events { struct peer *p; size_t n; };
 
-static inline bool peer_has_events(void *arg)
+static bool peer_has_events(void *arg)
 {
 	struct wait_events *w = arg;
 	return w->p->events >= w->n || w->p->eof;
 }
 
 /* Runs the loop until 'p' has parsed 'n' events (or the stream ended). */
-static inline void peer_wait_events(struct peer *p, size_t n)
+void peer_wait_events(struct peer *p, size_t n)
 {
 	struct wait_events w = { p, n };
-	ck_assert_msg(looptest_run_until_pred(p->srv->loop, peer_has_events, &w, WAIT_MS),
+	ck_assert_msg(net_loop_run_until(p->srv->loop, peer_has_events, &w, WAIT_MS),
 		      "waited in vain for %zu events (have %zu): %s", n, p->events,
-		      bytes_str(&p->log));
+		      tbuf_str(&p->log));
 	ck_assert_msg(p->events >= n, "the stream ended after %zu of %zu events: %s",
-		      p->events, n, bytes_str(&p->log));
+		      p->events, n, tbuf_str(&p->log));
 }
 
-static inline bool peer_has_head(void *arg) { return ((struct peer *)arg)->head_done; }
-static inline bool peer_has_eof(void *arg) { return ((struct peer *)arg)->eof; }
+static bool peer_has_head(void *arg) { return ((struct peer *)arg)->head_done; }
+static bool peer_has_eof(void *arg) { return ((struct peer *)arg)->eof; }
 
-static inline void peer_wait_head(struct peer *p)
+void peer_wait_head(struct peer *p)
 {
-	ck_assert_msg(looptest_run_until_pred(p->srv->loop, peer_has_head, p, WAIT_MS),
-		      "no answer head: %s", bytes_str(&p->raw));
+	ck_assert_msg(net_loop_run_until(p->srv->loop, peer_has_head, p, WAIT_MS),
+		      "no answer head: %s", tbuf_str(&p->raw));
 }
 
-static inline void peer_wait_eof(struct peer *p)
+void peer_wait_eof(struct peer *p)
 {
-	ck_assert_msg(looptest_run_until_pred(p->srv->loop, peer_has_eof, p, WAIT_MS),
+	ck_assert_msg(net_loop_run_until(p->srv->loop, peer_has_eof, p, WAIT_MS),
 		      "the connection stayed open");
 }
 
 struct sub_wait { struct srv *s; size_t n; };
 
-static inline bool srv_has_subscribers(void *arg)
+static bool srv_has_subscribers(void *arg)
 {
 	struct sub_wait *w = arg;
 	return feed_subscribers(w->s->hub.feed) == w->n;
@@ -450,19 +352,9 @@ static inline bool srv_has_subscribers(void *arg)
 
 /* Runs the loop until the feed has exactly 'n' subscribers: a stream is
  * subscribed once its request has been read and answered. */
-static inline void wait_subscribers(struct srv *s, size_t n)
+void srv_wait_subscribers(struct srv *s, size_t n)
 {
 	struct sub_wait w = { s, n };
-	ck_assert_msg(looptest_run_until_pred(s->loop, srv_has_subscribers, &w, WAIT_MS),
+	ck_assert_msg(net_loop_run_until(s->loop, srv_has_subscribers, &w, WAIT_MS),
 		      "the feed has %zu subscribers, not %zu", feed_subscribers(s->hub.feed), n);
 }
-
-/* Runs the loop for 'ms' milliseconds, whatever happens: to show that
- * something does NOT happen in that time. */
-static inline void run_for(struct net_loop *loop, int ms)
-{
-	bool never = false;
-	looptest_run_until(loop, &never, ms);
-}
-
-#endif
