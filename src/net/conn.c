@@ -21,6 +21,7 @@
 #include <assert.h>
 #include <errno.h>
 #include <linux/tcp.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,6 +74,31 @@ struct net_conn *net__conn_new(struct net_loop *loop, int fd, enum net_conn_stat
 	}
 	c->mask = (uint8_t)mask;
 	return c;
+}
+
+void net__conn_set_peer(struct net_conn *c, const struct sockaddr *sa)
+{
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
+		memcpy(c->peer_addr, &in->sin_addr, 4);
+		c->peer_port = ntohs(in->sin_port);
+		c->peer_version = 4;
+	} else if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
+		memcpy(c->peer_addr, &in6->sin6_addr, 16);
+		c->peer_port = ntohs(in6->sin6_port);
+		c->peer_version = 6;
+	}
+}
+
+bool net_conn_peer(const struct net_conn *c, int *ip_version, uint8_t addr[16], uint16_t *port)
+{
+	if (!c->peer_version)
+		return false;
+	*ip_version = c->peer_version;
+	memcpy(addr, c->peer_addr, 16);
+	*port = c->peer_port;
+	return true;
 }
 
 void net_conn_set_ops(struct net_conn *c, const struct net_conn_ops *ops, void *ud)
@@ -178,6 +204,7 @@ static void charge_tcp_info(struct net_conn *c)
 		.segs_in = ti.tcpi_segs_in, .segs_out = ti.tcpi_segs_out,
 		.data_segs_in = ti.tcpi_data_segs_in, .data_segs_out = ti.tcpi_data_segs_out,
 		.retrans = ti.tcpi_total_retrans, .rtt_us_sum = ti.tcpi_rtt, .rtt_samples = 1,
+		.min_rtt_us_sum = ti.tcpi_min_rtt,
 	};
 	net_counts_add(&c->counts, &k);
 	if (c->charge.ledger)

@@ -122,6 +122,11 @@ struct net_conn *net_connect(struct net_loop *loop, const char *host,
 
 /* --- a connection ------------------------------------------------------- */
 
+/* The other end's address and port, as accept4 or connect had them (no
+ * syscall): 'ip_version' 4 or 6, IPv4 in the first 4 bytes of 'addr'.
+ * False when not known. */
+bool net_conn_peer(const struct net_conn *c, int *ip_version, uint8_t addr[16], uint16_t *port);
+
 /* Gives the connection its protocol.  Called from inside on_data (a
  * protocol switch), the bytes that on_data did not consume are handed to
  * the new on_data in a deferred call. */

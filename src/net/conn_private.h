@@ -7,6 +7,8 @@
 
 #include "net/conn.h"
 
+#include <sys/socket.h>
+
 enum net_conn_state {
 	NET_CONN_CONNECTING,
 	NET_CONN_OPEN,
@@ -45,6 +47,10 @@ struct net_conn {
 	bool handshaken : 1;            /* counted one handshake: TCP_INFO is meaningful */
 	bool held_for_fin : 1;          /* a send held its last segment for our FIN (MSG_MORE) */
 
+	uint8_t peer_addr[16];          /* the other end, from accept4 or connect */
+	uint16_t peer_port;
+	uint8_t peer_version;           /* 4 or 6; 0: unknown */
+
 	uint8_t *in;                    /* unconsumed input, only while some is held */
 	size_t in_len, in_cap;
 	size_t high_water, out_limit, in_limit;
@@ -55,6 +61,9 @@ struct net_conn {
 /* Wraps a connected (or connecting) socket and starts watching it. */
 struct net_conn *net__conn_new(struct net_loop *loop, int fd, enum net_conn_state st,
 			       struct net_ledger *ledger);
+
+/* Notes the other end's address (from accept4 or connect: no syscall). */
+void net__conn_set_peer(struct net_conn *c, const struct sockaddr *sa);
 
 /* Finishes a connect: reads SO_ERROR (or connect_err), tells on_connect. */
 void net__conn_connected(struct net_conn *c);

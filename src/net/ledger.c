@@ -118,8 +118,8 @@ static uint64_t get_field(const struct net_ledger *l, int off)
 static uint64_t get_events(const struct net_ledger *l, int k) { (void)k; return l->events; }
 static uint64_t get_rtt(const struct net_ledger *l, int k)
 {
-	(void)k;
-	return l->c.rtt_samples ? l->c.rtt_us_sum / l->c.rtt_samples : 0;
+	uint64_t sum = k ? l->c.min_rtt_us_sum : l->c.rtt_us_sum;
+	return l->c.rtt_samples ? sum / l->c.rtt_samples : 0;
 }
 static uint64_t get_lat(const struct net_ledger *l, int p)
 {
@@ -155,6 +155,7 @@ static const struct row rows[] = {
 	{ "  epoll_wait", get_sys, NET_SYS_EPOLL_WAIT },
 	{ "wake-ups", FIELD(wakeups) },
 	{ "avg rtt us", get_rtt, 0 },
+	{ "avg min rtt us", get_rtt, 1 },
 	{ "latency avg us", get_lat, 0 },
 	{ "latency p50 us", get_lat, 500 },
 	{ "latency p99 us", get_lat, 990 },
@@ -196,24 +197,38 @@ void net_ledger_print_table(FILE *out, struct net_ledger *const *ls, size_t n)
 	}
 }
 
+static void print_object(FILE *out, const struct net_ledger *l, struct net_ledger *const *ls,
+			 size_t n)
+{
+	fputs("{\"label\":", out);
+	json_fput(out, l->label, strlen(l->label));
+	for (size_t r = 0; r < NROWS; r++) {
+		if (!row_shown(&rows[r], ls, n))
+			continue;
+		const char *name = rows[r].name;
+		while (*name == ' ')
+			name++;
+		fputs(",\"", out);
+		for (const char *p = name; *p; p++)   /* "bytes out" -> bytes_out */
+			fputc(*p == ' ' || *p == '-' ? '_' : *p, out);
+		fprintf(out, "\":%llu", (unsigned long long)rows[r].get(l, rows[r].arg));
+	}
+	fputc('}', out);
+}
+
 void net_ledger_print_json(FILE *out, struct net_ledger *const *ls, size_t n)
 {
 	fputc('[', out);
 	for (size_t j = 0; j < n; j++) {
-		fputs(j ? ",{\"label\":" : "{\"label\":", out);
-		json_fput(out, ls[j]->label, strlen(ls[j]->label));
-		for (size_t r = 0; r < NROWS; r++) {
-			if (!row_shown(&rows[r], ls, n))
-				continue;
-			const char *name = rows[r].name;
-			while (*name == ' ')
-				name++;
-			fputs(",\"", out);
-			for (const char *p = name; *p; p++)   /* "bytes out" -> bytes_out */
-				fputc(*p == ' ' || *p == '-' ? '_' : *p, out);
-			fprintf(out, "\":%llu", (unsigned long long)rows[r].get(ls[j], rows[r].arg));
-		}
-		fputc('}', out);
+		if (j)
+			fputc(',', out);
+		print_object(out, ls[j], ls, n);
 	}
 	fputs("]\n", out);
+}
+
+void net_ledger_print_json_object(FILE *out, const struct net_ledger *l)
+{
+	struct net_ledger *one[] = { (struct net_ledger *)l };
+	print_object(out, l, one, 1);
 }

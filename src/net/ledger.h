@@ -10,7 +10,10 @@
  * Counting is plain integer increments into memory the caller owns: no
  * allocation, no locking (one loop per thread), nothing per event beyond
  * the add.  Every number here was measured during the run; nothing is
- * derived from a formula, so strace -c and tcpdump show the same totals.
+ * derived from a formula, so strace shows the same syscalls.  The
+ * segments are the kernel's own counts, read when a connection closes: a
+ * lower bound of what tcpdump shows (what leaves after the read is not
+ * in); capture.h and wire.h count the packets themselves.
  *
  * Read next: sys.h (the syscall table).
  */
@@ -21,6 +24,7 @@
 #include <stdio.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/uio.h>
 
 /* The kinds of syscall we count, in the order the table prints them. */
 enum net_sys {
@@ -53,6 +57,7 @@ struct net_counts {
 	uint64_t data_segs_in, data_segs_out; /* tcpi_data_segs_in/out */
 	uint64_t retrans;                   /* tcpi_total_retrans */
 	uint64_t rtt_us_sum, rtt_samples;   /* tcpi_rtt at close, summed */
+	uint64_t min_rtt_us_sum;            /* tcpi_min_rtt at close, summed */
 };
 
 /* Delivery latency, in microseconds, in a fixed log-linear histogram: a
@@ -67,6 +72,17 @@ struct net_latency {
 	uint64_t bucket[NET_LAT_BUCKETS];
 };
 
+/* A tap on a ledger: told of each send, recv, connect, shutdown and close
+ * charged to it, with the bytes that moved -- for a picture of an
+ * exchange when its packets cannot be seen (no capture privilege).
+ * 'conn' tells connections apart (the connection's own counts).  Called
+ * after the syscall returned, only for one that succeeded. */
+struct net_tap {
+	void (*fn)(void *ud, const struct net_counts *conn, enum net_sys kind,
+		   const struct iovec *iov, int iovcnt, size_t bytes);
+	void *ud;
+};
+
 #define NET_LABEL_MAX 40
 struct net_ledger {
 	char label[NET_LABEL_MAX];
@@ -74,6 +90,7 @@ struct net_ledger {
 	struct net_latency lat;
 	uint64_t events;        /* application messages delivered (set by callers) */
 	bool counts_events;     /* 'events' is measured: print it (else the row is left out) */
+	struct net_tap *tap;    /* NULL: none (the usual case) */
 };
 
 /* Who pays for one syscall: either pointer may be NULL. */
@@ -117,5 +134,7 @@ const char *net_sys_name(enum net_sys k);
 void net_ledger_print_table(FILE *out, struct net_ledger *const *ls, size_t n);
 /* A JSON array, one object per ledger, on one line. */
 void net_ledger_print_json(FILE *out, struct net_ledger *const *ls, size_t n);
+/* One ledger as one JSON object (no newline), with the names above. */
+void net_ledger_print_json_object(FILE *out, const struct net_ledger *l);
 
 #endif

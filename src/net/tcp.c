@@ -84,7 +84,10 @@ static void on_listen_io(struct net_loop *loop, int fd, unsigned events, void *u
 		/* Who pays is known only afterwards: a new connection pays
 		 * for its accept4 (charge_accept); one that fails or says
 		 * EAGAIN is paid by the batch's last connection, if any. */
-		int cfd = net_sys_accept4(NULL, fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		struct sockaddr_storage peer;   /* accept4 tells it for free */
+		socklen_t plen = sizeof peer;
+		int cfd = net_sys_accept4(NULL, fd, (struct sockaddr *)&peer, &plen,
+					  SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (cfd < 0) {
 			net_charge_sys(last ? &last->charge : &l->charge, NET_SYS_ACCEPT);
 			if (errno == EINTR || errno == ECONNABORTED)
@@ -100,6 +103,8 @@ static void on_listen_io(struct net_loop *loop, int fd, unsigned events, void *u
 			return;                 /* EAGAIN: the backlog is empty */
 		}
 		struct net_conn *c = net__conn_new(loop, cfd, NET_CONN_OPEN, l->conn_ledger);
+		if (c)
+			net__conn_set_peer(c, (struct sockaddr *)&peer);
 		if (!c) {
 			net_charge_sys(&l->charge, NET_SYS_ACCEPT);
 			net_sys_close(&l->charge, cfd);
@@ -220,6 +225,7 @@ struct net_conn *net_connect(struct net_loop *loop, const char *host,
 		return NULL;
 	}
 	c->counts.sys[NET_SYS_SOCKET]++;        /* already in the ledger via 'pay' */
+	net__conn_set_peer(c, (struct sockaddr *)&sa);
 	net_conn_set_ops(c, ops, ud);
 	/* Non-blocking: EINPROGRESS is the normal answer.  Either way the
 	 * outcome is read from SO_ERROR when the socket turns writable, so
