@@ -5,7 +5,7 @@
  * A resume must deliver every event after N that the ring holds exactly
  * once and in order, then the live ones: each test compares the whole
  * sequence a client parsed (WHATWG HTML §9.2.6) with the sequence
- * published.  The contract is the header comment of ep_sse.c; the
+ * published.  The contract is the header comment of server_sse.c; the
  * Last-Event-ID field is §9.2.4.  Helpers: support/sse_endpoint.h.
  */
 #include <check.h>

@@ -2,7 +2,7 @@
  * head (HTTP/1.1 chunked, HEAD, HTTP/1.0 raw), live events byte for byte,
  * the retry line, heartbeats.
  *
- * The contract tested is the header comment of src/paradigms/ep_sse.c;
+ * The contract tested is the header comment of src/paradigms/server_sse.c;
  * the wire format is the WHATWG HTML Standard §9.2.5 (event streams) on
  * RFC 9112 §7.1 (chunked) or §6.3 rule 8 (a body delimited by the close).
  * Helpers: support/sse_endpoint.h.

@@ -1,5 +1,5 @@
 /* test_ws_endpoint.c -- GET /echo and GET /ws (src/paradigms/server_websocket.c) and
- * the WebSocket client (client_ws.c), over 127.0.0.1 with the real server
+ * the WebSocket client (client_websocket.c), over 127.0.0.1 with the real server
  * code in-process: a loop, a feed, a hub with pp_config_defaults, an HTTP
  * server on a free port with pp_hub_routes (support/ws_server.h).
  *

@@ -109,6 +109,7 @@ bool pp_client_finished(const struct pp_client *c) { return c->finished; }
 bool pp_client_gave_up(const struct pp_client *c) { return c->gave_up; }
 uint64_t pp_client_events(const struct pp_client *c) { return c->events; }
 uint64_t pp_client_missed(const struct pp_client *c) { return c->missed; }
+uint64_t pp_client_empty_answers(const struct pp_client *c) { return c->empty; }
 uint64_t pp_client_last_seq(const struct pp_client *c) { return c->last_seq; }
 enum pp_paradigm pp_client_paradigm(const struct pp_client *c) { return c->o.paradigm; }
 

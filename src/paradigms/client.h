@@ -80,6 +80,9 @@ bool pp_client_finished(const struct pp_client *c);     /* 'count' reached, or g
 bool pp_client_gave_up(const struct pp_client *c);      /* an error ended it */
 uint64_t pp_client_events(const struct pp_client *c);
 uint64_t pp_client_missed(const struct pp_client *c);   /* known gaps */
+/* Polls answered with nothing new (short-poll: the same state again;
+ * long-poll: a hold that timed out): what asking cost for nothing. */
+uint64_t pp_client_empty_answers(const struct pp_client *c);
 uint64_t pp_client_last_seq(const struct pp_client *c); /* newest event seen */
 enum pp_paradigm pp_client_paradigm(const struct pp_client *c);
 

@@ -70,10 +70,13 @@ static void on_answer(struct http_client *cl, int err, const struct http_client_
 		return;
 	}
 	int status = r->res->status;
+	uint64_t before = c->events;
 	if (status == 200)
 		got_events(c, r->body, r->body_len);
 	else if (status != 204)                 /* 204: the hold timed out, nothing new */
 		pp__client_note_status(c, r);
+	if ((status == 200 || status == 204) && c->events == before)
+		c->empty++;
 	if (c->finished)
 		return;
 	if (status < 200 || status >= 400)

@@ -16,6 +16,7 @@ struct pp_client {
 	struct pp_client_opts o;
 	char path[PP_PATH_MAX];
 	uint64_t events, missed, last_seq;
+	uint64_t empty;                 /* polls answered with nothing new */
 	bool synced;                    /* last_seq is a known position: gaps count */
 	bool finished;
 	bool gave_up;                   /* finished on an error that a retry would repeat */

@@ -27,10 +27,12 @@ static void on_answer(struct http_client *cl, int err, const struct http_client_
 		pp__client_note_status(c, r);
 	} else {
 		uint64_t seq = pp__json_seq(r->body, r->body_len);
-		if (seq > c->last_seq)
+		if (seq > c->last_seq) {
 			pp__client_emit(c, seq, r->body, r->body_len);
-		else
+		} else {
+			c->empty++;
 			c->synced = true;       /* "nothing yet" is a position too: later gaps count */
+		}
 	}
 	if (!c->finished)
 		pp__client_later(c, c->o.interval_ms);  /* the next poll, whatever happened */

@@ -41,6 +41,8 @@ void pp__hub_charge(struct pp_hub *hub, struct http_exchange *x, enum pp_paradig
 {
 	if (hub->ledger[p])
 		http_exchange_set_ledger(x, hub->ledger[p]);
+	if (hub->on_charge)
+		hub->on_charge(hub->on_charge_ud, http_exchange_conn(x), p);
 }
 
 int pp__query_u64(const char *query, size_t qlen, const char *name, uint64_t *v)

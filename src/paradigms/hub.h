@@ -63,6 +63,11 @@ struct pp_hub {
 	 * there once it knows the paradigm.  NULL: leave it where it is (the
 	 * demo gives each paradigm its own listener and ledger instead). */
 	struct net_ledger *ledger[PP_PARADIGMS];
+	/* Told each time an endpoint learns the paradigm of a connection
+	 * (after moving it to that ledger): `pushpull serve --capture` counts
+	 * its packets in that paradigm's row from then on.  NULL: none. */
+	void (*on_charge)(void *ud, struct net_conn *nc, enum pp_paradigm p);
+	void *on_charge_ud;
 };
 
 /* Fills the defaults above into every zero field of 'cfg'. */

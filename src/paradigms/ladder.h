@@ -18,9 +18,10 @@
  *      opened (a file, stdout, or open_memstream() in a test); a write
  *      error sticks in the stream: check ferror() or fclose() at the end.
  *
- * Read next: util/svg.h (the picture writer), then
- * tests/test_paradigms_ladder.c, where recorded traces go through both
- * (and tests/golden/ladder_*.txt, what comes out).
+ * Read next: tools/pushpull/demo_wire.c, which feeds it; the recorded
+ * traces of tests/test_paradigms_ladder.c and what comes out of them,
+ * tests/golden/ladder_*.txt, show it at work.  (The pictures are drawn
+ * with the SVG writer in src/util.)
  */
 #ifndef PUSHPULL_PARADIGMS_LADDER_H
 #define PUSHPULL_PARADIGMS_LADDER_H

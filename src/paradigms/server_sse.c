@@ -45,7 +45,7 @@
  * too.  Either comes back with Last-Event-ID and loses nothing the ring
  * still holds, and learns what it did lose from the reset notice.
  *
- * Read next: client_sse.c (the other end), sse_writer.h (the bytes).
+ * Read next: client_sse.c (the other end; src/sse/sse_writer.h has the bytes).
  */
 #include "paradigms/server_private.h"
 #include "http/http_fields.h"

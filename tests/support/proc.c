@@ -4,6 +4,7 @@
 #include <check.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdbool.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -117,4 +118,38 @@ void proc_run_input(struct proc_run *r, char *const argv[], const char *input, i
 void proc_run(struct proc_run *r, char *const argv[], int ms)
 {
 	proc_run_input(r, argv, NULL, ms);
+}
+
+pid_t proc_serve_start(char *const argv[], int *so, int *se, char *base, size_t cap)
+{
+	pid_t srv = proc_spawn(argv, NULL, so, se);
+	/* The first line says where it listens. */
+	char line[256] = "";
+	size_t n = 0;
+	uint64_t end = proc_now_ms() + 5000;
+	while (!memchr(line, '\n', n) && proc_now_ms() < end) {
+		struct pollfd p = { *so, POLLIN, 0 };
+		if (poll(&p, 1, 100) == 1) {
+			ssize_t k = read(*so, line + n, sizeof line - 1 - n);
+			if (k <= 0)
+				break;
+			n += (size_t)k;
+			line[n] = '\0';
+		}
+	}
+	const char *at = strstr(line, "http://127.0.0.1:");
+	ck_assert_msg(at != NULL, "no address in: %s", line);
+	snprintf(base, cap, "%.*s", (int)strcspn(at, "\n"), at);
+	return srv;
+}
+
+void proc_serve_stop(pid_t srv, int so, int se, struct proc_run *s)
+{
+	kill(srv, SIGINT);                      /* ours, by its pid */
+	memset(s, 0, sizeof *s);
+	proc_drain(s, so, se, 5000);
+	close(so);
+	close(se);
+	proc_reap(s, srv, 2000);
+	ck_assert_int_eq(s->status, 0);
 }

@@ -32,4 +32,10 @@ void proc_reap(struct proc_run *r, pid_t pid, int ms);
 void proc_run_input(struct proc_run *r, char *const argv[], const char *input, int ms);
 void proc_run(struct proc_run *r, char *const argv[], int ms);
 
+/* Starts `pushpull serve ...` (argv, with --port 0) and reads from its
+ * first line where it listens: "http://127.0.0.1:PORT" into 'base'. */
+pid_t proc_serve_start(char *const argv[], int *so, int *se, char *base, size_t cap);
+/* SIGINT: the server prints its ledgers and exits 0; its output is in 's'. */
+void proc_serve_stop(pid_t srv, int so, int se, struct proc_run *s);
+
 #endif

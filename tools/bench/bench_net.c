@@ -11,6 +11,7 @@
  * several times and the median is printed.  Usage: bench_net [rounds]
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <signal.h>

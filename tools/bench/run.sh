@@ -3,7 +3,7 @@
 # the same run.  Benchmarks are not tests: they print numbers and ratios,
 # they assert nothing.  Run from the top of the tree (make does).
 #
-# Sections (BENCH_ONLY="micro http ws sse mem" picks some):
+# Sections (BENCH_ONLY="micro http ws sse mem lab" picks some):
 #   micro  src/net and src/http on their own (bench_net, bench_http_parser)
 #   http   wrk -t1 -c50 against `pushpull serve` GET /score and nginx
 #          (one worker, `return 200` of a body the same size): keep-alive,
@@ -24,6 +24,9 @@
 #          bare_http above)
 #   mem    server memory per idle connection, 10,000 of them, WebSocket
 #          and SSE, pushpull and node (`loadgen idle`)
+#   lab    the delay line of `pushpull lab` (root): packets per second it
+#          forwards on one core, with no delay added, from a UDP flood
+#          (udp_flood.c) on the client side to a sink on the server side
 #
 # How it measures.  Each server runs pinned to CPU 0 and the load to
 # CPU 1 (taskset), each measurement is repeated BENCH_RUNS times (3) and
@@ -53,7 +56,7 @@ SSE_EVENTS=${BENCH_SSE_EVENTS:-1000}
 SSE_EVENTS_10K=${BENCH_SSE_EVENTS_10K:-200}
 IDLE=${BENCH_IDLE:-10000}
 NGINX_PORT=${BENCH_NGINX_PORT:-18089}
-ONLY=${BENCH_ONLY:-micro http ws sse mem}
+ONLY=${BENCH_ONLY:-micro http ws sse mem lab}
 TCK=$(getconf CLK_TCK)
 NODE_MODULES=$ABS/node/node_modules
 export NODE_PATH="$NODE_MODULES"        # where the node servers find ws
@@ -488,6 +491,36 @@ section_mem() {
 	done
 }
 
+# --- lab ----------------------------------------------------------------------
+
+section_lab() {
+	echo "== the delay line: packets forwarded per second, on one core"
+	if [ "$(id -u)" != 0 ] || ! command -v ip >/dev/null 2>&1; then
+		echo "(skipped: the lab needs root, and ip(8) to run the load in its namespaces)"
+		return
+	fi
+	r=0
+	while [ $r -lt "$RUNS" ]; do
+		start lab "$PP" lab --rtt 0 || return
+		lab_pid=$SPID
+		wait_for "$OUT/lab.log" "SIGINT ends it" || { echo "pushpull lab did not start"; stop "$lab_pid"; return; }
+		ip netns exec pushpull-server build/bench/udp_flood sink 9 $((SECS + 2)) > "$OUT/sink.out" &
+		sink_pid=$!
+		wait_for "$OUT/sink.out" listening
+		$ON_LOAD ip netns exec pushpull-client build/bench/udp_flood send 198.18.0.1 9 "$SECS" > "$OUT/flood.out"
+		kill -INT "$lab_pid"
+		wait_for "$OUT/lab.log" "to the client"
+		stop "$lab_pid"
+		wait "$sink_pid" 2>/dev/null
+		fwd=$(sed -n 's/.*to the server *\([0-9]*\) packets forwarded.*/\1/p' "$OUT/lab.log")
+		sent=$(sed -n 's/sent //p' "$OUT/flood.out")
+		echo "  sent $sent, forwarded $fwd in $SECS s, received $(sed -n 's/received //p' "$OUT/sink.out")"
+		[ -n "$fwd" ] && record lab.pps $((fwd / SECS))
+		r=$((r + 1))
+	done
+	row "delay line forwarding" "pkt/s" "$(median lab.pps)" "NA" "pushpull>=50000"
+}
+
 # --- the run --------------------------------------------------------------------
 
 needs_pp=0
@@ -500,8 +533,8 @@ if [ $needs_pp = 1 ] && { [ ! -x "$PP" ] || [ ! -x "$LG" ]; }; then
 fi
 for s in $ONLY; do
 	case $s in
-	micro|http|ws|sse|mem) "section_$s"; echo ;;
-	*) echo "unknown section '$s' (micro http ws sse mem)" ;;
+	micro|http|ws|sse|mem|lab) "section_$s"; echo ;;
+	*) echo "unknown section '$s' (micro http ws sse mem lab)" ;;
 	esac
 done
 
@@ -520,6 +553,7 @@ function jnum(v) { return num(v) ? v + 0 : "null" }
 	if (check ~ /^ratio>=/) { t = substr(check, 8); met = exact == "NA" ? "?" : (exact >= t + 0 ? "yes" : "NO") }
 	else if (check ~ /^ratio<=/) { t = substr(check, 8); met = exact == "NA" ? "?" : (exact <= t + 0 ? "yes" : "NO") }
 	else if (check ~ /^pushpull<=/) { t = substr(check, 11); met = !num(pp) ? "?" : (pp + 0 <= t + 0 ? "yes" : "NO") }
+	else if (check ~ /^pushpull>=/) { t = substr(check, 11); met = !num(pp) ? "?" : (pp + 0 >= t + 0 ? "yes" : "NO") }
 	n++
 	line[n] = sprintf("%-34s %6s %12s %12s %7s  %-16s %s", name, unit, pp, peer, ratio, check, met)
 	js[n] = sprintf("{\"name\":%s,\"unit\":%s,\"pushpull\":%s,\"peer\":%s,\"ratio\":%s,\"target\":%s,\"met\":%s}",

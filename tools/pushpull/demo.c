@@ -1,28 +1,33 @@
 /* demo.c -- `pushpull demo` (`make demo`): every paradigm side by side.
  *
- * One process, one loop, one feed, and real TCP over 127.0.0.1:
+ * One process, one loop, one feed, and real TCP over 127.0.0.1.  Six rows,
+ * each a paradigm with one connection policy and a listener of its own:
  *
- *   a scorer     POSTs each event of the scenario to /publish, one every
- *                --interval ms: that is request-response (RPC);
- *   a poller     GETs /score every --poll ms (short polling);
- *   a waiter     long-polls /score?since=N;
- *   a listener   holds an SSE stream on /events;
- *   a player     holds a WebSocket on /ws.
+ *   rpc            the scorer POSTs every other event to /publish over one
+ *                  kept-alive connection: request-response;
+ *   rpc new-conn   it POSTs the others on a new connection per call: the
+ *                  notes' "3-way handshake, request and response,
+ *                  terminating";
+ *   short-poll     a poller GETs /score every --poll ms;
+ *   long-poll      a waiter long-polls /score?since=N;
+ *   sse            a listener holds an event stream on /events;
+ *   websocket      a player holds a WebSocket on /ws.
  *
- * Each paradigm talks to its own listener (same endpoints, same feed), so
- * the server's costs fall apart by paradigm without guessing.  Every
- * number printed was counted during the run: syscalls as they were made,
- * bytes as send/recv returned them, segments from the kernel (TCP_INFO)
- * when each connection closed, latency from the moment an event was
- * published to the moment each client had it.
+ * Since each row has its own port, everything on the wire to or from it
+ * is the row's, and the server's costs fall apart by row without
+ * guessing.  Every number printed was counted during the run: syscalls
+ * as they were made, bytes as send/recv returned them, packets from a
+ * capture of the loopback device (demo_wire.c; without the privilege,
+ * segments from the kernel's TCP_INFO, a lower bound), and latency from
+ * the moment an event was published to the moment each client held a
+ * state that includes it -- for a short poller, the first answer at or
+ * after it, whether or not that answer showed the event itself.
+ *
+ * Read next: demo_wire.c, then demo_report.c.
  */
+#include "demo.h"
 #include "pushpull.h"
 #include "common/cli.h"
-#include "paradigms/client.h"
-#include "paradigms/hub.h"
-#include "scenario.h"
-#include "http/http_client.h"
-#include "http/http_server.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -34,8 +39,10 @@ static const char demo_usage[] =
 	"usage: pushpull demo [options]\n"
 	"\n"
 	"Runs every paradigm side by side over 127.0.0.1 on one feed of events and\n"
-	"prints what each one cost: handshakes, segments, bytes, syscalls, wake-ups\n"
-	"and delivery latency, client side and server side.\n"
+	"prints what each one cost: handshakes, packets, bytes, syscalls, wake-ups\n"
+	"and delivery latency, client side and server side.  Packets are counted\n"
+	"from a capture of the loopback device when the demo may (root or\n"
+	"CAP_NET_RAW); otherwise the kernel's TCP_INFO counts stand in, a lower bound.\n"
 	"\n"
 	"options:\n"
 	"  --scenario NAME      cricket (default), ec2, ticker, deploy or game\n"
@@ -43,40 +50,71 @@ static const char demo_usage[] =
 	"  --interval MS        time between events (default 100)\n"
 	"  --poll MS            short-polling interval (default 500)\n"
 	"  --no-keep-alive      pollers open a new connection per request\n"
-	"  --json               print the ledgers as JSON too\n"
+	"  --diagram [PARADIGM] print ladder diagrams of the first exchanges (of every\n"
+	"                       row, or of PARADIGM's)\n"
+	"  --svg DIR            write the diagrams and the cost charts as SVG files\n"
+	"  --no-capture         do not capture: count segments from TCP_INFO alone\n"
+	"  --rtt MS             run across a real network: the server side and the\n"
+	"                       clients in two network namespaces joined by a delay line\n"
+	"                       adding MS of round trip (needs root; see pushpull lab)\n"
+	"  --loss PCT           with it, drop PCT %% of the packets each way (seeded)\n"
+	"  --rate KBIT          with it, pace each direction to KBIT kbit/s\n"
+	"  --seed N             the loss draws' seed (default 1)\n"
+	"  --json               print the rows as JSON instead of the table\n"
 	"  --help\n";
 
-struct demo {
-	struct net_loop *loop;
-	struct pp_hub hub;
-	const struct pp_scenario *sc;
-	unsigned total, published;
-	uint32_t interval_ms;
-	struct http_server *srv[PP_PARADIGMS];
-	struct net_ledger server[PP_PARADIGMS], client[PP_PARADIGMS], loop_ledger;
-	struct pp_client *clients[PP_PARADIGMS];    /* [PP_RPC] is the scorer below */
-	uint64_t missed[PP_PARADIGMS];          /* counted before the clients are freed */
-	struct http_client *scorer;
-	uint64_t sent_us;                       /* when the scorer's request left */
-	struct net_timer tick;
+static const struct {
+	const char *name, *name_new_conn;
+	enum pp_paradigm paradigm;
+	const char *path;
+} row_specs[DEMO_ROWS] = {
+	[ROW_RPC]        = { "rpc", NULL, PP_RPC, "/publish" },
+	[ROW_RPC_NEW]    = { "rpc new-conn", NULL, PP_RPC, "/publish" },
+	[ROW_SHORT_POLL] = { "short-poll", "short-poll new-conn", PP_SHORT_POLL, "/score" },
+	[ROW_LONG_POLL]  = { "long-poll", "long-poll new-conn", PP_LONG_POLL, "/score" },
+	[ROW_SSE]        = { "sse", NULL, PP_SSE, "/events" },
+	[ROW_WEBSOCKET]  = { "websocket", NULL, PP_WEBSOCKET, "/ws" },
 };
+
+/* --- when each event was published, and when each row held it ------------ */
+
+static void on_feed_event(struct feed_sub *s, const struct feed_event *ev)
+{
+	struct demo *d = (struct demo *)((char *)s - offsetof(struct demo, recorder));
+	if (ev->seq <= d->total)
+		d->published_us[ev->seq] = ev->published_us;
+}
+
+/* Row 'r' now holds a state that includes every event up to 'seq': each
+ * one newly held gets its latency. */
+static void hold(struct demo *d, struct row *r, uint64_t seq)
+{
+	uint64_t now = net_now_us();
+	for (uint64_t s = r->held + 1; s <= seq && s <= d->total; s++)
+		if (d->published_us[s])
+			net_latency_record(&r->lat, now - d->published_us[s]);
+	if (seq > r->held)
+		r->held = seq;
+}
 
 /* --- the scorer: request-response, one POST per event ------------------- */
 
-static void on_published(struct http_client *cl, int err, const struct http_client_result *r,
+static void on_published(struct http_client *cl, int err, const struct http_client_result *res,
 			 void *ud)
 {
-	struct demo *d = ud;
-	if (err || r->res->status != 200) {
+	struct row *r = ud;
+	if (err || res->res->status != 200) {
 		fprintf(stderr, "pushpull demo: publish failed: %s\n",
 			err ? http_client_error(cl) : "bad status");
 		return;
 	}
-	/* For RPC the latency is the round trip the caller waits through. */
-	net_latency_record(&d->client[PP_RPC].lat, net_now_us() - d->sent_us);
-	d->client[PP_RPC].events++;
+	/* For the caller of an RPC the latency is the round trip it waits. */
+	net_latency_record(&r->lat, net_now_us() - r->sent_us);
+	r->events++;
 }
 
+/* Event i goes out on the kept-alive connection when i is even, on a new
+ * connection when odd: the two rpc rows publish half each. */
 static void on_tick(struct net_loop *loop, struct net_timer *t, void *ud)
 {
 	struct demo *d = ud;
@@ -84,59 +122,39 @@ static void on_tick(struct net_loop *loop, struct net_timer *t, void *ud)
 		net_timer_stop(loop, t);
 		return;
 	}
-	if (http_client_busy(d->scorer))
+	struct row *r = &d->rows[d->published % 2 ? ROW_RPC_NEW : ROW_RPC];
+	if (http_client_busy(r->scorer))
 		return;                         /* the last one is still out: skip a beat */
 	char body[256], target[64];
 	size_t len = d->sc->event(d->published, body, sizeof body);
 	snprintf(target, sizeof target, "/publish?type=%s", d->sc->type);
-	d->sent_us = net_now_us();
-	if (http_client_request(d->scorer, "POST", target, NULL, body, len, on_published, d) == 0)
+	r->sent_us = net_now_us();
+	if (http_client_request(r->scorer, "POST", target, NULL, body, len, on_published, r) == 0) {
 		d->published++;
+		r->published++;
+	}
 }
 
 /* --- the receivers -------------------------------------------------------- */
 
 static void on_event(struct pp_client *c, const struct pp_client_event *ev, void *ud)
 {
-	struct demo *d = ud;
-	enum pp_paradigm k = pp_client_paradigm(c);
-	const struct feed_event *fe = feed_get(d->hub.feed, ev->seq);
-	if (fe)
-		net_latency_record(&d->client[k].lat, net_now_us() - fe->published_us);
-	d->client[k].events++;
+	(void)c;
+	struct row *r = ud;
+	r->events++;
+	hold(r->d, r, ev->seq);
 }
 
 static void on_note(struct pp_client *c, const char *msg, void *ud)
 {
-	(void)ud;
-	fprintf(stderr, "pushpull demo: %s: %s\n", pp_paradigm_name(pp_client_paradigm(c)), msg);
+	const struct row *r = ud;
+	(void)c;
+	fprintf(stderr, "pushpull demo: %s: %s\n", r->name, msg);
 }
 
-static bool receivers_ready(void *arg)
-{
-	struct demo *d = arg;
-	/* The long poll, the SSE stream and the WebSocket are subscribed, and
-	 * the poller has had its first answer. */
-	return feed_subscribers(d->hub.feed) >= 3 && d->client[PP_SHORT_POLL].c.sys[NET_SYS_READ] > 0;
-}
+/* --- running the loop until ... ------------------------------------------ */
 
-static bool all_delivered(void *arg)
-{
-	struct demo *d = arg;
-	if (d->published < d->total || http_client_busy(d->scorer))
-		return false;
-	/* Everyone has seen the last event (the short poller at its next
-	 * poll; the others as it was published). */
-	uint64_t last = feed_latest(d->hub.feed);
-	for (int k = PP_SHORT_POLL; k < PP_PARADIGMS; k++)
-		if (d->clients[k] && pp_client_last_seq(d->clients[k]) < last)
-			return false;
-	return true;
-}
-
-/* Runs the loop until 'pred' holds, a signal stops the demo, or 'ms'
- * pass.  Returns whether 'pred' holds. */
-struct wait { struct demo *d; bool (*pred)(void *); };
+struct wait { struct demo *d; bool (*pred)(const struct demo *); };
 
 static bool waited(void *arg)
 {
@@ -144,97 +162,96 @@ static bool waited(void *arg)
 	return w->pred(w->d) || net_loop_stopped(w->d->loop);
 }
 
-static bool run_until(struct demo *d, bool (*pred)(void *), uint64_t ms)
+/* Runs the loop until 'pred' holds, a signal stops the demo, or 'ms'
+ * pass.  Returns whether 'pred' holds. */
+static bool run_until(struct demo *d, bool (*pred)(const struct demo *), uint64_t ms)
 {
 	struct wait w = { d, pred };
 	net_loop_run_until(d->loop, waited, &w, ms);
 	return pred(d);
 }
 
-static bool clients_closed(void *arg)
+/* The long poll, the SSE stream and the WebSocket are subscribed, and the
+ * poller has had its first answer. */
+static bool receivers_ready(const struct demo *d)
 {
-	struct demo *d = arg;
-	for (int k = 0; k < PP_PARADIGMS; k++)
-		if (d->client[k].c.closed < d->client[k].c.handshakes)
+	return feed_subscribers(d->hub.feed) >= 4 &&    /* three, and the recorder */
+	       d->rows[ROW_SHORT_POLL].client.c.sys[NET_SYS_READ] > 0;
+}
+
+/* Everyone holds the last event (the short poller at its next poll). */
+static bool all_delivered(const struct demo *d)
+{
+	if (d->published < d->total || http_client_busy(d->rows[ROW_RPC].scorer) ||
+	    http_client_busy(d->rows[ROW_RPC_NEW].scorer))
+		return false;
+	for (int i = ROW_SHORT_POLL; i < DEMO_ROWS; i++)
+		if (d->rows[i].held < d->total)
 			return false;
 	return true;
 }
 
-/* --- printing ------------------------------------------------------------- */
-
-static void row(const char *name, const struct demo *d,
-		uint64_t (*get)(const struct demo *, int, int), int arg)
+/* Every connection of every row closed, on both sides. */
+static bool all_closed(void *arg)
 {
-	printf("%-24s", name);
-	for (int k = 0; k < PP_PARADIGMS; k++)
-		printf(" %12llu", (unsigned long long)get(d, k, arg));
-	putchar('\n');
+	const struct demo *d = arg;
+	for (int i = 0; i < DEMO_ROWS; i++) {
+		const struct row *r = &d->rows[i];
+		if (r->client.c.closed < r->client.c.handshakes ||
+		    r->server.c.closed < r->server.c.handshakes)
+			return false;
+	}
+	return true;
 }
 
-static uint64_t both(const struct demo *d, int k, int off)
+/* --- options --------------------------------------------------------------- */
+
+/* --diagram's PARADIGM may come as --diagram=NAME or as the one argument
+ * after the options. */
+static int diagram_arg(const char *arg, struct demo_opts *o)
 {
-	return *(const uint64_t *)((const char *)&d->client[k].c + off) +
-	       *(const uint64_t *)((const char *)&d->server[k].c + off);
-}
-static uint64_t one_side(const struct demo *d, int k, int off)
-{
-	return *(const uint64_t *)((const char *)&d->client[k].c + off);
-}
-static uint64_t syscalls(const struct demo *d, int k, int side)
-{
-	return net_counts_syscalls(side ? &d->server[k].c : &d->client[k].c);
-}
-static uint64_t latency(const struct demo *d, int k, int p)
-{
-	return p == 0 ? d->client[k].lat.max_us : net_latency_percentile(&d->client[k].lat, p);
-}
-static uint64_t delivered(const struct demo *d, int k, int unused)
-{
-	(void)unused;
-	return d->client[k].events;
-}
-static uint64_t missed(const struct demo *d, int k, int unused)
-{
-	(void)unused;
-	return d->missed[k];
-}
-static uint64_t per_event(const struct demo *d, int k, int off)
-{
-	uint64_t n = d->client[k].events;
-	uint64_t total = off < 0 ? syscalls(d, k, 0) + syscalls(d, k, 1) : both(d, k, off);
-	return n ? (total + n / 2) / n : 0;
+	enum pp_paradigm p;
+	if (!pp_paradigm_parse(arg, &p))
+		return cli_bad("pushpull demo", "--diagram takes a paradigm: rpc, short-poll, "
+				"long-poll, sse or websocket");
+	o->diagram_only = (int)p;
+	return -1;
 }
 
-#define OFF(f) (int)offsetof(struct net_counts, f)
-
-static void print_summary(const struct demo *d)
+static int one_option(int c, struct demo_opts *o)
 {
-	printf("\n%-24s", "");
-	for (int k = 0; k < PP_PARADIGMS; k++)
-		printf(" %12s", pp_paradigm_name((enum pp_paradigm)k));
-	printf("\n");
-	row("events delivered", d, delivered, 0);
-	row("events missed", d, missed, 0);
-	row("latency p50 us", d, latency, 50);
-	row("latency p99 us", d, latency, 99);
-	row("latency max us", d, latency, 0);
-	row("tcp connections", d, one_side, OFF(handshakes));
-	row("segments (both ways)", d, both, OFF(segs_out));
-	row("bytes (both ways)", d, both, OFF(bytes_out));
-	row("syscalls, client", d, syscalls, 0);
-	row("syscalls, server", d, syscalls, 1);
-	row("wake-ups (both sides)", d, both, OFF(wakeups));
-	row("per event: bytes", d, per_event, OFF(bytes_out));
-	row("per event: segments", d, per_event, OFF(segs_out));
-	row("per event: syscalls", d, per_event, -1);
+	const char *me = "pushpull demo";
+	uint64_t v;
+	switch (c) {
+	case 's':
+		if (!(o->sc = pp_scenario_find(optarg)))
+			return cli_bad(me, "unknown scenario");
+		break;
+	case 'e':
+		if (!cli_u64(optarg, 1, 100000, &v))
+			return cli_bad(me, "--events needs 1..100000");
+		o->events = (unsigned)v;
+		break;
+	case 'i': case 'p':
+		if (!cli_u64(optarg, 1, 60000, &v))
+			return cli_bad(me, "a time needs 1..60000 milliseconds");
+		if (c == 'i') o->interval_ms = (uint32_t)v;
+		else o->poll_ms = (uint32_t)v;
+		break;
+	case 'K': o->keep_alive = false; break;
+	case 'C': o->capture = false; break;
+	case 'j': o->json = true; break;
+	case 'd':
+		o->diagram = true;
+		return optarg ? diagram_arg(optarg, o) : -1;
+	case 'S': o->svg_dir = optarg; break;
+	case 'r': case 'l': case 'b': case 'z':
+		o->lab = true;
+		return pushpull_lab_option(c == 'z' ? 's' : c, optarg, "pushpull demo", &o->lab_cfg);
+	case 'h': fputs(demo_usage, stdout); return 0;
+	}
+	return -1;
 }
-
-struct demo_opts {
-	const struct pp_scenario *sc;
-	unsigned events;
-	uint32_t interval_ms, poll_ms;
-	bool keep_alive, json;
-};
 
 /* Reads the command line into 'o'.  Returns -1 to go on, or the exit
  * status (0 after --help, 2 after bad usage). */
@@ -244,90 +261,100 @@ static int demo_options(int argc, char **argv, struct demo_opts *o)
 		{ "scenario", required_argument, NULL, 's' }, { "events", required_argument, NULL, 'e' },
 		{ "interval", required_argument, NULL, 'i' }, { "poll", required_argument, NULL, 'p' },
 		{ "no-keep-alive", no_argument, NULL, 'K' }, { "json", no_argument, NULL, 'j' },
+		{ "diagram", optional_argument, NULL, 'd' }, { "svg", required_argument, NULL, 'S' },
+		{ "no-capture", no_argument, NULL, 'C' },
+		{ "rtt", required_argument, NULL, 'r' }, { "loss", required_argument, NULL, 'l' },
+		{ "rate", required_argument, NULL, 'b' }, { "seed", required_argument, NULL, 'z' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
-	const char *me = "pushpull demo";
-	uint64_t v;
-	int c;
+	int c, status;
 	*o = (struct demo_opts){ .sc = &pp_scenarios[0], .events = 36, .interval_ms = 100,
-				 .poll_ms = 500, .keep_alive = true };
+				 .poll_ms = 500, .keep_alive = true, .capture = true,
+				 .diagram_only = -1, .lab_cfg = { .seed = 1 } };
 	optind = 1;
 	opterr = 0;                             /* our own one-line message instead */
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 's':
-			if (!(o->sc = pp_scenario_find(optarg)))
-				return cli_bad(me, "unknown scenario");
-			break;
-		case 'e':
-			if (!cli_u64(optarg, 1, 100000, &v))
-				return cli_bad(me, "--events needs 1..100000");
-			o->events = (unsigned)v;
-			break;
-		case 'i': case 'p':
-			if (!cli_u64(optarg, 1, 60000, &v))
-				return cli_bad(me, "a time needs 1..60000 milliseconds");
-			if (c == 'i') o->interval_ms = (uint32_t)v;
-			else o->poll_ms = (uint32_t)v;
-			break;
-		case 'K': o->keep_alive = false; break;
-		case 'j': o->json = true; break;
-		case 'h': fputs(demo_usage, stdout); return 0;
-		default: return cli_bad_option(me, argv);
-		}
+		if (c == '?')
+			return cli_bad_option("pushpull demo", argv);
+		if ((status = one_option(c, o)) >= 0)
+			return status;
 	}
+	if (optind < argc && o->diagram && o->diagram_only < 0 && optind + 1 == argc)
+		return diagram_arg(argv[optind], o);
 	if (optind < argc)
-		return cli_bad(me, "unexpected argument");
+		return cli_bad("pushpull demo", "unexpected argument");
 	return -1;
 }
 
-/* One listener per paradigm, every route on each, so that the server's
- * costs fall apart by paradigm. */
-static bool demo_servers(struct demo *d)
+/* --- setting up -------------------------------------------------------------- */
+
+/* Row 'i': its name, ledgers and listener (every route on each). */
+static bool row_server(struct demo *d, int i, const struct demo_opts *o)
 {
-	for (int p = 0; p < PP_PARADIGMS; p++) {
-		const char *name = pp_paradigm_name((enum pp_paradigm)p);
-		char label[NET_LABEL_MAX];
-		snprintf(label, sizeof label, "%s/client", name);
-		net_ledger_init(&d->client[p], label);
-		snprintf(label, sizeof label, "%s/server", name);
-		net_ledger_init(&d->server[p], label);
-		d->client[p].counts_events = d->server[p].counts_events = true;
-		struct http_server_config cfg = { .host = "127.0.0.1", .ledger = &d->server[p] };
-		d->srv[p] = http_server_new(d->loop, &cfg);
-		if (!d->srv[p] || pp_hub_routes(d->srv[p], &d->hub) < 0) {
-			fprintf(stderr, "pushpull demo: cannot listen: %s\n", strerror(errno));
-			return false;
-		}
+	struct row *r = &d->rows[i];
+	r->d = d;
+	r->paradigm = row_specs[i].paradigm;
+	r->keep_alive = i == ROW_RPC || (i != ROW_RPC_NEW && (o->keep_alive ||
+				       r->paradigm == PP_SSE || r->paradigm == PP_WEBSOCKET));
+	r->name = !r->keep_alive && row_specs[i].name_new_conn ? row_specs[i].name_new_conn
+							      : row_specs[i].name;
+	char label[NET_LABEL_MAX];
+	snprintf(label, sizeof label, "%s/client", r->name);
+	net_ledger_init(&r->client, label);
+	snprintf(label, sizeof label, "%s/server", r->name);
+	net_ledger_init(&r->server, label);
+	r->client.counts_events = r->server.counts_events = true;
+	struct http_server_config cfg = { .host = d->server_addr, .ledger = &r->server };
+	r->srv = http_server_new(d->loop, &cfg);
+	if (!r->srv || pp_hub_routes(r->srv, &d->hub) < 0) {
+		fprintf(stderr, "pushpull demo: cannot listen: %s\n", strerror(errno));
+		return false;
+	}
+	r->port = http_server_port(r->srv);
+	return true;
+}
+
+/* Row 'i's own client: a scorer (rpc rows) or a receiver. */
+static bool row_client(struct demo *d, int i, const struct demo_opts *o)
+{
+	struct row *r = &d->rows[i];
+	uint16_t port = r->port;
+	if (r->paradigm == PP_RPC) {
+		struct http_client_config sc = { .host = d->server_addr, .port = port,
+						  .keep_alive = r->keep_alive, .ledger = &r->client };
+		r->scorer = http_client_new(d->loop, &sc);
+	} else {
+		struct pp_client_opts co = {
+			.paradigm = r->paradigm, .host = d->server_addr, .port = port,
+			.path = row_specs[i].path,
+			.interval_ms = r->paradigm == PP_SHORT_POLL ? o->poll_ms : 200,
+			.keep_alive = r->keep_alive, .ledger = &r->client,
+			.on_event = on_event, .on_note = on_note, .ud = r,
+		};
+		r->receiver = pp_client_start(d->loop, &co);
+	}
+	if (!r->scorer && !r->receiver) {
+		fprintf(stderr, "pushpull demo: client: %s\n", strerror(errno));
+		return false;
 	}
 	return true;
 }
 
-/* The scorer, and a receiver of every other paradigm. */
-static bool demo_clients(struct demo *d, const struct demo_opts *o)
+/* --rtt: the lab, and this thread on its server side.  Returns -1 to go
+ * on, or the exit status: 2 without root, which it needs, 1 otherwise. */
+static int demo_lab(struct demo *d, const struct demo_opts *o)
 {
-	struct http_client_config sc = { .host = "127.0.0.1", .port = http_server_port(d->srv[PP_RPC]),
-					  .keep_alive = true, .ledger = &d->client[PP_RPC] };
-	d->scorer = http_client_new(d->loop, &sc);
-	if (!d->scorer) {
-		fprintf(stderr, "pushpull demo: client: %s\n", strerror(errno));
-		return false;
+	d->server_addr = "127.0.0.1";
+	if (!o->lab)
+		return -1;
+	if (!(d->lab = net_lab_start(&o->lab_cfg)) || net_lab_enter(d->lab, NET_LAB_SERVER) < 0) {
+		int err = errno;
+		fprintf(stderr, "pushpull demo: cannot make the lab: %s%s\n", strerror(err),
+			err == EPERM ? " (--rtt, --loss and --rate need root)" : "");
+		return err == EPERM ? 2 : 1;
 	}
-	static const char *const paths[PP_PARADIGMS] = { "", "/score", "/score", "/events", "/ws" };
-	for (int p = PP_SHORT_POLL; p < PP_PARADIGMS; p++) {
-		struct pp_client_opts co = {
-			.paradigm = (enum pp_paradigm)p, .host = "127.0.0.1",
-			.port = http_server_port(d->srv[p]), .path = paths[p],
-			.interval_ms = p == PP_SHORT_POLL ? o->poll_ms : 200,
-			.keep_alive = o->keep_alive, .ledger = &d->client[p],
-			.on_event = on_event, .on_note = on_note, .ud = d,
-		};
-		if (!(d->clients[p] = pp_client_start(d->loop, &co))) {
-			fprintf(stderr, "pushpull demo: client: %s\n", strerror(errno));
-			return false;
-		}
-	}
-	return true;
+	d->server_addr = NET_LAB_SERVER_ADDR;
+	return -1;
 }
 
 static bool demo_setup(struct demo *d, const struct demo_opts *o)
@@ -339,85 +366,132 @@ static bool demo_setup(struct demo *d, const struct demo_opts *o)
 	d->loop = net_loop_new(&d->loop_ledger);
 	d->hub.loop = d->loop;
 	d->hub.feed = feed_new(0, 0);
+	d->published_us = calloc((size_t)d->total + 1, sizeof *d->published_us);
 	pp_config_defaults(&d->hub.cfg);
-	if (!d->loop || !d->hub.feed || net_loop_stop_on_signals(d->loop) < 0) {
+	if (!d->loop || !d->hub.feed || !d->published_us || net_loop_stop_on_signals(d->loop) < 0) {
 		fprintf(stderr, "pushpull demo: %s\n", strerror(errno));
 		return false;
 	}
-	return demo_servers(d) && demo_clients(d, o);
+	feed_subscribe(d->hub.feed, &d->recorder, on_feed_event);
+	for (int i = 0; i < DEMO_ROWS; i++)
+		if (!row_server(d, i, o))
+			return false;
+	/* The capture starts once every port is known and before the first
+	 * packet of any row; without it, each row's syscalls are traced. */
+	if (!o->capture || !demo_wire_start(d))
+		for (int i = 0; i < DEMO_ROWS; i++)
+			demo_trace_attach(d, &d->rows[i]);
+	/* Across the lab the clients' sockets are the other side's. */
+	if (d->lab && net_lab_enter(d->lab, NET_LAB_CLIENT) < 0) {
+		fprintf(stderr, "pushpull demo: cannot enter the lab: %s\n", strerror(errno));
+		return false;
+	}
+	for (int i = 0; i < DEMO_ROWS; i++)
+		if (!row_client(d, i, o))
+			return false;
+	return true;
 }
 
-/* Publishes every event, waits for every receiver to have the last one,
- * then closes everything, clients first, and lets the closes finish so
- * that the kernel's counters for every connection are in. */
+/* --- running ----------------------------------------------------------------- */
+
+/* Frees the clients, after noting what only they counted. */
+static void close_clients(struct demo *d)
+{
+	for (int i = 0; i < DEMO_ROWS; i++) {
+		struct row *r = &d->rows[i];
+		if (r->receiver) {
+			r->missed = pp_client_missed(r->receiver);
+			r->empty = pp_client_empty_answers(r->receiver);
+		} else if (r->scorer) {
+			r->missed = r->published - r->events;   /* publishes not acknowledged */
+		}
+		r->client.events = r->server.events = r->events;
+		pp_client_free(r->receiver);
+		http_client_free(r->scorer);
+		r->receiver = NULL;
+		r->scorer = NULL;
+	}
+}
+
+/* Publishes every event, waits for every receiver to hold the last one,
+ * then closes everything, clients first, and lets every close finish on
+ * both sides: the kernel's counters of each connection are then in, and
+ * the capture has seen each one's last packet. */
 static void demo_run(struct demo *d, const struct demo_opts *o)
 {
-	printf("pushpull demo: %s -- %u events, one every %u ms; short polling every %u ms%s\n",
-	       d->sc->about, d->total, d->interval_ms, (unsigned)o->poll_ms,
-	       o->keep_alive ? "" : ", a new connection per poll");
-	fflush(stdout);
+	if (!o->json) {
+		printf("pushpull demo: %s -- %u events, one every %u ms; short polling every %u ms%s\n",
+		       d->sc->about, d->total, d->interval_ms, (unsigned)o->poll_ms,
+		       o->keep_alive ? "" : ", a new connection per poll");
+		if (d->lab)
+			printf("across the lab: %s (%s) <-> %s (%s), %llu ms round trip added\n",
+			       NET_LAB_CLIENT_NS, NET_LAB_CLIENT_ADDR, NET_LAB_SERVER_NS,
+			       NET_LAB_SERVER_ADDR, (unsigned long long)(o->lab_cfg.rtt_us / 1000));
+		fflush(stdout);
+	}
 	if (!run_until(d, receivers_ready, 5000))
 		fprintf(stderr, "pushpull demo: not every client was ready in time\n");
 	net_timer_init(&d->tick, on_tick, d);
 	net_timer_start(d->loop, &d->tick, 0, d->interval_ms);
-	uint64_t grace = (uint64_t)d->total * d->interval_ms + 2 * o->poll_ms + 3000;
+	/* Across the lab a call takes up to two round trips, and the scorer
+	 * waits for it before the next: the run takes longer. */
+	uint64_t rtt_ms = o->lab ? o->lab_cfg.rtt_us / 1000 : 0;
+	uint64_t grace = (uint64_t)d->total * (d->interval_ms + 2 * rtt_ms) + 2 * o->poll_ms +
+			 10 * rtt_ms + 3000;
 	if (!run_until(d, all_delivered, grace))
 		fprintf(stderr, "pushpull demo: some events were not delivered in time\n");
 	net_timer_stop(d->loop, &d->tick);
-
-	d->missed[PP_RPC] = d->published - d->client[PP_RPC].events;
-	for (int p = 0; p < PP_PARADIGMS; p++) {
-		if (d->clients[p])
-			d->missed[p] = pp_client_missed(d->clients[p]);
-		pp_client_free(d->clients[p]);
-		d->clients[p] = NULL;
-	}
-	http_client_free(d->scorer);
-	d->scorer = NULL;
-	net_loop_run_until(d->loop, clients_closed, d, 3000);
-	for (int p = 0; p < PP_PARADIGMS; p++) {
-		http_server_free(d->srv[p]);
-		d->srv[p] = NULL;
+	close_clients(d);
+	if (!net_loop_run_until(d->loop, all_closed, d, 3000))
+		fprintf(stderr, "pushpull demo: not every connection closed in time\n");
+	for (int i = 0; i < DEMO_ROWS; i++) {
+		http_server_free(d->rows[i].srv);
+		d->rows[i].srv = NULL;
 	}
 	pp_hub_close_websockets(&d->hub);
 	net_loop_run_once(d->loop, 0);
-}
-
-static void demo_report(struct demo *d, const struct demo_opts *o)
-{
-	for (int p = 0; p < PP_PARADIGMS; p++)
-		d->server[p].events = d->client[p].events;
-	printf("\n%u events published.  Per paradigm, both sides of the wire:\n", d->published);
-	print_summary(d);
-	struct net_ledger *cl[PP_PARADIGMS], *sv[PP_PARADIGMS + 1];
-	for (int p = 0; p < PP_PARADIGMS; p++) {
-		cl[p] = &d->client[p];
-		sv[p] = &d->server[p];
-	}
-	sv[PP_PARADIGMS] = &d->loop_ledger;
-	printf("\nClient side, every counter:\n");
-	net_ledger_print_table(stdout, cl, PP_PARADIGMS);
-	printf("\nServer side, every counter (epoll_wait is the one shared loop's):\n");
-	net_ledger_print_table(stdout, sv, PP_PARADIGMS + 1);
-	if (o->json) {
-		net_ledger_print_json(stdout, cl, PP_PARADIGMS);
-		net_ledger_print_json(stdout, sv, PP_PARADIGMS + 1);
+	demo_wire_stop(d);
+	if (d->lab) {
+		net_lab_stop(d->lab, &d->lab_stats);
+		d->lab = NULL;
+		d->lab_stats_valid = true;
 	}
 }
 
 static void demo_free(struct demo *d)
 {
-	for (int p = 0; p < PP_PARADIGMS; p++) {
-		pp_client_free(d->clients[p]);
-		http_server_free(d->srv[p]);
-	}
-	http_client_free(d->scorer);
+	close_clients(d);
+	for (int i = 0; i < DEMO_ROWS; i++)
+		http_server_free(d->rows[i].srv);
 	pp_hub_close_websockets(&d->hub);
 	if (d->loop)
 		net_loop_run_once(d->loop, 0);
+	demo_wire_stop(d);
+	net_lab_stop(d->lab, NULL);
+	if (d->hub.feed)
+		feed_unsubscribe(d->hub.feed, &d->recorder);
 	pp_hub_cleanup(&d->hub);
 	feed_free(d->hub.feed);
 	net_loop_free(d->loop);
+	free(d->published_us);
+}
+
+/* Runs the demo and shows it; returns the exit status. */
+static int demo_show(struct demo *d, const struct demo_opts *o)
+{
+	demo_run(d, o);
+	if (o->json)
+		demo_print_json(d);
+	else
+		demo_print_table(d, o);
+	if (d->lab_stats_valid)
+		pushpull_lab_print(o->json ? stderr : stdout, &o->lab_cfg, &d->lab_stats);
+	bool ok = true;
+	if (o->diagram || o->svg_dir)
+		ok = demo_diagrams(d, o);
+	if (o->svg_dir)
+		ok &= demo_write_charts(d, o->svg_dir);
+	return ok ? 0 : 1;
 }
 
 int pushpull_demo(int argc, char **argv)
@@ -426,14 +500,11 @@ int pushpull_demo(int argc, char **argv)
 	int status = demo_options(argc, argv, &o);
 	if (status >= 0)
 		return status;
-	struct demo d = { 0 };
-	if (demo_setup(&d, &o)) {
-		demo_run(&d, &o);
-		demo_report(&d, &o);
-		status = 0;
-	} else {
-		status = 1;
-	}
+	static struct demo d;                   /* the rows' traces: not on the stack */
+	memset(&d, 0, sizeof d);
+	status = demo_lab(&d, &o);
+	if (status < 0)
+		status = demo_setup(&d, &o) ? demo_show(&d, &o) : 1;
 	demo_free(&d);
 	return status;
 }

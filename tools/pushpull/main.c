@@ -3,6 +3,7 @@
  *   pushpull serve    the server: every paradigm's endpoint on one port
  *   pushpull client   one client of one paradigm
  *   pushpull demo     every paradigm side by side, with its cost table
+ *   pushpull lab      a delay line between two network namespaces
  *
  * This file only picks the subcommand; each is a file of this folder
  * (pushpull.h).  The load generator is a program of its own, loadgen. */
@@ -16,7 +17,8 @@ static const char usage[] =
 	"\n"
 	"  serve    serve one feed of events through every paradigm\n"
 	"  client   run one client: rpc, short-poll, long-poll, sse or websocket\n"
-	"  demo     run every paradigm side by side on one feed and print what each cost\n";
+	"  demo     run every paradigm side by side on one feed and print what each cost\n"
+	"  lab      make two network namespaces joined by a delay line (root)\n";
 
 int main(int argc, char **argv)
 {
@@ -25,6 +27,7 @@ int main(int argc, char **argv)
 		int (*run)(int argc, char **argv);
 	} commands[] = {
 		{ "serve", pushpull_serve }, { "client", pushpull_client }, { "demo", pushpull_demo },
+		{ "lab", pushpull_lab },
 	};
 	if (argc < 2) {
 		fputs(usage, stderr);

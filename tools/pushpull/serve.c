@@ -14,6 +14,7 @@
  * in, and prints the table.
  */
 #include "pushpull.h"
+#include "serve.h"
 #include "common/cli.h"
 #include "paradigms/hub.h"
 #include "http/http_server.h"
@@ -44,13 +45,15 @@ static const char serve_usage[] =
 	"  --heartbeat MS       SSE heartbeat interval (15000)\n"
 	"  --retry MS           SSE reconnection time advertised (2000)\n"
 	"  --ping MS            WebSocket ping interval (30000)\n"
+	"  --capture            count the packets of each paradigm from the wire too\n"
+	"                       (needs root or CAP_NET_RAW)\n"
 	"  --json               print the ledger as JSON\n"
 	"  --help\n";
 
 struct serve_opts {
 	const char *host;
 	uint16_t port;
-	bool json;
+	bool json, capture;
 	struct pp_config cfg;
 };
 
@@ -63,6 +66,7 @@ static int serve_options(int argc, char **argv, struct serve_opts *o)
 		{ "lp-timeout", required_argument, NULL, 'l' },
 		{ "heartbeat", required_argument, NULL, 'b' }, { "retry", required_argument, NULL, 'r' },
 		{ "ping", required_argument, NULL, 'g' }, { "json", no_argument, NULL, 'j' },
+		{ "capture", no_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	uint64_t v, port = 8080;
@@ -90,6 +94,7 @@ static int serve_options(int argc, char **argv, struct serve_opts *o)
 			if (c == 'g') o->cfg.ws_ping_ms = (uint32_t)v;
 			break;
 		case 'j': o->json = true; break;
+		case 'c': o->capture = true; break;
 		case 'h': fputs(serve_usage, stdout); return 0;
 		default: return cli_bad_option("pushpull serve", argv);
 		}
@@ -105,6 +110,7 @@ struct server {
 	struct pp_hub hub;
 	struct http_server *srv;
 	struct net_ledger unrouted, loop_ledger, ledgers[PP_PARADIGMS];
+	struct serve_wire wire;         /* --capture */
 };
 
 /* A loop, a feed, a ledger per paradigm and a listener with every
@@ -139,6 +145,11 @@ static bool serve_setup(struct server *s, const struct serve_opts *o)
 		fprintf(stderr, "pushpull serve: too many routes\n");
 		return false;
 	}
+	if (o->capture && !serve_wire_start(&s->wire, &s->hub, o->host, http_server_port(s->srv))) {
+		fprintf(stderr, "pushpull serve: --capture: %s (a capture needs root or "
+			"CAP_NET_RAW)\n", strerror(errno));
+		return false;
+	}
 	return true;
 }
 
@@ -163,11 +174,14 @@ static void serve_report(struct server *s, const struct serve_opts *o)
 		net_ledger_print_json(stdout, table, n);
 	else
 		net_ledger_print_table(stdout, table, n);
+	if (o->capture)
+		serve_wire_report(&s->wire, &s->hub, o->json);
 }
 
 static void serve_free(struct server *s)
 {
 	http_server_free(s->srv);
+	serve_wire_free(&s->wire);
 	pp_hub_cleanup(&s->hub);
 	feed_free(s->hub.feed);
 	net_loop_free(s->hub.loop);

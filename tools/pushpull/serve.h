@@ -1,0 +1,27 @@
+/* serve.h -- `pushpull serve`, private to serve.c and serve_wire.c. */
+#ifndef PUSHPULL_TOOLS_SERVE_H
+#define PUSHPULL_TOOLS_SERVE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "net/capture.h"
+#include "net/wire.h"
+#include "paradigms/hub.h"
+
+/* --capture: the server's packets, per paradigm (serve_wire.c). */
+struct serve_wire {
+	struct net_wire *wire;
+	struct net_capture *capture;
+	struct net_ledger ledger;       /* the capture's own syscalls */
+};
+
+/* Starts capturing the traffic of host:port, and has the hub tell which
+ * connection is which paradigm.  False with errno set (EPERM without the
+ * privilege). */
+bool serve_wire_start(struct serve_wire *sw, struct pp_hub *hub, const char *host,
+		      uint16_t port);
+/* Stops the capture and prints the packets per paradigm. */
+void serve_wire_report(struct serve_wire *sw, const struct pp_hub *hub, bool json);
+void serve_wire_free(struct serve_wire *sw);
+
+#endif
