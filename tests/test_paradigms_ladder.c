@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "paradigms/ladder.h"
+#include "support/memfile.h"
 #include "support/xmlcheck.h"
 #include "util/input.h"
 
@@ -691,24 +692,6 @@ static void golden(const char *name, const char *got, size_t n)
 	free(want);
 }
 
-struct mem {
-	char *p;
-	size_t n;
-	FILE *f;
-};
-
-static void mem_open(struct mem *m)
-{
-	m->p = NULL;
-	m->n = 0;
-	m->f = open_memstream(&m->p, &m->n);
-	ck_assert_ptr_nonnull(m->f);
-}
-
-static void mem_close(struct mem *m)
-{
-	ck_assert_int_eq(fclose(m->f), 0);
-}
 
 static struct ladder ladder_of(size_t k, struct ladder_arrow *a)
 {

@@ -7,29 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "support/memfile.h"
 #include "support/xmlcheck.h"
 #include "util/svg.h"
-
-/* --- a stream into memory -------------------------------------------------- */
-
-struct mem {
-	char *p;
-	size_t n;
-	FILE *f;
-};
-
-static void mem_open(struct mem *m)
-{
-	m->p = NULL;
-	m->n = 0;
-	m->f = open_memstream(&m->p, &m->n);
-	ck_assert_ptr_nonnull(m->f);
-}
-
-static void mem_close(struct mem *m)
-{
-	ck_assert_int_eq(fclose(m->f), 0);
-}
 
 /* --- xmlcheck --------------------------------------------------------------- */
 
