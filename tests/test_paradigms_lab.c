@@ -43,15 +43,6 @@ static bool ns_exists(const char *name)
 	return stat(path, &st) == 0;
 }
 
-static uint64_t field(const char *obj, size_t len, const char *name)
-{
-	size_t vl;
-	uint64_t v = 0;
-	const char *p = json_get(obj, len, name, &vl);
-	ck_assert_msg(p && json_u64(p, vl, &v), "no %s in %.*s", name, (int)len, obj);
-	return v;
-}
-
 /* The row object of 'row' in the demo's JSON. */
 static const char *row_of(const struct proc_run *r, const char *row, size_t *len)
 {
@@ -74,7 +65,7 @@ static uint64_t p50(const char *obj, size_t len)
 	size_t ll;
 	const char *lat = json_get(obj, len, "latency_us", &ll);
 	ck_assert_ptr_nonnull(lat);
-	return field(lat, ll, "p50");
+	return proc_json_u64(lat, ll, "p50");
 }
 
 START_TEST(demo_across_20ms)
@@ -91,7 +82,7 @@ START_TEST(demo_across_20ms)
 	const char *kept = row_of(r, "rpc", &lk), *fresh = row_of(r, "rpc new-conn", &ln);
 	const char *sse = row_of(r, "sse", &ls);
 	/* The kernel's own measure of the path: 20 ms, within 10 %. */
-	uint64_t rtt = field(kept, lk, "rtt_us");
+	uint64_t rtt = proc_json_u64(kept, lk, "rtt_us");
 	ck_assert_msg(rtt >= 18000 && rtt <= 22000, "rtt %llu us", (unsigned long long)rtt);
 	/* A call: one round trip kept alive, two on a new connection (the
 	 * handshake's, then the request's). */
@@ -139,25 +130,9 @@ START_TEST(needs_root)
 {
 	if (!root())
 		return;
-	int o, e;
 	char *argv[] = { PUSHPULL, "lab", NULL };
-	int out[2], err[2];
-	ck_assert_int_eq(pipe(out), 0);
-	ck_assert_int_eq(pipe(err), 0);
-	pid_t pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		dup2(out[1], 1);
-		dup2(err[1], 2);
-		if (setgid(65534) < 0 || setuid(65534) < 0)     /* nobody */
-			_exit(99);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	close(out[1]);
-	close(err[1]);
-	o = out[0];
-	e = err[0];
+	int o, e;
+	pid_t pid = proc_spawn_as(argv, NULL, 65534, &o, &e);  /* nobody */
 	struct proc_run *r = calloc(1, sizeof *r);
 	proc_drain(r, o, e, 5000);
 	close(o);

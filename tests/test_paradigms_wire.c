@@ -149,15 +149,6 @@ static const struct { const char *name, *filter; } counters[] = {
 
 /* --- the demo's JSON ---------------------------------------------------------- */
 
-static uint64_t field(const char *obj, size_t len, const char *name)
-{
-	size_t vl;
-	uint64_t v = 0;
-	const char *p = json_get(obj, len, name, &vl);
-	ck_assert_msg(p && json_u64(p, vl, &v), "no %s in %.*s", name, (int)len, obj);
-	return v;
-}
-
 static void run_demo(struct proc_run *r, bool keep_alive, bool capture)
 {
 	char *argv[] = { PUSHPULL, "demo", "--json", "--events", "6", "--interval", "30",
@@ -189,15 +180,15 @@ START_TEST(counts_equal_tcpdump)
 		ck_assert(src && vl == 9 && memcmp(src, "\"capture\"", 9) == 0);
 		const char *k = json_get(obj, len, "packets", &kl);
 		ck_assert_ptr_nonnull(k);
-		unsigned port = (unsigned)field(obj, len, "port");
+		unsigned port = (unsigned)proc_json_u64(obj, len, "port");
 		for (size_t c = 0; c < sizeof counters / sizeof counters[0]; c++) {
-			uint64_t ours = field(k, kl, counters[c].name);
+			uint64_t ours = proc_json_u64(k, kl, counters[c].name);
 			uint64_t theirs = tcpdump_count(port, counters[c].filter);
 			ck_assert_msg(ours == theirs, "row %.*s: %s %llu, tcpdump %llu", 40, obj,
 				      counters[c].name, (unsigned long long)ours,
 				      (unsigned long long)theirs);
 		}
-		ck_assert_uint_gt(field(k, kl, "total"), 0);
+		ck_assert_uint_gt(proc_json_u64(k, kl, "total"), 0);
 	}
 	ck_assert_int_eq(rows, 6);
 	unlink(PCAP);
@@ -234,11 +225,11 @@ START_TEST(capture_changes_nothing)
 			const char *oa = json_get(a, la, sides[s], &sa), *ob = json_get(b, lb, sides[s], &sb);
 			ck_assert(oa && ob);
 			for (size_t n = 0; n < sizeof names / sizeof names[0]; n++)
-				ck_assert_msg(field(oa, sa, names[n]) == field(ob, sb, names[n]),
+				ck_assert_msg(proc_json_u64(oa, sa, names[n]) == proc_json_u64(ob, sb, names[n]),
 					      "%.*s %s %s: %llu with capture, %llu without", 40, a,
 					      sides[s], names[n],
-					      (unsigned long long)field(oa, sa, names[n]),
-					      (unsigned long long)field(ob, sb, names[n]));
+					      (unsigned long long)proc_json_u64(oa, sa, names[n]),
+					      (unsigned long long)proc_json_u64(ob, sb, names[n]));
 		}
 	}
 	free(with);
@@ -292,18 +283,18 @@ START_TEST(serve_counts_per_paradigm)
 	proc_serve_stop(srv, so, se, r);
 	size_t len;
 	const char *row = serve_row(r->out, "rpc", &len);
-	ck_assert_uint_eq(field(row, len, "connections"), 4);   /* 3 GETs, 1 POST */
+	ck_assert_uint_eq(proc_json_u64(row, len, "connections"), 4);   /* 3 GETs, 1 POST */
 	size_t kl;
 	const char *k = json_get(row, len, "packets", &kl);
-	ck_assert_uint_eq(field(k, kl, "syn"), 4);
-	ck_assert_uint_eq(field(k, kl, "syn_ack"), 4);
-	ck_assert_uint_ge(field(k, kl, "data"), 8);     /* a request and an answer each */
+	ck_assert_uint_eq(proc_json_u64(k, kl, "syn"), 4);
+	ck_assert_uint_eq(proc_json_u64(k, kl, "syn_ack"), 4);
+	ck_assert_uint_ge(proc_json_u64(k, kl, "data"), 8);     /* a request and an answer each */
 	row = serve_row(r->out, "long-poll", &len);
-	ck_assert_uint_eq(field(row, len, "connections"), 1);
+	ck_assert_uint_eq(proc_json_u64(row, len, "connections"), 1);
 	k = json_get(row, len, "packets", &kl);
-	ck_assert_uint_eq(field(k, kl, "syn"), 1);      /* moved, SYN and all, once routed */
+	ck_assert_uint_eq(proc_json_u64(k, kl, "syn"), 1);      /* moved, SYN and all, once routed */
 	row = serve_row(r->out, "unrouted", &len);
-	ck_assert_uint_eq(field(row, len, "connections"), 0);
+	ck_assert_uint_eq(proc_json_u64(row, len, "connections"), 0);
 	free(r);
 }
 END_TEST

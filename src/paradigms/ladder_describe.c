@@ -20,9 +20,10 @@
  * frames after a 101).
  *
  * A segment's label is built in a 'struct ladder_seg' while its bytes are
- * fed: emit() adds each message, merging runs of numbered events.
+ * fed: ladder__emit() adds each message, merging runs of numbered events;
+ * the label and the names of HTTP messages are made in ladder_label.c.
  *
- * Read next: ladder.c, the writers.
+ * Read next: ladder_label.c, the names.
  */
 #include "paradigms/ladder_private.h"
 #include "http/http_body.h"
@@ -36,161 +37,8 @@
 
 enum mode { M_HTTP, M_WS, M_STREAM, M_LOST };
 
-/* What a request asked for: it decides how its answer is named. */
-enum req_kind { RQ_UNKNOWN, RQ_GET, RQ_LONG_POLL, RQ_PUBLISH, RQ_UPGRADE, RQ_HEAD, RQ_OTHER };
 
 #define FIELDS_MAX 64           /* header fields read per head; more: "? head" */
-
-/* --- a segment's label ---------------------------------------------------- */
-
-#define SEG_ENTRIES 6           /* distinct items in one label; more: "+N more" */
-#define GROUP_SHOWN 3           /* numbers listed in a merged run before "a-b (n)" */
-
-/* One item of a label: a message, or a run of numbered ones ("SSE id"). */
-struct seg_entry {
-	char text[LADDER_WHAT_MAX];
-	const char *group;      /* static prefix of a numbered message, or NULL */
-	uint64_t num[GROUP_SHOWN], last;
-	size_t count;
-};
-
-struct ladder_seg {
-	struct seg_entry e[SEG_ENTRIES];
-	size_t n, dropped;
-};
-
-static const char G_SSE[] = "SSE id", G_WS[] = "WS event";
-
-/* Reports one message: to the caller's hook, then into the segment's
- * label, merged with the entry before it when both are of one group. */
-static void emit_msg(struct ladder_describer *d, bool to_server, const char *group,
-		     uint64_t num, const char *text, bool cont)
-{
-	if (d->on_message)
-		d->on_message(d->ud, to_server, text, cont);
-	struct ladder_seg *s = d->seg;
-	if (!s)
-		return;
-	struct seg_entry *last = s->n ? &s->e[s->n - 1] : NULL;
-	if (group && last && last->group == group) {
-		if (last->count < GROUP_SHOWN)
-			last->num[last->count] = num;
-		last->count++;
-		last->last = num;
-		return;
-	}
-	if (s->n == SEG_ENTRIES) {
-		s->dropped++;
-		return;
-	}
-	struct seg_entry *e = &s->e[s->n++];
-	snprintf(e->text, sizeof e->text, "%s", text);
-	e->group = group;
-	e->num[0] = e->last = num;
-	e->count = 1;
-}
-
-/* emit_msg() with printf formatting. */
-__attribute__((format(printf, 4, 5)))
-static void emit(struct ladder_describer *d, bool to_server, bool cont, const char *fmt, ...)
-{
-	char text[LADDER_WHAT_MAX];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(text, sizeof text, fmt, ap);
-	va_end(ap);
-	emit_msg(d, to_server, NULL, 0, text, cont);
-}
-
-/* A numbered message of a group: "SSE id 5". */
-static void emit_num(struct ladder_describer *d, bool to_server, const char *group, uint64_t num)
-{
-	char text[LADDER_WHAT_MAX];
-	snprintf(text, sizeof text, "%s %llu", group, (unsigned long long)num);
-	emit_msg(d, to_server, group, num, text, false);
-}
-
-void ladder__put(char *out, size_t cap, size_t *len, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(*len < cap ? out + *len : NULL, *len < cap ? cap - *len : 0, fmt, ap);
-	va_end(ap);
-	*len += n > 0 ? (size_t)n : 0;
-}
-
-static void entry_format(const struct seg_entry *e, char *out, size_t cap, size_t *len)
-{
-	if (!e->group || e->count == 1) {
-		ladder__put(out, cap, len, "%s", e->text);
-		return;
-	}
-	ladder__put(out, cap, len, "%s ", e->group);
-	if (e->count > GROUP_SHOWN) {
-		ladder__put(out, cap, len, "%llu-%llu (%zu)", (unsigned long long)e->num[0],
-		    (unsigned long long)e->last, e->count);
-		return;
-	}
-	for (size_t i = 0; i < e->count; i++)
-		ladder__put(out, cap, len, "%s%llu", i ? ", " : "", (unsigned long long)e->num[i]);
-}
-
-/* The label: entries joined by ", ", cut with "..." when it is too long. */
-static size_t seg_format(const struct ladder_seg *s, char *out, size_t cap)
-{
-	size_t len = 0;
-	if (cap == 0)
-		return 0;
-	out[0] = '\0';
-	for (size_t i = 0; i < s->n; i++) {
-		if (i)
-			ladder__put(out, cap, &len, ", ");
-		entry_format(&s->e[i], out, cap, &len);
-	}
-	if (s->dropped)
-		ladder__put(out, cap, &len, " +%zu more", s->dropped);
-	if (len >= cap) {               /* cut: end with "..." where it fits */
-		len = cap - 1;
-		for (size_t i = 1; i <= 3 && i <= len; i++)
-			out[len - i] = '.';
-	}
-	return len;
-}
-
-/* --- small readers -------------------------------------------------------- */
-
-/* Copies s[0..n) as printable ASCII (others become '.'), at most cap-1
- * bytes and "..." when it is longer; NUL-terminated. */
-static void printable(char *out, size_t cap, const char *s, size_t n)
-{
-	size_t k = n < cap - 1 ? n : cap - 1;
-	for (size_t i = 0; i < k; i++)
-		out[i] = s[i] >= 0x20 && s[i] < 0x7F ? s[i] : '.';
-	out[k] = '\0';
-	if (k < n && k >= 3)
-		memcpy(out + k - 3, "...", 3);
-}
-
-/* The decimal number right after 'key' at s[0..n), if s starts with it. */
-static bool number_after(const char *s, size_t n, const char *key, uint64_t *v)
-{
-	size_t k = strlen(key), i = k;
-	if (n < k || memcmp(s, key, k) != 0)
-		return false;
-	while (i < n && s[i] >= '0' && s[i] <= '9')
-		i++;
-	return i > k && i - k <= 19 && http_parse_u64(s + k, i - k, v);
-}
-
-/* Where 'needle' first occurs in s[0..n) at or after 'from', or n. */
-static size_t find(const char *s, size_t n, size_t from, const char *needle)
-{
-	size_t k = strlen(needle);
-	for (size_t i = from; i + k <= n; i++)
-		if (memcmp(s + i, needle, k) == 0)
-			return i;
-	return n;
-}
 
 /* --- the direction's buffer ----------------------------------------------- */
 
@@ -213,7 +61,7 @@ static void dir_reset(struct ladder_dir *dd, enum mode m)
 static void dir_lose(struct ladder_describer *d, bool to_server, const char *why)
 {
 	struct ladder_dir *dd = dir_of(d, to_server);
-	emit(d, to_server, false, "? %s", why);
+	ladder__emit(d, to_server, false, "? %s", why);
 	dd->lost_http = dd->mode != M_WS;       /* a start line may come again */
 	dir_reset(dd, M_LOST);
 }
@@ -253,134 +101,6 @@ static void req_pop(struct ladder_describer *d)
 	}
 }
 
-static enum req_kind request_kind(const struct http_request *r)
-{
-	const char *path, *query;
-	size_t plen, qlen, n;
-	char v[24];
-	if (r->upgrade && http_token_list_has(r->upgrade, r->upgrade_len, "websocket"))
-		return RQ_UPGRADE;
-	if (http_slice_equals(r->method, r->method_len, "HEAD"))
-		return RQ_HEAD;
-	if (http_slice_equals(r->method, r->method_len, "POST"))
-		return RQ_PUBLISH;
-	if (!http_slice_equals(r->method, r->method_len, "GET"))
-		return RQ_OTHER;
-	http_target_split(r->target, r->target_len, &path, &plen, &query, &qlen);
-	if (query && http_query_get(query, qlen, "since", v, sizeof v, &n) == HTTP_QUERY_FOUND)
-		return RQ_LONG_POLL;
-	return RQ_GET;
-}
-
-/* "GET /score?since=3&...": the path and the first query parameter. */
-static void request_label(char *out, size_t cap, const struct http_request *r, enum req_kind k)
-{
-	char method[12], target[36];
-	size_t tlen = r->target_len, amp = find(r->target, r->target_len, 0, "&");
-	bool more = amp < tlen;
-	printable(method, sizeof method, r->method, r->method_len);
-	printable(target, sizeof target, r->target, more ? amp : tlen);
-	size_t len = 0;
-	ladder__put(out, cap, &len, "%s %s%s", method, target, more ? "&..." : "");
-	const struct http_header *id = http_header_find(r->headers, r->num_headers, "Last-Event-ID");
-	if (k == RQ_UPGRADE)
-		ladder__put(out, cap, &len, " upgrade");
-	else if (id) {
-		char v[16];
-		printable(v, sizeof v, id->value, id->value_len);
-		ladder__put(out, cap, &len, " (Last-Event-ID %s)", v);
-	}
-}
-
-/* The events of a long-poll answer {"latest":L,"missed":M,"events":[...]}:
- * each event object starts with {"seq":, which cannot occur inside a JSON
- * string (its quotes would be escaped), so counting them is reading them. */
-static void long_poll_label(char *out, size_t cap, int status, const char *b, size_t n,
-			    bool whole)
-{
-	uint64_t first = 0, last = 0, seq, missed = 0;
-	size_t count = 0, len = 0;
-	for (size_t i = find(b, n, 0, "{\"seq\":"); i < n; i = find(b, n, i + 1, "{\"seq\":")) {
-		if (!number_after(b + i, n - i, "{\"seq\":", &seq))
-			break;          /* its number was cut off */
-		if (count++ == 0)
-			first = seq;
-		last = seq;
-	}
-	size_t m = find(b, n, 0, "\"missed\":");
-	if (m < n)
-		number_after(b + m, n - m, "\"missed\":", &missed);
-	if (!whole && count == 0)
-		ladder__put(out, cap, &len, "%d + events ? (cut)", status);
-	else if (!whole)
-		ladder__put(out, cap, &len, "%d + events %llu.. (cut)", status, (unsigned long long)first);
-	else if (count == 0)
-		ladder__put(out, cap, &len, "%d + no events", status);
-	else if (count == 1)
-		ladder__put(out, cap, &len, "%d + event %llu", status, (unsigned long long)first);
-	else if (last - first + 1 == count)
-		ladder__put(out, cap, &len, "%d + events %llu-%llu", status, (unsigned long long)first,
-		    (unsigned long long)last);
-	else
-		ladder__put(out, cap, &len, "%d + %zu events %llu..%llu", status, count,
-		    (unsigned long long)first, (unsigned long long)last);
-	if (whole && missed)
-		ladder__put(out, cap, &len, ", %llu missed", (unsigned long long)missed);
-}
-
-/* A JSON answer of the server: a long-poll batch, an event, a publish. */
-static bool json_label(char *out, size_t cap, int status, enum req_kind k, const char *b,
-		       size_t n, bool whole)
-{
-	uint64_t seq;
-	if (n >= 10 && memcmp(b, "{\"latest\":", 10) == 0) {
-		long_poll_label(out, cap, status, b, n, whole);
-		return true;
-	}
-	if (!number_after(b, n, "{\"seq\":", &seq))
-		return false;
-	/* {"seq":N} alone answers a publish; with a type it is an event,
-	 * which is what a GET asks for (a body cut short may hide the type). */
-	bool event = find(b, n, 0, "\"type\":") < n || k == RQ_GET || !whole;
-	if (k == RQ_PUBLISH)
-		snprintf(out, cap, "%d published %llu", status, (unsigned long long)seq);
-	else if (seq == 0)
-		snprintf(out, cap, "%d (no event yet)", status);
-	else if (event)
-		snprintf(out, cap, "%d + event %llu", status, (unsigned long long)seq);
-	else
-		snprintf(out, cap, "%d seq %llu", status, (unsigned long long)seq);
-	return true;
-}
-
-static bool is_event_stream(const struct http_response *res)
-{
-	const struct http_header *ct = http_header_find(res->headers, res->num_headers,
-							 "Content-Type");
-	return ct && ct->value_len >= 17 && http_slice_equals(ct->value, 17, "text/event-stream");
-}
-
-/* Names an answer.  'body' holds its first 'n' bytes; 'whole' says they
- * are all of it. */
-static void response_label(struct ladder_describer *d, char *out, size_t cap,
-			   const struct http_response *res, enum req_kind k,
-			   const char *body, size_t n, bool whole)
-{
-	char reason[28];
-	int st = res->status;
-	printable(reason, sizeof reason, res->reason, res->reason_len);
-	if (st == 204 && (k == RQ_LONG_POLL || (k == RQ_UNKNOWN && d->paradigm == PP_LONG_POLL)))
-		snprintf(out, cap, "204 (nothing new)");
-	else if (st >= 200 && st < 300 && is_event_stream(res))
-		snprintf(out, cap, "%d event-stream", st);
-	else if (st == 200 && json_label(out, cap, st, k, body, n, whole))
-		return;
-	else if (st == 200 && res->framing == HTTP_FRAMING_LENGTH)
-		snprintf(out, cap, "200 %llu B", (unsigned long long)res->content_length);
-	else
-		snprintf(out, cap, "%d %s", st, reason);
-}
-
 /* --- HTTP messages -------------------------------------------------------- */
 
 /* Parses the head at the start of the buffer.  Returns its length, 0 if
@@ -414,7 +134,7 @@ static void head_measure(struct ladder_describer *d, bool to_server, size_t head
 	uint64_t length = to_server ? req->content_length : res->content_length;
 	dd->need = head_len;
 	if (to_server) {
-		dd->req = (uint8_t)request_kind(req);
+		dd->req = (uint8_t)ladder__request_kind(req);
 		req_push(d, (enum req_kind)dd->req);
 	} else {
 		dd->req = (uint8_t)req_front(d);
@@ -451,7 +171,7 @@ static void stream_begin(struct ladder_describer *d, bool to_server, const struc
 {
 	struct ladder_dir *dd = dir_of(d, to_server);
 	dir_reset(dd, M_STREAM);
-	dd->sse = !to_server && is_event_stream(res);
+	dd->sse = !to_server && ladder__is_event_stream(res);
 	if (to_server)                          /* no body limit: we only watch */
 		http_body_init(&dd->body, req->framing, req->content_length, 0, NULL);
 	else
@@ -481,11 +201,11 @@ static void http_done(struct ladder_describer *d, bool to_server)
 	bool whole = !dd->cut && kept == dd->need;
 	enum req_kind k = (enum req_kind)dd->req;
 	if (to_server)
-		request_label(label, sizeof label, &req, k);
+		ladder__request_label(label, sizeof label, &req, k);
 	else
-		response_label(d, label, sizeof label, &res, k, (const char *)dd->buf + hl,
+		ladder__response_label(d, label, sizeof label, &res, k, (const char *)dd->buf + hl,
 			       kept - (size_t)hl, whole);
-	emit(d, to_server, false, "%s", label);
+	ladder__emit(d, to_server, false, "%s", label);
 	enum http_framing f = to_server ? req.framing : res.framing;
 	if (f == HTTP_FRAMING_CHUNKED || f == HTTP_FRAMING_CLOSE)
 		stream_begin(d, to_server, &res, &req);
@@ -542,18 +262,18 @@ static void ws_text(struct ladder_describer *d, bool to_server, const uint8_t *p
 {
 	uint64_t seq;
 	char ex[LADDER_EXCERPT_MAX + 1];
-	if (h->fin && number_after((const char *)p, n, "{\"seq\":", &seq)) {
-		emit_num(d, to_server, G_WS, seq);
+	if (h->fin && ladder__number_after((const char *)p, n, "{\"seq\":", &seq)) {
+		ladder__emit_num(d, to_server, LADDER_G_WS, seq);
 		return;
 	}
 	size_t show = n < LADDER_EXCERPT_MAX ? n : LADDER_EXCERPT_MAX;
 	bool more = h->length > show;           /* longer, or not all seen */
 	if (more && show > LADDER_EXCERPT_MAX - 3)
 		show = LADDER_EXCERPT_MAX - 3;
-	printable(ex, sizeof ex, (const char *)p, show);
+	ladder__printable(ex, sizeof ex, (const char *)p, show);
 	if (more)
 		strcat(ex, "...");
-	emit(d, to_server, false, "WS text '%s'%s", ex, h->fin ? "" : " (frag)");
+	ladder__emit(d, to_server, false, "WS text '%s'%s", ex, h->fin ? "" : " (frag)");
 }
 
 /* The frame is complete: name it from its first bytes. */
@@ -577,16 +297,16 @@ static void ws_done(struct ladder_describer *d, bool to_server)
 		break;
 	case WS_OP_CLOSE:
 		if (kept >= 2)
-			emit(d, to_server, false, "WS close %u", (unsigned)(p[0] << 8 | p[1]));
+			ladder__emit(d, to_server, false, "WS close %u", (unsigned)(p[0] << 8 | p[1]));
 		else
-			emit(d, to_server, false, "WS close");
+			ladder__emit(d, to_server, false, "WS close");
 		break;
 	case WS_OP_PING:
 	case WS_OP_PONG:
-		emit(d, to_server, false, "WS %s", ws_opcode_name(h.opcode));
+		ladder__emit(d, to_server, false, "WS %s", ws_opcode_name(h.opcode));
 		break;
 	default:                                /* binary, continuation */
-		emit(d, to_server, false, "WS %s %llu B%s", h.opcode == WS_OP_CONT ? "cont" : "binary",
+		ladder__emit(d, to_server, false, "WS %s %llu B%s", h.opcode == WS_OP_CONT ? "cont" : "binary",
 		     (unsigned long long)h.length, h.fin ? "" : " (frag)");
 	}
 	dir_reset(dd, M_WS);
@@ -649,7 +369,7 @@ static void sse_heartbeats(struct ladder_describer *d)
 {
 	uint64_t c = sse_parser_comments(&d->sse);
 	for (; d->sse_comments < c; d->sse_comments++) {
-		emit(d, false, false, "SSE heartbeat");
+		ladder__emit(d, false, false, "SSE heartbeat");
 		dir_of(d, false)->sse_fed = 0;
 	}
 }
@@ -679,13 +399,13 @@ static int sse_feed(struct ladder_describer *d, const char *s, size_t n)
 		if (r < 0)
 			return -1;
 		if (r == SSE_RETRY)
-			emit(d, false, false, "SSE retry %llu", (unsigned long long)ev.retry_ms);
+			ladder__emit(d, false, false, "SSE retry %llu", (unsigned long long)ev.retry_ms);
 		else if (r == SSE_EVENT && ev.type_len == 5 && memcmp(ev.type, "reset", 5) == 0)
-			emit(d, false, false, "SSE reset");
+			ladder__emit(d, false, false, "SSE reset");
 		else if (r == SSE_EVENT && http_parse_u64(ev.id, ev.id_len, &id))
-			emit_num(d, false, G_SSE, id);
+			ladder__emit_num(d, false, LADDER_G_SSE, id);
 		else if (r == SSE_EVENT)
-			emit(d, false, false, "SSE event");
+			ladder__emit(d, false, false, "SSE event");
 		if (r != SSE_MORE)
 			dd->sse_fed = 0;
 	}
@@ -734,7 +454,7 @@ static size_t stream_feed(struct ladder_describer *d, bool to_server, const uint
 		size_t excess = dd->len - (size_t)off;  /* the next message's: hand back */
 		if (dd->sse)
 			sse_parser_finish(&d->sse);
-		emit(d, to_server, false, dd->sse ? "SSE end" : "body end");
+		ladder__emit(d, to_server, false, dd->sse ? "SSE end" : "body end");
 		dir_reset(dd, M_HTTP);
 		return k - excess;
 	}
@@ -802,7 +522,7 @@ static bool open_label(struct ladder_describer *d, bool to_server, char *label, 
 		if (dd->need > 0 &&
 		    head_parse(d, to_server, dd->req == RQ_HEAD, &p, &req, &res, h) > 0) {
 			if (to_server)
-				request_label(label, cap, &req, (enum req_kind)dd->req);
+				ladder__request_label(label, cap, &req, (enum req_kind)dd->req);
 			else
 				snprintf(label, cap, "%d", res.status);
 		}
@@ -819,7 +539,7 @@ static void dir_cont(struct ladder_describer *d, bool to_server, bool force)
 {
 	char label[LADDER_WHAT_MAX];
 	if (open_label(d, to_server, label, sizeof label) || (force && dir_of(d, to_server)->mode != M_LOST))
-		emit(d, to_server, true, "%s (cont.)", label);
+		ladder__emit(d, to_server, true, "%s (cont.)", label);
 }
 
 void ladder_describer_init(struct ladder_describer *d, enum pp_paradigm p)
@@ -865,7 +585,7 @@ size_t ladder_describe(struct ladder_describer *d, bool to_server, const void *b
 		if (!dd->sse)
 			dd->sse_fed = 0;        /* a plain body: "open" is per segment */
 		if (dd->mode == M_LOST)
-			emit(d, to_server, false, "? %zu B", wire_len);
+			ladder__emit(d, to_server, false, "? %zu B", wire_len);
 		dir_feed(d, to_server, bytes, captured);
 		if (wire_len > captured)
 			dir_hole(d, to_server, wire_len - captured);
@@ -873,7 +593,7 @@ size_t ladder_describe(struct ladder_describer *d, bool to_server, const void *b
 			dir_cont(d, to_server, seg.n == 0);
 	}
 	d->seg = NULL;
-	return seg_format(&seg, what, cap);
+	return ladder__seg_format(&seg, what, cap);
 }
 
 void ladder_arrow_describe(struct ladder_describer *d, struct ladder_arrow *a,

@@ -1,5 +1,6 @@
 /* proc.c -- running the real programs from a test; see proc.h. */
 #include "support/proc.h"
+#include "util/json.h"
 
 #include <check.h>
 #include <poll.h>
@@ -22,6 +23,11 @@ uint64_t proc_now_ms(void)
  * holds 'input' and then ends (NULL: stdin as ours); returns the pid. */
 pid_t proc_spawn(char *const argv[], const char *input, int *out_fd, int *err_fd)
 {
+	return proc_spawn_as(argv, input, (uid_t)-1, out_fd, err_fd);
+}
+
+pid_t proc_spawn_as(char *const argv[], const char *input, uid_t uid, int *out_fd, int *err_fd)
+{
 	int o[2], e[2], in[2] = { -1, -1 };
 	ck_assert_int_eq(pipe(o), 0);
 	ck_assert_int_eq(pipe(e), 0);
@@ -41,6 +47,8 @@ pid_t proc_spawn(char *const argv[], const char *input, int *out_fd, int *err_fd
 		close(e[0]);
 		close(o[1]);
 		close(e[1]);
+		if (uid != (uid_t)-1 && (setgid((gid_t)uid) < 0 || setuid(uid) < 0))
+			_exit(126);
 		execv(argv[0], argv);
 		_exit(127);
 	}
@@ -152,4 +160,13 @@ void proc_serve_stop(pid_t srv, int so, int se, struct proc_run *s)
 	close(se);
 	proc_reap(s, srv, 2000);
 	ck_assert_int_eq(s->status, 0);
+}
+
+uint64_t proc_json_u64(const char *obj, size_t len, const char *name)
+{
+	size_t vl;
+	uint64_t v = 0;
+	const char *p = json_get(obj, len, name, &vl);
+	ck_assert_msg(p && json_u64(p, vl, &v), "no %s in %.*s", name, (int)len, obj);
+	return v;
 }

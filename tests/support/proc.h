@@ -21,6 +21,9 @@ uint64_t proc_now_ms(void);
  * holds 'input' and then ends (NULL: stdin as ours); returns the pid. */
 pid_t proc_spawn(char *const argv[], const char *input, int *out_fd, int *err_fd);
 
+/* The same, the child running as user (and group) 'uid'. */
+pid_t proc_spawn_as(char *const argv[], const char *input, uid_t uid, int *out_fd, int *err_fd);
+
 /* Reads both pipes until the child closes them or 'ms' pass. */
 void proc_drain(struct proc_run *r, int out_fd, int err_fd, int ms);
 
@@ -37,5 +40,9 @@ void proc_run(struct proc_run *r, char *const argv[], int ms);
 pid_t proc_serve_start(char *const argv[], int *so, int *se, char *base, size_t cap);
 /* SIGINT: the server prints its ledgers and exits 0; its output is in 's'. */
 void proc_serve_stop(pid_t srv, int so, int se, struct proc_run *s);
+
+/* The unsigned number 'name' of the JSON object obj[0..len), failing the
+ * test when it has none: for the programs' --json output. */
+uint64_t proc_json_u64(const char *obj, size_t len, const char *name);
 
 #endif

@@ -98,9 +98,12 @@ void pushpull_lab_print(FILE *out, const struct net_lab_config *cfg,
 {
 	const struct net_delay_stats *d[2] = { &st->to_server, &st->to_client };
 	static const char *const way[2] = { "to the server", "to the client" };
+	char rate[48] = "no rate limit";
+	if (cfg->rate_bps)
+		snprintf(rate, sizeof rate, "paced to %llu kbit/s each way",
+			 (unsigned long long)(cfg->rate_bps / 1000));
 	fprintf(out, "delay line: %llu ms round trip, %.4g %% loss, %s\n",
-		(unsigned long long)(cfg->rtt_us / 1000), cfg->loss_ppm / 10000.0,
-		cfg->rate_bps ? "paced" : "no rate limit");
+		(unsigned long long)(cfg->rtt_us / 1000), cfg->loss_ppm / 10000.0, rate);
 	for (int i = 0; i < 2; i++)
 		fprintf(out, "  %-14s %8llu packets forwarded, %6llu lost, %6llu dropped (queue full), "
 			"%llu us held on average\n", way[i], (unsigned long long)d[i]->out,
