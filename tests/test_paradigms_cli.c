@@ -67,6 +67,9 @@ static char *const bad[][6] = {
 	{ PUSHPULL, "client", "long", "http://127.0.0.1:1/score?since=3", NULL },
 	{ PUSHPULL, "demo", "--events", "0", NULL },
 	{ PUSHPULL, "demo", "--scenario", "opera", NULL },
+	{ PUSHPULL, "demo", "--diagram", "smoke-signals", NULL },
+	{ PUSHPULL, "demo", "--rtt", "-3", NULL },
+	{ PUSHPULL, "demo", "--loss", "101", NULL },
 	{ LOADGEN, "ws-echo", "--bogus", NULL },
 	{ LOADGEN, "bench", NULL },
 };
@@ -355,6 +358,33 @@ END_TEST
 /* Every test runs the programs, so without them there is no suite to
  * run: test_suite() is called once, before any test, and ends the
  * program with a failure and the reason. */
+/* Diagrams from the syscalls (no capture asked), and the SVG files. */
+START_TEST(demo_draws)
+{
+	char *demo[] = { PUSHPULL, "demo", "--events", "2", "--interval", "20", "--poll", "40",
+			 "--no-capture", "--diagram", "sse", "--svg", "build/test/demo-svg", NULL };
+	struct proc_run *r = calloc(1, sizeof *r);
+	proc_run(r, demo, 20000);
+	ck_assert_msg(r->status == 0, "status %d: %s", r->status, r->err);
+	ck_assert_ptr_nonnull(strstr(r->out, "No capture (--no-capture)"));
+	ck_assert_ptr_nonnull(strstr(r->out, "sse -- send() and connect/close calls"));
+	ck_assert_ptr_nonnull(strstr(r->out, "GET /events"));
+	ck_assert_ptr_null(strstr(r->out, "websocket -- "));    /* only the one asked for */
+	static const char *const files[] = { "sse.svg", "costs.svg" };
+	for (size_t i = 0; i < 2; i++) {
+		char path[128], head[6] = "";
+		snprintf(path, sizeof path, "build/test/demo-svg/%s", files[i]);
+		FILE *f = fopen(path, "r");
+		ck_assert_msg(f != NULL, "no %s", path);
+		ck_assert_uint_eq(fread(head, 1, 5, f), 5);
+		fclose(f);
+		ck_assert_str_eq(head, "<?xml");
+		unlink(path);
+	}
+	free(r);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	if (access(PUSHPULL, X_OK) != 0) {
@@ -373,6 +403,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, long_poll_backs_off);
 	tcase_add_test(tc, loadgen_modes);
 	tcase_add_test(tc, demo_runs);
+	tcase_add_test(tc, demo_draws);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -47,15 +47,14 @@ struct net_conn {
 	bool handshaken : 1;            /* counted one handshake: TCP_INFO is meaningful */
 	bool held_for_fin : 1;          /* a send held its last segment for our FIN (MSG_MORE) */
 
-	uint8_t peer_addr[16];          /* the other end, from accept4 or connect */
-	uint16_t peer_port;
-	uint8_t peer_version;           /* 4 or 6; 0: unknown */
-
 	uint8_t *in;                    /* unconsumed input, only while some is held */
 	size_t in_len, in_cap;
 	size_t high_water, out_limit, in_limit;
 	struct net_timer linger;
 	struct net_counts counts;
+	uint8_t peer_addr[16];          /* the other end, from accept4 or connect: */
+	uint16_t peer_port;             /* cold, so last */
+	uint8_t peer_version;           /* 4 or 6; 0: unknown */
 };
 
 /* Wraps a connected (or connecting) socket and starts watching it. */

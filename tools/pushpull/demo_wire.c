@@ -250,9 +250,10 @@ static bool diagram(const struct demo *d, int i, const struct demo_opts *o)
 					"packets not seen)",
 		.total = d->captured ? net_wire_row(d->wire, (unsigned)i)->total : 0,
 	};
-	if (o->diagram) {
-		putchar('\n');
-		ladder_write_text(stdout, &l);
+	if (o->diagram) {                       /* with --json, stdout is the JSON's */
+		FILE *out = o->json ? stderr : stdout;
+		fputc('\n', out);
+		ladder_write_text(out, &l);
 	}
 	if (!o->svg_dir)
 		return true;
