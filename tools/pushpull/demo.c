@@ -442,7 +442,7 @@ static void demo_run(struct demo *d, const struct demo_opts *o)
 		fprintf(stderr, "pushpull demo: some events were not delivered in time\n");
 	net_timer_stop(d->loop, &d->tick);
 	close_clients(d);
-	if (!net_loop_run_until(d->loop, all_closed, d, 3000))
+	if (!net_loop_run_until(d->loop, all_closed, d, 3000 + 4 * rtt_ms))
 		fprintf(stderr, "pushpull demo: not every connection closed in time\n");
 	for (int i = 0; i < DEMO_ROWS; i++) {
 		http_server_free(d->rows[i].srv);
