@@ -125,10 +125,15 @@ START_TEST(serve_and_clients)
 	struct proc_run r;
 	proc_run(&r, pub1, 5000);
 	ck_assert_int_eq(r.status, 0);
-	ck_assert_str_eq(r.out, "{\"seq\":1}\n");
+	/* {"seq":1,"id":"<12 hex digits>-1"}: the server's epoch, then seq. */
+	char ep[13], want[512];
+	ck_assert_int_eq(sscanf(r.out, "{\"seq\":1,\"id\":\"%12[0-9a-f]-1\"}\n", ep), 1);
+	snprintf(want, sizeof want, "{\"seq\":1,\"id\":\"%s-1\"}\n", ep);
+	ck_assert_str_eq(r.out, want);
 	ck_assert_ptr_nonnull(strstr(r.err, "tcp handshakes"));       /* its ledger */
 	proc_run(&r, pub2, 5000);
-	ck_assert_str_eq(r.out, "{\"seq\":2}\n");
+	snprintf(want, sizeof want, "{\"seq\":2,\"id\":\"%s-2\"}\n", ep);
+	ck_assert_str_eq(r.out, want);
 	/* A client's one ledger pays for its loop too: a wake-up is a return
 	 * of epoll_wait with events, counted once, so never more of them. */
 	snprintf(url, sizeof url, "%s/score", base);
@@ -142,28 +147,53 @@ START_TEST(serve_and_clients)
 	ck_assert_ptr_null(strstr(r.err, "latency"));
 
 	/* A long poller from the start of the ring gets both, in order. */
+	char both[256];
+	snprintf(both, sizeof both, "{\"seq\":1,\"id\":\"%s-1\",\"type\":\"score\",\"data\":\"1/0\"}\n"
+		 "{\"seq\":2,\"id\":\"%s-2\",\"type\":\"score\",\"data\":\"FOUR!\"}\n", ep, ep);
 	snprintf(url, sizeof url, "%s/score", base);
 	char *lp[] = { PUSHPULL, "client", "long", url, "--count", "2", NULL };
 	proc_run(&r, lp, 5000);
 	ck_assert_int_eq(r.status, 0);
-	ck_assert_str_eq(r.out, "{\"seq\":1,\"type\":\"score\",\"data\":\"1/0\"}\n"
-				"{\"seq\":2,\"type\":\"score\",\"data\":\"FOUR!\"}\n");
+	ck_assert_str_eq(r.out, both);
 	ck_assert_ptr_nonnull(strstr(r.err, "2 events received"));
 
-	/* A long poller ahead of the server (it restarted: its numbering is
-	 * behind ours) asks from its first event, and gets both. */
+	/* A long poller ahead of the server (as after a restart without a
+	 * journal) is told of the gap, in its place on stdout, then gets
+	 * everything the server holds. */
 	char *ahead[] = { PUSHPULL, "client", "long", url, "--since", "5", "--count", "2", NULL };
 	proc_run(&r, ahead, 5000);
 	ck_assert_int_eq(r.status, 0);
-	ck_assert_str_eq(r.out, "{\"seq\":1,\"type\":\"score\",\"data\":\"1/0\"}\n"
-				"{\"seq\":2,\"type\":\"score\",\"data\":\"FOUR!\"}\n");
-	ck_assert_ptr_nonnull(strstr(r.err, "it restarted"));
+	snprintf(want, sizeof want, "{\"type\":\"reset\",\"reason\":\"ahead\",\"missed\":null,"
+		 "\"seq\":0,\"id\":\"%s-0\"}\n%s", ep, both);
+	ck_assert_str_eq(r.out, want);
+	ck_assert_ptr_nonnull(strstr(r.err, "reset (ahead): an unknown number of events lost"));
+	ck_assert_ptr_nonnull(strstr(r.err, "1 gaps (1 of unknown size)"));
+	/* Another epoch's id, with --exit-on-gap: the notice, then exit 3. */
+	char *other[] = { PUSHPULL, "client", "long", url, "--since", "000000000001-1",
+			  "--exit-on-gap", NULL };
+	proc_run(&r, other, 5000);
+	ck_assert_int_eq(r.status, 3);
+	snprintf(want, sizeof want, "{\"type\":\"reset\",\"reason\":\"epoch\",\"missed\":null,"
+		 "\"seq\":0,\"id\":\"%s-0\"}\n", ep);
+	ck_assert_str_eq(r.out, want);
+	/* Its own id: exactly what follows, no gap. */
+	char mine[64];
+	snprintf(mine, sizeof mine, "%s-1", ep);
+	char *own[] = { PUSHPULL, "client", "long", url, "--since", mine, "--count", "1",
+			"--exit-on-gap", NULL };
+	proc_run(&r, own, 5000);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_str_eq(r.out, strchr(both, '\n') + 1);
+	char *bad_since[] = { PUSHPULL, "client", "long", url, "--since", "x-1", NULL };
+	proc_run(&r, bad_since, 5000);
+	ck_assert_int_eq(r.status, 2);
+	ck_assert_ptr_nonnull(strstr(r.err, "--since needs an event id"));
 
 	/* A refusal is shown with the server's reason. */
 	snprintf(url, sizeof url, "%s/score?since=x", base);
 	char *refused[] = { PUSHPULL, "client", "rpc", url, NULL };
 	proc_run(&r, refused, 5000);
-	ck_assert_ptr_nonnull(strstr(r.err, "status 400: since must be a decimal event number\n"));
+	ck_assert_ptr_nonnull(strstr(r.err, "status 400: since must be an event id"));
 
 	/* A POST that went out and got no answer is not sent again by itself
 	 * (RFC 9110 §9.2.2): a server that reads it and closes. */
@@ -204,7 +234,7 @@ START_TEST(serve_and_clients)
 	char *sse[] = { PUSHPULL, "client", "sse", url, "--count", "1", NULL };
 	proc_run(&r, sse, 5000);
 	ck_assert_int_eq(r.status, 0);
-	ck_assert_str_eq(r.out, "{\"seq\":2,\"type\":\"score\",\"data\":\"FOUR!\"}\n");
+	ck_assert_str_eq(r.out, strchr(both, '\n') + 1);
 
 	/* An SSE client sent to something that is no event stream gives up,
 	 * and says so in its exit status. */
@@ -219,8 +249,7 @@ START_TEST(serve_and_clients)
 	char *ws[] = { PUSHPULL, "client", "ws", url, "--count", "2", NULL };
 	proc_run(&r, ws, 5000);
 	ck_assert_int_eq(r.status, 0);
-	ck_assert_str_eq(r.out, "{\"seq\":1,\"type\":\"score\",\"data\":\"1/0\"}\n"
-				"{\"seq\":2,\"type\":\"score\",\"data\":\"FOUR!\"}\n");
+	ck_assert_str_eq(r.out, both);
 
 	/* Lines piped in are sent once the connection is open -- none is read
 	 * before it could go -- and come back as an event; the end of stdin
@@ -228,7 +257,9 @@ START_TEST(serve_and_clients)
 	char *echo_ws[] = { PUSHPULL, "client", "ws", url, "--count", "3", NULL };
 	proc_run_input(&r, echo_ws, "hello\n", 5000);
 	ck_assert_int_eq(r.status, 0);
-	ck_assert_ptr_nonnull(strstr(r.out, "{\"seq\":3,\"type\":\"message\",\"data\":\"hello\"}\n"));
+	snprintf(want, sizeof want, "{\"seq\":3,\"id\":\"%s-3\",\"type\":\"message\",\"data\":\"hello\"}\n",
+		 ep);
+	ck_assert_ptr_nonnull(strstr(r.out, want));
 
 	struct proc_run s;
 	proc_serve_stop(srv, so, se, &s);

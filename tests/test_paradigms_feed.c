@@ -1,6 +1,7 @@
 /* test_paradigms_feed.c -- the feed: numbering, the bounded ring, and
  * subscribers that come and go while an event is being delivered. */
 #include <check.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -79,10 +80,12 @@ END_TEST
 START_TEST(event_as_json)
 {
 	struct feed *f = feed_new(4, 0);
+	feed_set_epoch(f, 0x3f09c1d2a4b7);
 	feed_publish(f, "chat", "say \"hi\"\n\x01", 10);
 	char buf[128];
 	size_t n = feed_event_json(feed_get(f, 1), buf, sizeof buf);
-	ck_assert_str_eq(buf, "{\"seq\":1,\"type\":\"chat\",\"data\":\"say \\\"hi\\\"\\n\\u0001\"}");
+	ck_assert_str_eq(buf, "{\"seq\":1,\"id\":\"3f09c1d2a4b7-1\",\"type\":\"chat\","
+			 "\"data\":\"say \\\"hi\\\"\\n\\u0001\"}");
 	ck_assert_uint_eq(n, strlen(buf));
 	/* Truncated: the length it needs still comes back. */
 	char small[10];
@@ -184,6 +187,192 @@ START_TEST(changes_during_delivery)
 }
 END_TEST
 
+
+/* --- epochs and cursors ----------------------------------------------------- */
+
+START_TEST(epochs_are_random_and_bounded)
+{
+	uint64_t seen[16];
+	for (int i = 0; i < 16; i++) {
+		seen[i] = feed_random_epoch();
+		ck_assert_uint_ne(seen[i], 0);
+		ck_assert_uint_lt(seen[i], UINT64_C(1) << 48);
+		for (int k = 0; k < i; k++)
+			ck_assert_uint_ne(seen[i], seen[k]);    /* 2^-44 odds of a false alarm */
+	}
+	struct feed *f = feed_new(4, 0), *g = feed_new(4, 0);
+	ck_assert_uint_ne(feed_epoch(f), feed_epoch(g));        /* each start its own */
+	feed_publish(f, "message", "a", 1);
+	feed_set_epoch(f, 0x1234);
+	ck_assert_uint_eq(feed_get(f, 1)->epoch, 0x1234);       /* the ring takes it */
+	feed_free(f);
+	feed_free(g);
+}
+END_TEST
+
+START_TEST(ids_read_and_written)
+{
+	char id[FEED_ID_MAX];
+	uint64_t e, q;
+	ck_assert_uint_eq(feed_id_format(id, 0x3f09c1d2a4b7, 42), 15);
+	ck_assert_str_eq(id, "3f09c1d2a4b7-42");
+	ck_assert(feed_id_parse(id, strlen(id), 7, &e, &q));
+	ck_assert_uint_eq(e, 0x3f09c1d2a4b7);
+	ck_assert_uint_eq(q, 42);
+	feed_id_format(id, 1, UINT64_MAX);                      /* the longest */
+	ck_assert_str_eq(id, "000000000001-18446744073709551615");
+	ck_assert(feed_id_parse(id, strlen(id), 7, &e, &q));
+	ck_assert_uint_eq(q, UINT64_MAX);
+	/* A plain number is a seq of the current epoch. */
+	ck_assert(feed_id_parse("17", 2, 7, &e, &q));
+	ck_assert_uint_eq(e, 7);
+	ck_assert_uint_eq(q, 17);
+	static const char *bad[] = {
+		"", "-", "x", "17a", "-5", "3f09c1d2a4b-42", "3f09c1d2a4b7-", "3F09C1D2A4B7-42",
+		"3f09c1d2a4b7-4-2", "3f09c1d2a4b7_42", "3f09c1d2a4b7-18446744073709551616",
+		"18446744073709551616", "3f09c1d2a4b7 -42", " 17",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+		ck_assert_msg(!feed_id_parse(bad[i], strlen(bad[i]), 7, &e, &q), "'%s' read", bad[i]);
+}
+END_TEST
+
+START_TEST(resume_from_a_cursor)
+{
+	struct feed *f = feed_new(4, 0);
+	uint64_t ep = feed_epoch(f);
+	struct feed_resume r = feed_resume_from(f, ep, 0);      /* nothing yet */
+	ck_assert_int_eq(r.gap, FEED_GAP_NONE);
+	ck_assert_uint_eq(r.next, 1);
+	for (int i = 0; i < 10; i++)
+		feed_publish(f, "message", "x", 1);             /* holds 7..10 */
+	r = feed_resume_from(f, ep, 8);
+	ck_assert_int_eq(r.gap, FEED_GAP_NONE);
+	ck_assert_uint_eq(r.next, 9);
+	r = feed_resume_from(f, ep, 6);                         /* just in time */
+	ck_assert_int_eq(r.gap, FEED_GAP_NONE);
+	ck_assert_uint_eq(r.next, 7);
+	r = feed_resume_from(f, ep, 10);                        /* caught up */
+	ck_assert_int_eq(r.gap, FEED_GAP_NONE);
+	ck_assert_uint_eq(r.next, 11);
+	r = feed_resume_from(f, ep, 4);                         /* 5 and 6 are gone */
+	ck_assert_int_eq(r.gap, FEED_GAP_EVICTED);
+	ck_assert_int_eq(r.missed, 2);
+	ck_assert_uint_eq(r.next, 7);
+	r = feed_resume_from(f, ep, 11);                        /* never issued */
+	ck_assert_int_eq(r.gap, FEED_GAP_AHEAD);
+	ck_assert_int_eq(r.missed, -1);
+	ck_assert_uint_eq(r.next, 7);
+	r = feed_resume_from(f, ep ^ 1, 8);                     /* another epoch */
+	ck_assert_int_eq(r.gap, FEED_GAP_EPOCH);
+	ck_assert_int_eq(r.missed, -1);
+	ck_assert_uint_eq(r.next, 7);
+	r = feed_resume_unknown(f);
+	ck_assert_int_eq(r.gap, FEED_GAP_EPOCH);
+	ck_assert_uint_eq(r.next, 7);
+	feed_free(f);
+}
+END_TEST
+
+START_TEST(reset_notice)
+{
+	struct feed *f = feed_new(4, 0);
+	feed_set_epoch(f, 0xabc);
+	for (int i = 0; i < 10; i++)
+		feed_publish(f, "message", "x", 1);
+	char buf[FEED_RESET_JSON_MAX];
+	struct feed_resume r = feed_resume_from(f, 0xabc, 4);
+	size_t n = feed_reset_json(f, &r, buf, sizeof buf);
+	ck_assert_str_eq(buf, "{\"type\":\"reset\",\"reason\":\"evicted\",\"missed\":2,"
+			 "\"seq\":6,\"id\":\"000000000abc-6\"}");
+	ck_assert_uint_eq(n, strlen(buf));
+	r = feed_resume_from(f, 0xdef, 4);
+	feed_reset_json(f, &r, buf, sizeof buf);
+	ck_assert_str_eq(buf, "{\"type\":\"reset\",\"reason\":\"epoch\",\"missed\":null,"
+			 "\"seq\":6,\"id\":\"000000000abc-6\"}");
+	/* The longest notice fits its bound. */
+	struct feed_resume worst = { UINT64_MAX, FEED_GAP_EVICTED, INT64_MAX };
+	feed_set_epoch(f, (UINT64_C(1) << 48) - 1);
+	ck_assert_uint_lt(feed_reset_json(f, &worst, buf, sizeof buf), sizeof buf);
+	feed_free(f);
+}
+END_TEST
+
+/* --- what a journal needs ----------------------------------------------------- */
+
+START_TEST(restore_keeps_seqs)
+{
+	struct feed *f = feed_new(4, 0);
+	ck_assert_int_eq(feed_restore(f, 5, 1, "score", 5, "a", 1), 0);  /* a history from 5 */
+	ck_assert_int_eq(feed_restore(f, 6, 1, "score", 5, "b", 1), 0);
+	ck_assert_uint_eq(feed_oldest(f), 5);
+	ck_assert_uint_eq(feed_latest(f), 6);
+	ck_assert_int_eq(feed_restore(f, 6, 1, "score", 5, "c", 1), -1);         /* not after */
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(feed_restore(f, 9, 1, "score", 5, "d", 1), 0);  /* a hole: starts again */
+	ck_assert_uint_eq(feed_oldest(f), 9);
+	ck_assert_uint_eq(feed_publish(f, "message", "e", 1), 10);       /* and goes on */
+	ck_assert_int_eq(feed_restore(f, 11, 1, "reset", 5, "f", 1), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	feed_free(f);
+}
+END_TEST
+
+static int refusals;
+static int refuse_second(void *ud, const struct feed_event *ev)
+{
+	(void)ud;
+	if (ev->seq != 2)
+		return 0;
+	refusals++;
+	errno = ENOSPC;
+	return -1;
+}
+
+static void count_event(struct feed_sub *s, const struct feed_event *ev)
+{
+	(void)s; (void)ev;
+	refusals += 100;
+}
+
+/* A store that fails fails the publish: nobody hears of the event, and
+ * its seq is given to the next one. */
+START_TEST(store_refusal_undoes_the_publish)
+{
+	struct feed *f = feed_new(4, 0);
+	struct feed_sub sub = { 0 };
+	feed_set_store(f, &(struct feed_store){ refuse_second, NULL });
+	ck_assert_uint_eq(feed_publish(f, "message", "a", 1), 1);
+	feed_subscribe(f, &sub, count_event);
+	refusals = 0;
+	ck_assert_uint_eq(feed_publish(f, "message", "b", 1), 0);
+	ck_assert_int_eq(errno, ENOSPC);
+	ck_assert_int_eq(refusals, 1);                  /* the store, and no subscriber */
+	ck_assert_uint_eq(feed_latest(f), 1);
+	ck_assert_ptr_null(feed_get(f, 2));
+	feed_set_store(f, NULL);
+	ck_assert_uint_eq(feed_publish(f, "message", "c", 1), 2);
+	ck_assert_int_eq(refusals, 101);
+	feed_unsubscribe(f, &sub);
+	feed_free(f);
+}
+END_TEST
+
+START_TEST(one_event_is_capped)
+{
+	struct feed *f = feed_new(0, 0);
+	static char big[FEED_EVENT_MAX + 1];
+	ck_assert_uint_eq(feed_publish(f, "message", big, FEED_EVENT_MAX), 1);
+	ck_assert_uint_eq(feed_publish(f, "message", big, FEED_EVENT_MAX + 1), 0);
+	ck_assert_int_eq(errno, EMSGSIZE);
+	ck_assert_uint_eq(feed_publish(f, "bad type", "x", 1), 0);
+	ck_assert_int_eq(errno, EINVAL);
+	/* The history's bytes hold at least 256 of the largest. */
+	ck_assert_uint_ge(feed_max_bytes(f) / FEED_EVENT_MAX, 256);
+	feed_free(f);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("paradigms_feed");
@@ -194,6 +383,16 @@ Suite *test_suite(void)
 	tcase_add_test(tc, types_are_tokens);
 	tcase_add_test(tc, event_as_json);
 	suite_add_tcase(s, tc);
+	tc = tcase_create("cursors");
+	tcase_add_test(tc, epochs_are_random_and_bounded);
+	tcase_add_test(tc, ids_read_and_written);
+	tcase_add_test(tc, resume_from_a_cursor);
+	tcase_add_test(tc, reset_notice);
+	tcase_add_test(tc, restore_keeps_seqs);
+	tcase_add_test(tc, store_refusal_undoes_the_publish);
+	tcase_add_test(tc, one_event_is_capped);
+	suite_add_tcase(s, tc);
+
 	tc = tcase_create("subscribers");
 	tcase_add_test(tc, every_subscriber_is_told);
 	tcase_add_test(tc, changes_during_delivery);

@@ -15,6 +15,11 @@
 
 static struct pp_hub hub;
 
+/* Every feed here is in this epoch, so that the answers can be spelled
+ * out byte for byte. */
+#define EPOCH 0xabc
+#define EP "000000000abc"
+
 static void hub_start(void)
 {
 	fixture_start(NULL);
@@ -22,6 +27,7 @@ static void hub_start(void)
 	hub.loop = F.loop;
 	hub.feed = feed_new(0, 0);
 	ck_assert_ptr_nonnull(hub.feed);
+	feed_set_epoch(hub.feed, EPOCH);
 	pp_config_defaults(&hub.cfg);
 	ck_assert_int_eq(pp_hub_routes(F.srv, &hub), 0);
 }
@@ -59,12 +65,13 @@ static const char NO_CONTENT_204[] = "HTTP/1.1 204 No Content\r\n\r\n";
 /* Publishes 'data' as type 'type' through POST /publish on 'w'. */
 static void publish(struct wire *w, const char *type, const char *data, uint64_t want_seq)
 {
-	char req[512], json[64];
+	char req[512], json[96];
 	snprintf(req, sizeof req, "POST /publish%s%s HTTP/1.1\r\nHost: t\r\n"
 		 "Content-Length: %zu\r\n\r\n%s", type ? "?type=" : "", type ? type : "",
 		 strlen(data), data);
 	wire_sends(w, req);
-	snprintf(json, sizeof json, "{\"seq\":%llu}", (unsigned long long)want_seq);
+	snprintf(json, sizeof json, "{\"seq\":%llu,\"id\":\"" EP "-%llu\"}",
+		 (unsigned long long)want_seq, (unsigned long long)want_seq);
 	expect_json(w, json);
 }
 
@@ -86,22 +93,22 @@ START_TEST(test_score_and_publish)
 	struct wire w;
 	wire_open(&w, F.loop, F.port);
 	wire_sends(&w, "GET /score HTTP/1.1\r\nHost: t\r\n\r\n");
-	expect_json(&w, "{\"seq\":0}");                 /* before the first event */
+	expect_json(&w, "{\"seq\":0,\"id\":\"" EP "-0\"}");                 /* before the first event */
 	publish(&w, NULL, "1-0", 1);
 	wire_sends(&w, "GET /score HTTP/1.1\r\nHost: t\r\n\r\n");
-	expect_json(&w, "{\"seq\":1,\"type\":\"message\",\"data\":\"1-0\"}");
+	expect_json(&w, "{\"seq\":1,\"id\":\"" EP "-1\",\"type\":\"message\",\"data\":\"1-0\"}");
 	publish(&w, "goal", "2-0 \"header\" \xc3\xa9", 2);   /* quotes escaped, UTF-8 kept */
 	wire_sends(&w, "GET /score HTTP/1.1\r\nHost: t\r\n\r\n");
-	expect_json(&w, "{\"seq\":2,\"type\":\"goal\",\"data\":\"2-0 \\\"header\\\" \xc3\xa9\"}");
+	expect_json(&w, "{\"seq\":2,\"id\":\"" EP "-2\",\"type\":\"goal\",\"data\":\"2-0 \\\"header\\\" \xc3\xa9\"}");
 	/* HEAD: the head alone. */
 	wire_sends(&w, "HEAD /score HTTP/1.1\r\nHost: t\r\n\r\n");
 	wire_expect(&w, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-			"Content-Length: 50\r\n\r\n");
+			"Content-Length: 72\r\n\r\n");
 	/* Short polling is the same request, again: only the latest state. */
 	publish(&w, NULL, "a", 3);
 	publish(&w, NULL, "b", 4);
 	wire_sends(&w, "GET /score HTTP/1.1\r\nHost: t\r\n\r\n");
-	expect_json(&w, "{\"seq\":4,\"type\":\"message\",\"data\":\"b\"}");
+	expect_json(&w, "{\"seq\":4,\"id\":\"" EP "-4\",\"type\":\"message\",\"data\":\"b\"}");
 	wire_close(&w);
 	hub_stop();
 }
@@ -128,11 +135,11 @@ static const struct bad_publish bad_publishes[] = {
 	{ "escaped comma in type", "POST /publish?type=a%2Cb HTTP/1.1\r\nHost: t\r\n"
 	  "Content-Length: 1\r\n\r\nx", "type must be a token of at most 32 characters\n" },
 	{ "since not a number", "GET /score?since=abc HTTP/1.1\r\nHost: t\r\n\r\n",
-	  "since must be a decimal event number\n" },
+	  "since must be an event id (or a decimal event number)\n" },
 	{ "since negative", "GET /score?since=-1 HTTP/1.1\r\nHost: t\r\n\r\n",
-	  "since must be a decimal event number\n" },
+	  "since must be an event id (or a decimal event number)\n" },
 	{ "since too large", "GET /score?since=99999999999999999999999 HTTP/1.1\r\nHost: t\r\n\r\n",
-	  "since must be a decimal event number\n" },
+	  "since must be an event id (or a decimal event number)\n" },
 	{ "timeout zero", "GET /score?since=0&timeout=0 HTTP/1.1\r\nHost: t\r\n\r\n",
 	  "timeout must be 1..120000 milliseconds\n" },
 	{ "timeout too long", "GET /score?since=0&timeout=120001 HTTP/1.1\r\nHost: t\r\n\r\n",
@@ -182,13 +189,28 @@ START_TEST(test_poll_behind)
 	publish(&w, NULL, "e2", 2);
 	publish(&w, NULL, "e3", 3);
 	wire_sends(&w, "GET /score?since=1 HTTP/1.1\r\nHost: t\r\n\r\n");
-	expect_json(&w, "{\"latest\":3,\"missed\":0,\"events\":["
-			"{\"seq\":2,\"type\":\"message\",\"data\":\"e2\"},"
-			"{\"seq\":3,\"type\":\"message\",\"data\":\"e3\"}]}");
+	expect_json(&w, "{\"latest\":3,\"events\":["
+			"{\"seq\":2,\"id\":\"" EP "-2\",\"type\":\"message\",\"data\":\"e2\"},"
+			"{\"seq\":3,\"id\":\"" EP "-3\",\"type\":\"message\",\"data\":\"e3\"}]}");
 	ck_assert_uint_eq(feed_subscribers(hub.feed), 0);
-	/* Ahead of the server (it restarted): the latest, no events. */
+	/* Ahead of the server: a gap of unknown size, then all it holds. */
 	wire_sends(&w, "GET /score?since=9 HTTP/1.1\r\nHost: t\r\n\r\n");
-	expect_json(&w, "{\"latest\":3,\"missed\":0,\"events\":[]}");
+	expect_json(&w, "{\"latest\":3,\"reset\":{\"type\":\"reset\",\"reason\":\"ahead\","
+			"\"missed\":null,\"seq\":0,\"id\":\"" EP "-0\"},\"events\":["
+			"{\"seq\":1,\"id\":\"" EP "-1\",\"type\":\"message\",\"data\":\"e1\"},"
+			"{\"seq\":2,\"id\":\"" EP "-2\",\"type\":\"message\",\"data\":\"e2\"},"
+			"{\"seq\":3,\"id\":\"" EP "-3\",\"type\":\"message\",\"data\":\"e3\"}]}");
+	/* From another epoch (a restart without a journal): the same, told why. */
+	wire_sends(&w, "GET /score?since=000000000abd-2 HTTP/1.1\r\nHost: t\r\n\r\n");
+	expect_json(&w, "{\"latest\":3,\"reset\":{\"type\":\"reset\",\"reason\":\"epoch\","
+			"\"missed\":null,\"seq\":0,\"id\":\"" EP "-0\"},\"events\":["
+			"{\"seq\":1,\"id\":\"" EP "-1\",\"type\":\"message\",\"data\":\"e1\"},"
+			"{\"seq\":2,\"id\":\"" EP "-2\",\"type\":\"message\",\"data\":\"e2\"},"
+			"{\"seq\":3,\"id\":\"" EP "-3\",\"type\":\"message\",\"data\":\"e3\"}]}");
+	/* Its own id, written out: the same as the plain number. */
+	wire_sends(&w, "GET /score?since=" EP "-2 HTTP/1.1\r\nHost: t\r\n\r\n");
+	expect_json(&w, "{\"latest\":3,\"events\":["
+			"{\"seq\":3,\"id\":\"" EP "-3\",\"type\":\"message\",\"data\":\"e3\"}]}");
 	wire_close(&w);
 	hub_stop();
 }
@@ -201,6 +223,7 @@ START_TEST(test_poll_missed)
 	memset(&hub, 0, sizeof hub);
 	hub.loop = F.loop;
 	hub.feed = feed_new(2, 0);              /* a ring of two events */
+	feed_set_epoch(hub.feed, EPOCH);
 	pp_config_defaults(&hub.cfg);
 	ck_assert_int_eq(pp_hub_routes(F.srv, &hub), 0);
 	struct wire w;
@@ -208,9 +231,10 @@ START_TEST(test_poll_missed)
 	for (uint64_t i = 1; i <= 5; i++)
 		publish(&w, NULL, "e", i);
 	wire_sends(&w, "GET /score?since=1 HTTP/1.1\r\nHost: t\r\n\r\n");
-	expect_json(&w, "{\"latest\":5,\"missed\":2,\"events\":["
-			"{\"seq\":4,\"type\":\"message\",\"data\":\"e\"},"
-			"{\"seq\":5,\"type\":\"message\",\"data\":\"e\"}]}");
+	expect_json(&w, "{\"latest\":5,\"reset\":{\"type\":\"reset\",\"reason\":\"evicted\","
+			"\"missed\":2,\"seq\":3,\"id\":\"" EP "-3\"},\"events\":["
+			"{\"seq\":4,\"id\":\"" EP "-4\",\"type\":\"message\",\"data\":\"e\"},"
+			"{\"seq\":5,\"id\":\"" EP "-5\",\"type\":\"message\",\"data\":\"e\"}]}");
 	wire_close(&w);
 	hub_stop();
 }
@@ -229,8 +253,8 @@ START_TEST(test_poll_held_then_released)
 	looptest_run_for(F.loop, 20);
 	ck_assert_uint_eq(w.in.len, 0);         /* held */
 	publish(&pub, "goal", "e2", 2);
-	expect_json(&w, "{\"latest\":2,\"missed\":0,\"events\":["
-			"{\"seq\":2,\"type\":\"goal\",\"data\":\"e2\"}]}");
+	expect_json(&w, "{\"latest\":2,\"events\":["
+			"{\"seq\":2,\"id\":\"" EP "-2\",\"type\":\"goal\",\"data\":\"e2\"}]}");
 	ck_assert_uint_eq(feed_subscribers(hub.feed), 0);
 	ck_assert_uint_eq(net_loop_timer_count(F.loop), 2);     /* the two idle timers */
 	expect_open(&w);
@@ -295,28 +319,28 @@ START_TEST(test_poll_no_loss)
 	wire_sends(&w, "GET /score?since=0&timeout=5000 HTTP/1.1\r\nHost: t\r\n\r\n");
 	ck_assert(wait_subscribers(1));
 	publish(&pub, NULL, "e1", 1);
-	expect_json(&w, "{\"latest\":1,\"missed\":0,\"events\":["
-			"{\"seq\":1,\"type\":\"message\",\"data\":\"e1\"}]}");
+	expect_json(&w, "{\"latest\":1,\"events\":["
+			"{\"seq\":1,\"id\":\"" EP "-1\",\"type\":\"message\",\"data\":\"e1\"}]}");
 	/* Between two polls. */
 	publish(&pub, NULL, "e2", 2);
 	publish(&pub, NULL, "e3", 3);
 	wire_sends(&w, "GET /score?since=1&timeout=5000 HTTP/1.1\r\nHost: t\r\n\r\n");
-	expect_json(&w, "{\"latest\":3,\"missed\":0,\"events\":["
-			"{\"seq\":2,\"type\":\"message\",\"data\":\"e2\"},"
-			"{\"seq\":3,\"type\":\"message\",\"data\":\"e3\"}]}");
+	expect_json(&w, "{\"latest\":3,\"events\":["
+			"{\"seq\":2,\"id\":\"" EP "-2\",\"type\":\"message\",\"data\":\"e2\"},"
+			"{\"seq\":3,\"id\":\"" EP "-3\",\"type\":\"message\",\"data\":\"e3\"}]}");
 	/* Two publishes in one write: the first releases the poll, the
 	 * second waits for the next one. */
 	wire_sends(&w, "GET /score?since=3&timeout=5000 HTTP/1.1\r\nHost: t\r\n\r\n");
 	ck_assert(wait_subscribers(1));
 	wire_sends(&pub, "POST /publish HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\n\r\ne4"
 			 "POST /publish HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\n\r\ne5");
-	expect_json(&pub, "{\"seq\":4}");
-	expect_json(&pub, "{\"seq\":5}");
-	expect_json(&w, "{\"latest\":4,\"missed\":0,\"events\":["
-			"{\"seq\":4,\"type\":\"message\",\"data\":\"e4\"}]}");
+	expect_json(&pub, "{\"seq\":4,\"id\":\"" EP "-4\"}");
+	expect_json(&pub, "{\"seq\":5,\"id\":\"" EP "-5\"}");
+	expect_json(&w, "{\"latest\":4,\"events\":["
+			"{\"seq\":4,\"id\":\"" EP "-4\",\"type\":\"message\",\"data\":\"e4\"}]}");
 	wire_sends(&w, "GET /score?since=4&timeout=5000 HTTP/1.1\r\nHost: t\r\n\r\n");
-	expect_json(&w, "{\"latest\":5,\"missed\":0,\"events\":["
-			"{\"seq\":5,\"type\":\"message\",\"data\":\"e5\"}]}");
+	expect_json(&w, "{\"latest\":5,\"events\":["
+			"{\"seq\":5,\"id\":\"" EP "-5\",\"type\":\"message\",\"data\":\"e5\"}]}");
 	wire_close(&w);
 	wire_close(&pub);
 	hub_stop();
@@ -337,10 +361,10 @@ START_TEST(test_poll_pipelined)
 	looptest_run_for(F.loop, 10);
 	ck_assert_uint_eq(w.in.len, 0);         /* the second waits behind the first */
 	publish(&pub, NULL, "e2", 2);
-	expect_json(&w, "{\"latest\":2,\"missed\":0,\"events\":["
-			"{\"seq\":2,\"type\":\"message\",\"data\":\"e2\"}]}");
-	expect_json(&w, "{\"latest\":1,\"missed\":0,\"events\":["
-			"{\"seq\":1,\"type\":\"message\",\"data\":\"e1\"}]}");
+	expect_json(&w, "{\"latest\":2,\"events\":["
+			"{\"seq\":2,\"id\":\"" EP "-2\",\"type\":\"message\",\"data\":\"e2\"}]}");
+	expect_json(&w, "{\"latest\":1,\"events\":["
+			"{\"seq\":1,\"id\":\"" EP "-1\",\"type\":\"message\",\"data\":\"e1\"}]}");
 	wire_close(&w);
 	wire_close(&pub);
 	hub_stop();
@@ -366,8 +390,8 @@ START_TEST(test_poll_thousand)
 	publish(&pub, "final", "3-2", 1);
 	ck_assert_uint_eq(feed_subscribers(hub.feed), 0);
 	for (size_t i = 0; i < N; i++)
-		expect_json(&w[i], "{\"latest\":1,\"missed\":0,\"events\":["
-				   "{\"seq\":1,\"type\":\"final\",\"data\":\"3-2\"}]}");
+		expect_json(&w[i], "{\"latest\":1,\"events\":["
+				   "{\"seq\":1,\"id\":\"" EP "-1\",\"type\":\"final\",\"data\":\"3-2\"}]}");
 	for (size_t i = 0; i < N; i++)
 		wire_close(&w[i]);
 	wire_close(&pub);
@@ -390,7 +414,7 @@ START_TEST(test_ledgers)
 	wire_open(&a, F.loop, F.port);
 	wire_open(&b, F.loop, F.port);
 	wire_sends(&a, "GET /score HTTP/1.1\r\nHost: t\r\n\r\n");
-	expect_json(&a, "{\"seq\":0}");
+	expect_json(&a, "{\"seq\":0,\"id\":\"" EP "-0\"}");
 	wire_sends(&b, "GET /score?since=0&timeout=20 HTTP/1.1\r\nHost: t\r\n\r\n");
 	wire_expect(&b, NO_CONTENT_204);
 	ck_assert_uint_eq(rpc.c.handshakes, 1);

@@ -48,33 +48,43 @@ struct bytes {
 
 #define JSON_HEAD(len) "HTTP/1.1 200 OK\r\nDate: Sat, 05 Dec 2026 08:25:24 GMT\r\n" \
 		       "Content-Type: application/json\r\nContent-Length: " len "\r\n\r\n"
-#define ANS_SCORE   JSON_HEAD("42") "{\"seq\":1,\"type\":\"message\",\"data\":\"ball 1\"}"
-#define ANS_PUBLISH JSON_HEAD("9") "{\"seq\":2}"
-#define ANS_NONE    JSON_HEAD("9") "{\"seq\":0}"
-#define ANS_LP      JSON_HEAD("120") "{\"latest\":2,\"missed\":0,\"events\":[" \
-		    "{\"seq\":1,\"type\":\"message\",\"data\":\"ball 1\"}," \
-		    "{\"seq\":2,\"type\":\"message\",\"data\":\"ball 2\"}]}"
-#define ANS_LP1     JSON_HEAD("74") "{\"latest\":3,\"missed\":0,\"events\":[" \
-		    "{\"seq\":3,\"type\":\"goal\",\"data\":\"ball 3\"}]}"
-#define ANS_LP_GAP  JSON_HEAD("120") "{\"latest\":9,\"missed\":6,\"events\":[" \
-		    "{\"seq\":7,\"type\":\"message\",\"data\":\"ball 7\"}," \
-		    "{\"seq\":9,\"type\":\"message\",\"data\":\"ball 9\"}]}"
+#define ANS_SCORE   JSON_HEAD("64") \
+		    "{\"seq\":1,\"id\":\"00000000abcd-1\",\"type\":\"message\",\"data\":\"ball 1\"}"
+#define ANS_PUBLISH JSON_HEAD("31") "{\"seq\":2,\"id\":\"00000000abcd-2\"}"
+#define ANS_NONE    JSON_HEAD("31") "{\"seq\":0,\"id\":\"00000000abcd-0\"}"
+#define ANS_LP      JSON_HEAD("153") "{\"latest\":2,\"events\":[" \
+		    "{\"seq\":1,\"id\":\"00000000abcd-1\",\"type\":\"message\",\"data\":\"ball 1\"}," \
+		    "{\"seq\":2,\"id\":\"00000000abcd-2\",\"type\":\"message\",\"data\":\"ball 2\"}]}"
+#define ANS_LP1     JSON_HEAD("85") "{\"latest\":3,\"events\":[" \
+		    "{\"seq\":3,\"id\":\"00000000abcd-3\",\"type\":\"goal\",\"data\":\"ball 3\"}]}"
+#define ANS_LP_GAP  JSON_HEAD("238") \
+		    "{\"latest\":9,\"reset\":{\"type\":\"reset\",\"reason\":\"evicted\"," \
+		    "\"missed\":4,\"seq\":6,\"id\":\"00000000abcd-6\"}," \
+		    "\"events\":[{\"seq\":7,\"id\":\"00000000abcd-7\",\"type\":\"message\",\"data\":\"ball 7\"}," \
+		    "{\"seq\":9,\"id\":\"00000000abcd-9\",\"type\":\"message\",\"data\":\"ball 9\"}]}"
 #define ANS_204     "HTTP/1.1 204 No Content\r\nDate: Sat, 05 Dec 2026 08:25:24 GMT\r\n\r\n"
 #define ANS_400     "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\n" \
 		    "Content-Length: 39\r\n\r\ntimeout must be 1..60000 milliseconds\r\n"
 #define ANS_SSE     "HTTP/1.1 200 OK\r\nDate: Sat, 05 Dec 2026 08:25:32 GMT\r\n" \
 		    "Content-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n" \
 		    "Connection: close\r\nCache-Control: no-cache\r\n\r\nc\r\nretry: 2000\n\r\n"
-#define SSE_3_4     "23\r\nid: 3\nevent: message\ndata: ball 3\n\n\r\n" \
-		    "20\r\nid: 4\nevent: goal\ndata: ball 4\n\n\r\n"
-#define SSE_EV(n)   "20\r\nid: " #n "\nevent: goal\ndata: ball 4\n\n\r\n"
+#define SSE_3_4     "30\r\nid: 00000000abcd-3\nevent: message\ndata: ball 3\n\n\r\n" \
+		    "2d\r\nid: 00000000abcd-4\nevent: goal\ndata: ball 4\n\n\r\n"
+#define SSE_EV(n)   "2d\r\nid: 00000000abcd-" #n "\nevent: goal\ndata: ball 4\n\n\r\n"
 #define SSE_BEAT    "2\r\n:\n\r\n"
-#define SSE_RESET   "3d\r\nid: 4\nevent: reset\ndata: {\"missed\":2,\"oldest\":5,\"latest\":9}\n\n\r\n"
+#define SSE_RESET   "74\r\nid: 00000000abcd-4\nevent: reset\ndata: {\"type\":\"reset\"," \
+		    "\"reason\":\"evicted\",\"missed\":2,\"seq\":4,\"id\":\"00000000abcd-4\"}\n\n\r\n"
 #define ANS_101     "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n" \
 		    "Connection: Upgrade\r\nSec-WebSocket-Accept: aVYv6KyBB6cI8PB8QCKXzX1W4PQ=\r\n\r\n"
-#define WS_EV5      "\201/{\"seq\":5,\"type\":\"message\",\"data\":\"hello there\"}"
-#define WS_EV6      "\201*{\"seq\":6,\"type\":\"message\",\"data\":\"ball 5\"}"
-#define WS_EV7      "\201*{\"seq\":7,\"type\":\"message\",\"data\":\"ball 5\"}"
+#define WS_EV5      "\201\105" \
+		    "{\"seq\":5,\"id\":\"00000000abcd-5\",\"type\":\"message\",\"data\":\"hello there\"}"
+#define WS_EV6      "\201\100" \
+		    "{\"seq\":6,\"id\":\"00000000abcd-6\",\"type\":\"message\",\"data\":\"ball 5\"}"
+#define WS_EV7      "\201\100" \
+		    "{\"seq\":7,\"id\":\"00000000abcd-7\",\"type\":\"message\",\"data\":\"ball 5\"}"
+#define WS_RESET    "\201\117" \
+		    "{\"type\":\"reset\",\"reason\":\"evicted\",\"missed\":null,\"seq\":6," \
+		    "\"id\":\"00000000abcd-6\"}"
 /* "hello there", masked with the key 5a 5f 71 e2 (RFC 6455 §5.3) */
 #define WS_C_HELLO  "\201\213Z_q\3422:\35\2165\177\5\212?-\24"
 #define WS_C_CLOSE  "\210\202Z@9\340Y\250"          /* 1000, masked */
@@ -117,7 +127,7 @@ static const struct dvec dvecs[] = {
 	{ "long-poll one", PP_LONG_POLL, { UP(REQ_LP2) }, DOWN(ANS_LP1),
 	  "200 + event 3", "200 + event 3" },
 	{ "long-poll gap", PP_LONG_POLL, { UP(REQ_LP2) }, DOWN(ANS_LP_GAP),
-	  "200 + 2 events 7..9, 6 missed", "200 + 2 events 7..9, 6 missed" },
+	  "200 + 2 events 7..9, reset: 4 missed", "200 + 2 events 7..9, reset: 4 missed" },
 	{ "long-poll timeout", PP_LONG_POLL, { UP(REQ_LP2) }, DOWN(ANS_204),
 	  "204 (nothing new)", "204 (nothing new)" },
 	{ "rpc 204", PP_RPC, { UP(REQ_SCORE) }, DOWN(ANS_204), "204 No Content", "204 No Content" },
@@ -146,6 +156,8 @@ static const struct dvec dvecs[] = {
 	  "SSE heartbeat", "SSE heartbeat" },
 	{ "sse reset", PP_SSE, { UP(REQ_EVENTS), DOWN(ANS_SSE) }, DOWN(SSE_RESET SSE_EV(5)),
 	  "SSE reset, SSE id 5", "SSE reset | SSE id 5" },
+	{ "ws reset", PP_WEBSOCKET, { UP(REQ_WS), DOWN(ANS_101) }, DOWN(WS_RESET WS_EV7),
+	  "WS reset, WS event 7", "WS reset | WS event 7" },
 	{ "sse end", PP_SSE, { UP(REQ_EVENTS), DOWN(ANS_SSE) }, DOWN(SSE_EV(5) "0\r\n\r\n"),
 	  "SSE id 5, SSE end", "SSE id 5 | SSE end" },
 	{ "ws upgrade", PP_WEBSOCKET, { { 0 } }, UP(REQ_WS), "GET /ws upgrade", "GET /ws upgrade" },
@@ -372,7 +384,7 @@ START_TEST(snap_loses_then_resumes)
 	feed_snap(d, sse, 30, what);
 	ck_assert_str_eq(what, "? bytes not captured");
 	feed(d, false, SSE_EV(5), sizeof SSE_EV(5) - 1, what);
-	ck_assert_str_eq(what, "? 38 B");
+	ck_assert_str_eq(what, "? 51 B");
 	ladder_describer_free(d);
 	free(d);
 }
@@ -414,7 +426,7 @@ START_TEST(too_big_for_the_buffer)
 	/* a body that does not fit: named from its start, then in step */
 	ladder_describer_init(d, PP_LONG_POLL);
 	feed(d, true, REQ_LP0 REQ_LP2, 2 * (sizeof REQ_LP0 - 1), what);
-	n = snprintf(buf, big, JSON_HEAD("%zu") "{\"latest\":1,\"missed\":0,\"events\":[{\"seq\":1,"
+	n = snprintf(buf, big, JSON_HEAD("%zu") "{\"latest\":1,\"events\":[{\"seq\":1,"
 		     "\"type\":\"message\",\"data\":\"", big);
 	size_t head = (size_t)(strstr(buf, "\r\n\r\n") + 4 - buf);
 	memset(buf + n, 'x', head + big - (size_t)n - 3);
@@ -453,7 +465,7 @@ START_TEST(hostile_frames)
 	feed(d, false, "\x83\x00", 2, what);           /* reserved opcode */
 	ck_assert_str_eq(what, "? bad frame: reserved opcode");
 	feed(d, false, WS_EV5, sizeof WS_EV5 - 1, what);
-	ck_assert_str_eq(what, "? 49 B");                /* no way back into frames */
+	ck_assert_str_eq(what, "? 71 B");                /* no way back into frames */
 	ladder_describer_free(d);
 	free(d);
 }

@@ -298,10 +298,12 @@ START_TEST(test_client_restart_new_feed)
 		srv_publish_str(&s, texts[i]);
 	wait_events(&s, &r, 3);
 
-	/* Restart 1: a new feed holding the same events, and more. */
+	/* Restart 1: a new feed in the same epoch (what a journal gives)
+	 * holding the same events, and more: the client goes on. */
 	srv_close(&s);
 	feed_free(s.hub.feed);
 	s.hub.feed = feed_new(0, 0);
+	feed_set_epoch(s.hub.feed, SSE_TEST_EPOCH);
 	for (int i = 0; i < 5; i++)
 		srv_publish_str(&s, texts[i]);
 	srv_listen(&s, port);
@@ -312,8 +314,10 @@ START_TEST(test_client_restart_new_feed)
 	json_feed(&want, s.hub.feed, 1);
 	ck_assert_str_eq(tbuf_str(&r.json), tbuf_str(&want));
 	ck_assert_uint_eq(pp_client_missed(c), 0);
+	ck_assert_uint_eq(pp_client_gaps(c), 0);
 
-	/* Restart 2: a feed that starts over with two events. */
+	/* Restart 2: a feed that starts over with two events, in a new
+	 * epoch (no journal): a gap of unknown size, said as such. */
 	srv_close(&s);
 	feed_free(s.hub.feed);
 	s.hub.feed = feed_new(0, 0);
@@ -323,8 +327,10 @@ START_TEST(test_client_restart_new_feed)
 	wait_events(&s, &r, 7);
 	srv_publish_str(&s, "new 3");
 	wait_events(&s, &r, 8);
-	ck_assert_msg(strstr(tbuf_str(&r.notes), "no longer holds") != NULL, "%s",
-		      tbuf_str(&r.notes));
+	ck_assert_msg(strstr(tbuf_str(&r.notes), "reset (epoch): an unknown number of events lost") !=
+		      NULL, "%s", tbuf_str(&r.notes));
+	ck_assert_uint_eq(pp_client_gaps(c), 1);
+	ck_assert_uint_eq(pp_client_gaps_unknown(c), 1);
 	ck_assert_uint_eq(r.seq[5], 1);
 	ck_assert_uint_eq(r.seq[6], 2);
 	ck_assert_uint_eq(r.seq[7], 3);
@@ -363,7 +369,9 @@ START_TEST(test_client_gap_counted)
 	ck_assert_uint_eq(r.n, 5);
 	ck_assert_uint_eq(r.seq[1], 7);
 	ck_assert_uint_eq(pp_client_missed(c), 5);      /* 2..6 */
-	ck_assert_msg(strstr(tbuf_str(&r.notes), "\"missed\":5") != NULL, "%s",
+	ck_assert_uint_eq(pp_client_gaps(c), 1);
+	ck_assert_uint_eq(pp_client_gaps_unknown(c), 0);
+	ck_assert_msg(strstr(tbuf_str(&r.notes), "reset (evicted): 5 events lost") != NULL, "%s",
 		      tbuf_str(&r.notes));
 	pp_client_free(c);
 	rec_free(&r);

@@ -40,32 +40,36 @@ static void publish_n(struct srv *s, int n, struct tbuf *want)
 static const struct {
 	const char *name, *target, *fields;
 	uint64_t from;                  /* first event replayed; 0: live only */
-	bool reset;
+	const char *reset;              /* the gap's reason; NULL: none */
 	long long missed;
 } resume_vectors[] = {
-	{ "field, in the ring", "/events", "Last-Event-ID: 15\r\n", 16, false, 0 },
-	{ "field, oldest-1", "/events", "Last-Event-ID: 12\r\n", 13, false, 0 },
-	{ "field, oldest", "/events", "Last-Event-ID: 13\r\n", 14, false, 0 },
-	{ "field, latest", "/events", "Last-Event-ID: 20\r\n", 21, false, 0 },
-	{ "field, one lost", "/events", "Last-Event-ID: 11\r\n", 13, true, 1 },
-	{ "field, before the ring", "/events", "Last-Event-ID: 5\r\n", 13, true, 7 },
-	{ "field, zero", "/events", "Last-Event-ID: 0\r\n", 13, true, 12 },
-	{ "field, newer than the feed", "/events", "Last-Event-ID: 21\r\n", 13, true, -1 },
-	{ "field, far newer", "/events", "Last-Event-ID: 18446744073709551615\r\n", 13, true, -1 },
-	{ "field with OWS", "/events", "Last-Event-ID:   17  \r\n", 18, false, 0 },
-	{ "query", "/events?lastEventId=15", "", 16, false, 0 },
-	{ "query, before the ring", "/events?lastEventId=3", "", 13, true, 9 },
-	{ "query among others", "/events?x=1&lastEventId=19&y", "", 20, false, 0 },
-	{ "field wins over query", "/events?lastEventId=3", "Last-Event-ID: 19\r\n", 20, false, 0 },
-	{ "not a number", "/events", "Last-Event-ID: abc\r\n", 0, false, 0 },
-	{ "empty field", "/events", "Last-Event-ID:\r\n", 0, false, 0 },
-	{ "negative", "/events", "Last-Event-ID: -1\r\n", 0, false, 0 },
-	{ "signed", "/events", "Last-Event-ID: +15\r\n", 0, false, 0 },
-	{ "trailing junk", "/events", "Last-Event-ID: 15x\r\n", 0, false, 0 },
-	{ "over 64 bits", "/events", "Last-Event-ID: 18446744073709551616\r\n", 0, false, 0 },
-	{ "query, not a number", "/events?lastEventId=x", "", 0, false, 0 },
-	{ "query, empty", "/events?lastEventId=", "", 0, false, 0 },
-	{ "no resume", "/events", "", 0, false, 0 },
+	{ "field, in the ring", "/events", "Last-Event-ID: 15\r\n", 16, NULL, 0 },
+	{ "field, oldest-1", "/events", "Last-Event-ID: 12\r\n", 13, NULL, 0 },
+	{ "field, oldest", "/events", "Last-Event-ID: 13\r\n", 14, NULL, 0 },
+	{ "field, latest", "/events", "Last-Event-ID: 20\r\n", 21, NULL, 0 },
+	{ "field, one lost", "/events", "Last-Event-ID: 11\r\n", 13, "evicted", 1 },
+	{ "field, before the ring", "/events", "Last-Event-ID: 5\r\n", 13, "evicted", 7 },
+	{ "field, zero", "/events", "Last-Event-ID: 0\r\n", 13, "evicted", 12 },
+	{ "field, newer than the feed", "/events", "Last-Event-ID: 21\r\n", 13, "ahead", -1 },
+	{ "field, far newer", "/events", "Last-Event-ID: 18446744073709551615\r\n", 13, "ahead", -1 },
+	{ "field with OWS", "/events", "Last-Event-ID:   17  \r\n", 18, NULL, 0 },
+	{ "query", "/events?lastEventId=15", "", 16, NULL, 0 },
+	{ "query, before the ring", "/events?lastEventId=3", "", 13, "evicted", 9 },
+	{ "query among others", "/events?x=1&lastEventId=19&y", "", 20, NULL, 0 },
+	{ "field wins over query", "/events?lastEventId=3", "Last-Event-ID: 19\r\n", 20, NULL, 0 },
+	{ "not a number", "/events", "Last-Event-ID: abc\r\n", 13, "epoch", -1 },
+	{ "empty field", "/events", "Last-Event-ID:\r\n", 0, NULL, 0 },
+	{ "negative", "/events", "Last-Event-ID: -1\r\n", 13, "epoch", -1 },
+	{ "signed", "/events", "Last-Event-ID: +15\r\n", 13, "epoch", -1 },
+	{ "trailing junk", "/events", "Last-Event-ID: 15x\r\n", 13, "epoch", -1 },
+	{ "over 64 bits", "/events", "Last-Event-ID: 18446744073709551616\r\n", 13, "epoch", -1 },
+	{ "query, not a number", "/events?lastEventId=x", "", 13, "epoch", -1 },
+	{ "query, empty", "/events?lastEventId=", "", 0, NULL, 0 },
+	{ "no resume", "/events", "", 0, NULL, 0 },
+	{ "its own id", "/events", "Last-Event-ID: " SSE_TEST_EP "-15\r\n", 16, NULL, 0 },
+	{ "own id, query", "/events?lastEventId=" SSE_TEST_EP "-19", "", 20, NULL, 0 },
+	{ "another epoch", "/events", "Last-Event-ID: 000000000abd-15\r\n", 13, "epoch", -1 },
+	{ "own epoch, ahead", "/events", "Last-Event-ID: " SSE_TEST_EP "-21\r\n", 13, "ahead", -1 },
 };
 #define N_RESUME (sizeof resume_vectors / sizeof resume_vectors[0])
 
@@ -83,7 +87,7 @@ START_TEST(test_resume_vector)
 	digest_retry(&want, 2000);
 	uint64_t from = resume_vectors[_i].from;
 	if (resume_vectors[_i].reset)
-		digest_reset(&want, 12, resume_vectors[_i].missed, 13, 20);
+		digest_reset(&want, resume_vectors[_i].reset, 12, resume_vectors[_i].missed);
 	if (from)
 		digest_feed(&want, s.hub.feed, from);
 	publish_n(&s, 2, &want);                        /* live: 21, 22 */
@@ -110,9 +114,9 @@ START_TEST(test_resume_reset_bytes)
 	peer_wait_events(&p, 3);
 	ck_assert_str_eq(tbuf_str(&p.data),
 			 "retry: 2000\n"
-			 "id: 2\nevent: reset\ndata: {\"missed\":1,\"oldest\":3,\"latest\":4}\n\n"
-			 "id: 3\nevent: message\ndata: event 3\n\n"
-			 "id: 4\nevent: message\ndata: event 4\n\n");
+			 "id: " SSE_TEST_EP "-2\nevent: reset\ndata: {\"type\":\"reset\",\"reason\":\"evicted\",\"missed\":1,\"seq\":2,\"id\":\"" SSE_TEST_EP "-2\"}\n\n"
+			 "id: " SSE_TEST_EP "-3\nevent: message\ndata: event 3\n\n"
+			 "id: " SSE_TEST_EP "-4\nevent: message\ndata: event 4\n\n");
 	peer_close(&p);
 	srv_stop(&s);
 }
@@ -137,7 +141,7 @@ START_TEST(test_resume_empty_feed)
 	ck_assert_str_eq(tbuf_str(&p.log), tbuf_str(&want));
 	tbuf_free(&want);
 	digest_retry(&want, 2000);
-	digest_reset(&want, 0, -1, 1, 0);
+	digest_reset(&want, "ahead", 0, -1);
 	digest_feed(&want, s.hub.feed, 1);
 	ck_assert_str_eq(tbuf_str(&q.log), tbuf_str(&want));
 	tbuf_free(&want);
@@ -267,7 +271,7 @@ START_TEST(test_slow_consumer)
 	struct tbuf want = { 0 };
 	digest_retry(&want, 2000);
 	if (last + 1 < oldest)
-		digest_reset(&want, oldest - 1, (long long)(oldest - last - 1), oldest, latest);
+		digest_reset(&want, "evicted", oldest - 1, (long long)(oldest - last - 1));
 	digest_feed(&want, s.hub.feed, from);
 	peer_get(&again, &s, "/events", fields);
 	peer_wait_events(&again, 20);                   /* well past the 10 to be evicted */
@@ -333,7 +337,7 @@ START_TEST(test_slow_catch_up)
 	uint64_t oldest = feed_oldest(s.hub.feed), latest = feed_latest(s.hub.feed);
 	struct tbuf want = { 0 };
 	digest_retry(&want, 2000);
-	digest_reset(&want, oldest - 1, (long long)(oldest - last - 1), oldest, latest);
+	digest_reset(&want, "evicted", oldest - 1, (long long)(oldest - last - 1));
 	digest_feed(&want, s.hub.feed, oldest);
 	peer_wait_events(&again, 1 + latest - oldest + 1);
 	ck_assert_str_eq(tbuf_str(&again.log), tbuf_str(&want));

@@ -95,8 +95,8 @@ START_TEST(test_http10_raw_stream)
 	srv_publish(&s, "score", "2\n3", 3);
 	peer_wait_events(&p, 2);
 	static const char want[] = "retry: 2000\n"
-				   "id: 1\nevent: message\ndata: one\n\n"
-				   "id: 2\nevent: score\ndata: 2\ndata: 3\n\n";
+				   "id: " SSE_TEST_EP "-1\nevent: message\ndata: one\n\n"
+				   "id: " SSE_TEST_EP "-2\nevent: score\ndata: 2\ndata: 3\n\n";
 	ck_assert_str_eq(p.raw.p + p.head_len, want);   /* no framing at all */
 	srv_close(&s);
 	peer_wait_eof(&p);
@@ -143,7 +143,7 @@ START_TEST(test_pipelined_before_stream)
 	}
 	ck_assert_ptr_nonnull(stream_head);
 	ck_assert_msg(strncmp(p.raw.p, "HTTP/1.1 200 OK\r\n", 17) == 0, "%s", p.raw.p);
-	ck_assert_ptr_nonnull(strstr(p.raw.p, "{\"seq\":1,\"type\":\"message\",\"data\":\"state\"}"
+	ck_assert_ptr_nonnull(strstr(p.raw.p, "{\"seq\":1,\"id\":\"" SSE_TEST_EP "-1\",\"type\":\"message\",\"data\":\"state\"}"
 					    "HTTP/1.1 200 OK\r\n"));
 	srv_wait_subscribers(&s, 1);
 	peer_close(&p);
@@ -194,7 +194,7 @@ START_TEST(test_request_split)
 	ck_assert_int_eq(send(p.fd, split_request + _i, rest, MSG_NOSIGNAL), (ssize_t)rest);
 	peer_wait_events(&p, 1);
 	srv_wait_subscribers(&s, 1);
-	ck_assert_str_eq(tbuf_str(&p.data), "retry: 2000\nid: 3\nevent: message\ndata: three\n\n");
+	ck_assert_str_eq(tbuf_str(&p.data), "retry: 2000\nid: " SSE_TEST_EP "-3\nevent: message\ndata: three\n\n");
 	peer_close(&p);
 	srv_stop(&s);
 }
@@ -208,33 +208,33 @@ static const struct {
 	const char *name, *type, *payload, *wire, *parsed;
 } live_vectors[] = {
 	{ "one line", "message", "hello",
-	  "id: 1\nevent: message\ndata: hello\n\n", "hello" },
+	  "id: " SSE_TEST_EP "-1\nevent: message\ndata: hello\n\n", "hello" },
 	{ "LF", "message", "a\nb",
-	  "id: 1\nevent: message\ndata: a\ndata: b\n\n", "a\nb" },
+	  "id: " SSE_TEST_EP "-1\nevent: message\ndata: a\ndata: b\n\n", "a\nb" },
 	{ "CR", "message", "a\rb",
-	  "id: 1\nevent: message\ndata: a\ndata: b\n\n", "a\nb" },
+	  "id: " SSE_TEST_EP "-1\nevent: message\ndata: a\ndata: b\n\n", "a\nb" },
 	{ "CRLF", "message", "a\r\nb",
-	  "id: 1\nevent: message\ndata: a\ndata: b\n\n", "a\nb" },
+	  "id: " SSE_TEST_EP "-1\nevent: message\ndata: a\ndata: b\n\n", "a\nb" },
 	{ "empty", "message", "",
-	  "id: 1\nevent: message\ndata:\n\n", "" },
+	  "id: " SSE_TEST_EP "-1\nevent: message\ndata:\n\n", "" },
 	{ "final LF", "message", "x\n",
-	  "id: 1\nevent: message\ndata: x\ndata:\n\n", "x\n" },
+	  "id: " SSE_TEST_EP "-1\nevent: message\ndata: x\ndata:\n\n", "x\n" },
 	{ "lone LF", "message", "\n",
-	  "id: 1\nevent: message\ndata:\ndata:\n\n", "\n" },
+	  "id: " SSE_TEST_EP "-1\nevent: message\ndata:\ndata:\n\n", "\n" },
 	{ "mixed breaks", "message", "1\r\n2\r3\n\n4",
-	  "id: 1\nevent: message\ndata: 1\ndata: 2\ndata: 3\ndata:\ndata: 4\n\n", "1\n2\n3\n\n4" },
+	  "id: " SSE_TEST_EP "-1\nevent: message\ndata: 1\ndata: 2\ndata: 3\ndata:\ndata: 4\n\n", "1\n2\n3\n\n4" },
 	{ "leading space", "message", " x",
-	  "id: 1\nevent: message\ndata:  x\n\n", " x" },
+	  "id: " SSE_TEST_EP "-1\nevent: message\ndata:  x\n\n", " x" },
 	{ "colon", "message", ": not a comment",
-	  "id: 1\nevent: message\ndata: : not a comment\n\n", ": not a comment" },
-	{ "field-like", "message", "id: 9\nretry: 1\nevent: x",
-	  "id: 1\nevent: message\ndata: id: 9\ndata: retry: 1\ndata: event: x\n\n",
-	  "id: 9\nretry: 1\nevent: x" },
+	  "id: " SSE_TEST_EP "-1\nevent: message\ndata: : not a comment\n\n", ": not a comment" },
+	{ "field-like", "message", "id: " SSE_TEST_EP "-9\nretry: 1\nevent: x",
+	  "id: " SSE_TEST_EP "-1\nevent: message\ndata: id: " SSE_TEST_EP "-9\ndata: retry: 1\ndata: event: x\n\n",
+	  "id: " SSE_TEST_EP "-9\nretry: 1\nevent: x" },
 	{ "UTF-8", "message", "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x8e\x89",
-	  "id: 1\nevent: message\ndata: caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x8e\x89\n\n",
+	  "id: " SSE_TEST_EP "-1\nevent: message\ndata: caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x8e\x89\n\n",
 	  "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x8e\x89" },
 	{ "typed", "goal", "{\"home\":1}",
-	  "id: 1\nevent: goal\ndata: {\"home\":1}\n\n", "{\"home\":1}" },
+	  "id: " SSE_TEST_EP "-1\nevent: goal\ndata: {\"home\":1}\n\n", "{\"home\":1}" },
 };
 #define N_LIVE (sizeof live_vectors / sizeof live_vectors[0])
 
@@ -291,7 +291,7 @@ START_TEST(test_live_sequence)
 	peer_wait_events(&p, 200);
 	looptest_run_for(s.loop, 50);                   /* nothing more comes */
 	ck_assert_str_eq(tbuf_str(&p.log), tbuf_str(&want));
-	ck_assert_msg(strncmp(tbuf_str(&p.data), "retry: 2000\nid: 1\n", 18) == 0, "%.40s",
+	ck_assert_msg(strncmp(tbuf_str(&p.data), "retry: 2000\nid: " SSE_TEST_EP "-1\n", 18) == 0, "%.40s",
 		      tbuf_str(&p.data));
 	ck_assert_ptr_null(strstr(p.data.p + 1, "retry:"));     /* once */
 	ck_assert_int_eq(p.sse_err, 0);

@@ -148,12 +148,14 @@ static void curl_stop(struct curl *k)
 
 /* --- the tests ---------------------------------------------------------------- */
 
+#define EP SSE_TEST_EP      /* every id is EP-seq */
+
 static const char live_events[] =
 	"retry: 2000\n"
-	"id: 1\nevent: message\ndata: hello\n\n"
-	"id: 2\nevent: score\ndata: 1\ndata: 2\n\n"
-	"id: 3\nevent: message\ndata:\n\n"
-	"id: 4\nevent: message\ndata: caf\xc3\xa9\ndata: x\n\n";
+	"id: " EP "-1\nevent: message\ndata: hello\n\n"
+	"id: " EP "-2\nevent: score\ndata: 1\ndata: 2\n\n"
+	"id: " EP "-3\nevent: message\ndata:\n\n"
+	"id: " EP "-4\nevent: message\ndata: caf\xc3\xa9\ndata: x\n\n";
 
 static void publish_live(struct srv *s)
 {
@@ -209,8 +211,9 @@ START_TEST(test_curl_http10)
 }
 END_TEST
 
-/* -H 'Last-Event-ID: 2' gets 3 and 4 replayed, then the live 5; the
- * query form does the same for a client that cannot set fields. */
+/* -H 'Last-Event-ID: 2' (a plain number: the current epoch) gets 3 and 4
+ * replayed, then the live 5; the query form, with the whole id, does the
+ * same for a client that cannot set fields. */
 START_TEST(test_curl_resume)
 {
 	const char *curl = curl_path();
@@ -221,13 +224,13 @@ START_TEST(test_curl_resume)
 	publish_live(&s);
 	static const char want[] =
 		"retry: 2000\n"
-		"id: 3\nevent: message\ndata:\n\n"
-		"id: 4\nevent: message\ndata: caf\xc3\xa9\ndata: x\n\n"
-		"id: 5\nevent: message\ndata: live\n\n";
+		"id: " EP "-3\nevent: message\ndata:\n\n"
+		"id: " EP "-4\nevent: message\ndata: caf\xc3\xa9\ndata: x\n\n"
+		"id: " EP "-5\nevent: message\ndata: live\n\n";
 	struct curl k, q;
 	static const char *const extra[] = { "-H", "Last-Event-ID: 2", NULL };
 	curl_start(&k, &s, curl, "/events", extra);
-	curl_start(&q, &s, curl, "/events?lastEventId=2", NULL);
+	curl_start(&q, &s, curl, "/events?lastEventId=" EP "-2", NULL);
 	srv_wait_subscribers(&s, 2);
 	srv_publish_str(&s, "live");
 	curl_expect(&k, want);
@@ -250,9 +253,10 @@ START_TEST(test_curl_reset)
 	publish_live(&s);                               /* the ring keeps 3, 4 */
 	static const char want[] =
 		"retry: 2000\n"
-		"id: 2\nevent: reset\ndata: {\"missed\":2,\"oldest\":3,\"latest\":4}\n\n"
-		"id: 3\nevent: message\ndata:\n\n"
-		"id: 4\nevent: message\ndata: caf\xc3\xa9\ndata: x\n\n";
+		"id: " EP "-2\nevent: reset\ndata: {\"type\":\"reset\",\"reason\":\"evicted\","
+		"\"missed\":2,\"seq\":2,\"id\":\"" EP "-2\"}\n\n"
+		"id: " EP "-3\nevent: message\ndata:\n\n"
+		"id: " EP "-4\nevent: message\ndata: caf\xc3\xa9\ndata: x\n\n";
 	struct curl k;
 	static const char *const extra[] = { "-H", "Last-Event-ID: 0", NULL };
 	curl_start(&k, &s, curl, "/events", extra);

@@ -76,23 +76,25 @@ START_TEST(test_feed_event_bytes)
 {
 	char buf[128];
 	static const char want1[] = "id: 42\nevent: tick\ndata: a\ndata: b\n\n";
-	ssize_t n = sse_write_feed_event(buf, sizeof buf, 42, S("tick"), S("a\nb"));
+	ssize_t n = sse_write_feed_event(buf, sizeof buf, S("42"), S("tick"), S("a\nb"));
 	ck_assert_int_eq(n, sizeof want1 - 1);
 	ck_assert(memcmp(buf, want1, (size_t)n) == 0);
-	ck_assert_int_eq(sse_feed_event_size(42, S("tick"), S("a\nb")), n);
+	ck_assert_int_eq(sse_feed_event_size(S("42"), S("tick"), S("a\nb")), n);
 
 	static const char want2[] = "id: 0\ndata: x\n\n";     /* no type: no event line */
-	n = sse_write_feed_event(buf, sizeof buf, 0, NULL, 0, S("x"));
+	n = sse_write_feed_event(buf, sizeof buf, S("0"), NULL, 0, S("x"));
 	ck_assert_int_eq(n, sizeof want2 - 1);
 	ck_assert(memcmp(buf, want2, (size_t)n) == 0);
 
-	static const char want3[] = "id: 18446744073709551615\ndata:\n\n";
-	n = sse_write_feed_event(buf, sizeof buf, UINT64_MAX, NULL, 0, NULL, 0);
+	static const char want3[] = "id: 3f09c1d2a4b7-18446744073709551615\ndata:\n\n";
+	n = sse_write_feed_event(buf, sizeof buf, S("3f09c1d2a4b7-18446744073709551615"), NULL, 0,
+				 NULL, 0);
 	ck_assert_int_eq(n, sizeof want3 - 1);
 	ck_assert(memcmp(buf, want3, (size_t)n) == 0);
-	ck_assert_int_eq(sse_write_feed_event(buf, (size_t)n - 1, UINT64_MAX, NULL, 0, NULL, 0),
+	ck_assert_int_eq(sse_write_feed_event(buf, (size_t)n - 1,
+					      S("3f09c1d2a4b7-18446744073709551615"), NULL, 0, NULL, 0),
 			 SSE_WRITE_NOSPACE);
-	ck_assert_int_eq(sse_feed_event_size(1, S("a\nb"), S("x")), SSE_WRITE_BAD_TYPE);
+	ck_assert_int_eq(sse_feed_event_size(S("1"), S("a\nb"), S("x")), SSE_WRITE_BAD_TYPE);
 }
 END_TEST
 

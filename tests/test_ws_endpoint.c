@@ -377,8 +377,8 @@ START_TEST(ws_gets_events)
 	open_peer(&p, "/ws");
 	ck_assert_uint_eq(feed_publish(srv.feed, "score", S("1-0")), 1);
 	ck_assert_uint_eq(feed_publish(srv.feed, "score", S("say \"hi\"\n")), 2);
-	expect_text(&p, "{\"seq\":1,\"type\":\"score\",\"data\":\"1-0\"}");
-	expect_text(&p, "{\"seq\":2,\"type\":\"score\",\"data\":\"say \\\"hi\\\"\\n\"}");
+	expect_text(&p, "{\"seq\":1,\"id\":\"" WST_EP "-1\",\"type\":\"score\",\"data\":\"1-0\"}");
+	expect_text(&p, "{\"seq\":2,\"id\":\"" WST_EP "-2\",\"type\":\"score\",\"data\":\"say \\\"hi\\\"\\n\"}");
 	close_peer(&p);
 }
 END_TEST
@@ -399,7 +399,7 @@ START_TEST(ws_message_is_published)
 	ck_assert_str_eq(ev->type, "message");
 	ck_assert_uint_eq(ev->len, 5);
 	ck_assert(memcmp(ev->data, "hi \xc3\xa9", 5) == 0);
-	const char *want = "{\"seq\":1,\"type\":\"message\",\"data\":\"hi \xc3\xa9\"}";
+	const char *want = "{\"seq\":1,\"id\":\"" WST_EP "-1\",\"type\":\"message\",\"data\":\"hi \xc3\xa9\"}";
 	expect_text(&a, want);
 	expect_text(&b, want);
 	close_peer(&a);
@@ -407,7 +407,17 @@ START_TEST(ws_message_is_published)
 }
 END_TEST
 
-/* ?since=N: the events after N first, then the live ones. */
+/* The four events of ws_resume, in order. */
+static void expect_all(struct wsp *p)
+{
+	expect_text(p, "{\"seq\":1,\"id\":\"" WST_EP "-1\",\"type\":\"e\",\"data\":\"one\"}");
+	expect_text(p, "{\"seq\":2,\"id\":\"" WST_EP "-2\",\"type\":\"e\",\"data\":\"two\"}");
+	expect_text(p, "{\"seq\":3,\"id\":\"" WST_EP "-3\",\"type\":\"e\",\"data\":\"three\"}");
+	expect_text(p, "{\"seq\":4,\"id\":\"" WST_EP "-4\",\"type\":\"e\",\"data\":\"four\"}");
+}
+
+/* ?since=ID: the events after ID first, then the live ones; a gap is
+ * said first. */
 START_TEST(ws_resume)
 {
 	feed_publish(srv.feed, "e", S("one"));
@@ -416,9 +426,24 @@ START_TEST(ws_resume)
 	struct wsp p;
 	open_peer(&p, "/ws?since=1");
 	feed_publish(srv.feed, "e", S("four"));
-	expect_text(&p, "{\"seq\":2,\"type\":\"e\",\"data\":\"two\"}");
-	expect_text(&p, "{\"seq\":3,\"type\":\"e\",\"data\":\"three\"}");
-	expect_text(&p, "{\"seq\":4,\"type\":\"e\",\"data\":\"four\"}");
+	expect_text(&p, "{\"seq\":2,\"id\":\"" WST_EP "-2\",\"type\":\"e\",\"data\":\"two\"}");
+	expect_text(&p, "{\"seq\":3,\"id\":\"" WST_EP "-3\",\"type\":\"e\",\"data\":\"three\"}");
+	expect_text(&p, "{\"seq\":4,\"id\":\"" WST_EP "-4\",\"type\":\"e\",\"data\":\"four\"}");
+	close_peer(&p);
+	/* Its own id spelled out, then another epoch's: the reset notice
+	 * first, with the id it now stands at, then all the feed holds. */
+	open_peer(&p, "/ws?since=" WST_EP "-3");
+	expect_text(&p, "{\"seq\":4,\"id\":\"" WST_EP "-4\",\"type\":\"e\",\"data\":\"four\"}");
+	close_peer(&p);
+	open_peer(&p, "/ws?since=000000000abd-3");
+	expect_text(&p, "{\"type\":\"reset\",\"reason\":\"epoch\",\"missed\":null,\"seq\":0,"
+			"\"id\":\"" WST_EP "-0\"}");
+	expect_all(&p);
+	close_peer(&p);
+	open_peer(&p, "/ws?since=9");               /* ahead */
+	expect_text(&p, "{\"type\":\"reset\",\"reason\":\"ahead\",\"missed\":null,\"seq\":0,"
+			"\"id\":\"" WST_EP "-0\"}");
+	expect_all(&p);
 	close_peer(&p);
 }
 END_TEST
@@ -642,11 +667,11 @@ START_TEST(client_on_ws)
 	ck_assert(net_loop_run_until(srv.loop, has_subscriber, srv.feed, 5000));
 	feed_publish(srv.feed, "score", S("2-1"));
 	wait_events(&s, 1);
-	ck_assert_str_eq(s.last, "{\"seq\":1,\"type\":\"score\",\"data\":\"2-1\"}");
+	ck_assert_str_eq(s.last, "{\"seq\":1,\"id\":\"" WST_EP "-1\",\"type\":\"score\",\"data\":\"2-1\"}");
 	ck_assert_uint_eq(s.last_seq, 1);
 	ck_assert_int_eq(pp_client_send(c, S("hello")), 0);
 	wait_events(&s, 2);
-	ck_assert_str_eq(s.last, "{\"seq\":2,\"type\":\"message\",\"data\":\"hello\"}");
+	ck_assert_str_eq(s.last, "{\"seq\":2,\"id\":\"" WST_EP "-2\",\"type\":\"message\",\"data\":\"hello\"}");
 	ck_assert_uint_eq(pp_client_events(c), 2);
 	ck_assert_uint_eq(pp_client_missed(c), 0);
 	ck_assert_int_eq(pp_client_send(c, S("\xc0\xaf")), -1);         /* not UTF-8 */
@@ -700,7 +725,7 @@ START_TEST(client_reconnects_and_resumes)
 	ck_assert_msg(noted && strstr(s.note, "1009"), "note: %s", s.note);
 	feed_publish(srv.feed, "e", S("3"));            /* while it is away */
 	wait_events(&s, 3);
-	ck_assert_str_eq(s.last, "{\"seq\":3,\"type\":\"e\",\"data\":\"3\"}");
+	ck_assert_str_eq(s.last, "{\"seq\":3,\"id\":\"" WST_EP "-3\",\"type\":\"e\",\"data\":\"3\"}");
 	feed_publish(srv.feed, "e", S("4"));
 	wait_events(&s, 4);
 	ck_assert_uint_eq(pp_client_missed(c), 0);

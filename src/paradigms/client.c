@@ -4,6 +4,7 @@
  * common.  See client.h; each paradigm's own part is in client_*.c. */
 #include "paradigms/client_private.h"
 #include "paradigms/hub.h"
+#include "http/http_target.h"
 #include "util/json.h"
 
 #include <errno.h>
@@ -37,6 +38,18 @@ struct pp_client *pp_client_start(struct net_loop *loop, const struct pp_client_
 	c->o = *o;
 	snprintf(c->path, sizeof c->path, "%s", o->path);
 	c->o.path = c->path;
+	uint64_t epoch, seq;
+	if (o->since && !feed_id_parse(o->since, strlen(o->since), 0, &epoch, &seq)) {
+		free(c);
+		errno = EINVAL;                 /* not an event id: it would not fit a URL either */
+		return NULL;
+	}
+	if (o->since) {                         /* where we start */
+		snprintf(c->cursor, sizeof c->cursor, "%s", o->since);
+		c->last_seq = seq;
+		c->synced = true;               /* a gap after it is a loss */
+	}
+	c->o.since = NULL;
 	if (!c->o.interval_ms)
 		c->o.interval_ms = 1000;
 	if (!c->o.lp_timeout_ms)
@@ -69,6 +82,10 @@ void pp__client_emit(struct pp_client *c, uint64_t seq, const char *json, size_t
 {
 	if (c->finished)
 		return;
+	char id[FEED_ID_MAX];
+	size_t il = pp__json_id(json, len, id);
+	if (il)
+		pp__client_at(c, id, il);
 	if (seq && (c->synced || c->last_seq) && seq > c->last_seq + 1)
 		c->missed += seq - c->last_seq - 1;     /* events we never saw */
 	if (seq > c->last_seq)
@@ -81,6 +98,96 @@ void pp__client_emit(struct pp_client *c, uint64_t seq, const char *json, size_t
 		struct pp_client_event ev = { seq, json, len };
 		c->o.on_event(c, &ev, c->o.ud);
 	}
+}
+
+/* The epoch part of an id, or 0 for a plain seq (any epoch). */
+static uint64_t id_epoch(const char *id, size_t len)
+{
+	uint64_t epoch = 0, seq;
+	return feed_id_parse(id, len, 0, &epoch, &seq) ? epoch : 0;
+}
+
+void pp__client_at(struct pp_client *c, const char *id, size_t len)
+{
+	uint64_t was = id_epoch(c->cursor, strlen(c->cursor)), now = id_epoch(id, len);
+	if (len >= sizeof c->cursor)
+		return;                         /* not one of ours */
+	memcpy(c->cursor, id, len);
+	c->cursor[len] = '\0';
+	if (was && now && was != now) {
+		/* The server's numbering started again and no notice said so
+		 * (short polling gets none): whatever happened in between is
+		 * lost, and the old seqs mean nothing now.  Told as the notice
+		 * the server would have sent. */
+		char json[FEED_RESET_JSON_MAX];
+		int n = snprintf(json, sizeof json, "{\"type\":\"%s\",\"reason\":\"epoch\","
+				 "\"missed\":null,\"seq\":0,\"id\":\"%s\"}", FEED_TYPE_RESET, c->cursor);
+		pp__client_reset(c, json, (size_t)n);
+	}
+}
+
+void pp__client_reset(struct pp_client *c, const char *json, size_t len)
+{
+	size_t vl;
+	uint64_t missed = 0;
+	const char *v = json_get(json, len, "missed", &vl);
+	bool known = v && json_u64(v, vl, &missed);
+	const char *why = json_get(json, len, "reason", &vl);
+	size_t wl = why ? vl : 0;
+	char id[FEED_ID_MAX];
+	size_t il = pp__json_id(json, len, id);
+	c->gaps++;
+	if (known)
+		c->missed += missed;
+	else
+		c->gaps_unknown++;
+	c->last_seq = pp__json_seq(json, len);  /* the next event is the one after it */
+	c->synced = true;
+	if (il)
+		memcpy(c->cursor, id, il + 1);
+	if (c->o.stop_on_gap)
+		c->finished = true;
+	if (c->o.on_reset) {
+		struct pp_client_event ev = { c->last_seq, json, len };
+		c->o.on_reset(c, &ev, c->o.ud);
+	}
+	char lost[48] = "an unknown number of events";
+	if (known)
+		snprintf(lost, sizeof lost, "%llu event%s", (unsigned long long)missed,
+			 missed == 1 ? "" : "s");
+	pp__client_note(c, "%s: reset (%.*s): %s lost; resuming after %s",
+			pp_paradigm_name(c->o.paradigm), (int)(wl > 2 ? wl - 2 : 0),
+			why ? why + 1 : "", lost, il ? id : "?");
+}
+
+int pp__client_take_since(struct pp_client *c)
+{
+	char *q = strchr(c->path, '?'), v[FEED_ID_MAX];
+	size_t n;
+	uint64_t epoch, seq;
+	if (!q || http_query_get(q + 1, strlen(q + 1), "since", v, sizeof v, &n) == HTTP_QUERY_MISSING)
+		return 0;
+	if (http_query_get(q + 1, strlen(q + 1), "since", v, sizeof v, &n) != HTTP_QUERY_FOUND ||
+	    !feed_id_parse(v, n, 0, &epoch, &seq))
+		return -1;
+	if (!c->cursor[0]) {
+		memcpy(c->cursor, v, n);
+		c->cursor[n] = '\0';
+		c->last_seq = seq;
+		c->synced = true;
+	}
+	/* Cut "since=..." (and the '&' or '?' that joins it) out of the path. */
+	for (char *p = q; p; p = strchr(p + 1, '&')) {
+		if (strncmp(p + 1, "since=", 6) != 0)
+			continue;
+		char *end = strchr(p + 1, '&');
+		if (end)
+			memmove(p + 1, end + 1, strlen(end + 1) + 1);   /* keep our '?' or '&' */
+		else
+			*p = '\0';
+		break;
+	}
+	return 0;
 }
 
 void pp__client_note(struct pp_client *c, const char *fmt, ...)
@@ -109,6 +216,9 @@ bool pp_client_finished(const struct pp_client *c) { return c->finished; }
 bool pp_client_gave_up(const struct pp_client *c) { return c->gave_up; }
 uint64_t pp_client_events(const struct pp_client *c) { return c->events; }
 uint64_t pp_client_missed(const struct pp_client *c) { return c->missed; }
+uint64_t pp_client_gaps(const struct pp_client *c) { return c->gaps; }
+uint64_t pp_client_gaps_unknown(const struct pp_client *c) { return c->gaps_unknown; }
+const char *pp_client_cursor(const struct pp_client *c) { return c->cursor; }
 uint64_t pp_client_empty_answers(const struct pp_client *c) { return c->empty; }
 uint64_t pp_client_last_seq(const struct pp_client *c) { return c->last_seq; }
 enum pp_paradigm pp_client_paradigm(const struct pp_client *c) { return c->o.paradigm; }
@@ -170,4 +280,17 @@ uint64_t pp__json_seq(const char *json, size_t len)
 	if (v)
 		json_u64(v, vl, &seq);
 	return seq;
+}
+
+size_t pp__json_id(const char *json, size_t len, char *dst)
+{
+	size_t vl;
+	const char *v = json_get(json, len, "id", &vl);
+	/* Our ids need no escapes: a quoted run of hex digits, '-' and digits. */
+	if (!v || vl < 3 || vl - 2 >= FEED_ID_MAX || v[0] != '"' || v[vl - 1] != '"' ||
+	    memchr(v + 1, '\\', vl - 2))
+		return 0;
+	memcpy(dst, v + 1, vl - 2);
+	dst[vl - 2] = '\0';
+	return vl - 2;
 }

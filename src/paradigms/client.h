@@ -3,15 +3,17 @@
  * A program (pushpull client) runs one; the demo runs many on one loop.
  * Each receives the feed's events its own way and reports every one
  * through 'on_event' as the same JSON object the server renders
- * ({"seq":N,"type":"...","data":"..."}), so their outputs compare line
- * for line:
+ * ({"seq":N,"id":"...","type":"...","data":"..."}), so their outputs
+ * compare line for line.  A gap the server announces -- the same reset
+ * notice on long polling, SSE and WebSocket (feed.h) -- is counted
+ * (pp_client_gaps) and told through 'on_note', never passed over:
  *
  *   PP_RPC         'count' requests (default 1) of 'method' on 'path'; each
  *                  answer is reported                     client_rpc.c
  *   PP_SHORT_POLL  GET 'path' every 'interval_ms'; a state newer than the
  *                  last is reported, and the events it skipped are counted
  *                  as missed                              client_short_poll.c
- *   PP_LONG_POLL   GET 'path'?since=N&timeout=T, again as soon as it
+ *   PP_LONG_POLL   GET 'path'?since=ID&timeout=T, again as soon as it
  *                  answers                                client_long_poll.c
  *   PP_SSE         GET 'path' as an event stream; reconnects after the
  *                  stream ends, waiting the server's retry time and sending
@@ -54,11 +56,17 @@ struct pp_client_opts {
 	const char *body;               /* PP_RPC with POST */
 	uint32_t interval_ms;           /* short-poll interval; retry delay (default 1000) */
 	uint32_t lp_timeout_ms;         /* long poll: the timeout asked for (default 30000) */
-	uint64_t since;                 /* long poll: start after this event */
+	const char *since;              /* long poll, WebSocket: start after this event id
+					   (or plain seq); NULL: long poll from the oldest
+					   kept, WebSocket live only */
 	bool keep_alive;
 	uint64_t count;                 /* stop after this many events; 0: never */
 	struct net_ledger *ledger;
+	bool stop_on_gap;               /* finish at the first gap (pp_client_gaps) */
 	pp_client_event_fn *on_event;
+	/* The notice of each gap, as JSON ({"type":"reset",...}, feed.h), in
+	 * order among the events; its 'seq' is where the client now stands. */
+	pp_client_event_fn *on_reset;
 	pp_client_note_fn *on_note;
 	void *ud;
 };
@@ -79,7 +87,15 @@ bool pp_client_ready(const struct pp_client *c);
 bool pp_client_finished(const struct pp_client *c);     /* 'count' reached, or gave up */
 bool pp_client_gave_up(const struct pp_client *c);      /* an error ended it */
 uint64_t pp_client_events(const struct pp_client *c);
-uint64_t pp_client_missed(const struct pp_client *c);   /* known gaps */
+uint64_t pp_client_missed(const struct pp_client *c);   /* events known to be lost */
+/* Gaps the server announced (reset notices) or the client saw (an epoch
+ * change), and how many of them could not say how many events they
+ * lost. */
+uint64_t pp_client_gaps(const struct pp_client *c);
+uint64_t pp_client_gaps_unknown(const struct pp_client *c);
+/* Where the client stands: the id of the last event or notice ("" before
+ * any). */
+const char *pp_client_cursor(const struct pp_client *c);
 /* Polls answered with nothing new (short-poll: the same state again;
  * long-poll: a hold that timed out): what asking cost for nothing. */
 uint64_t pp_client_empty_answers(const struct pp_client *c);

@@ -1,12 +1,14 @@
-/* client_long_poll.c -- long polling: GET 'path'?since=N&timeout=T, and
+/* client_long_poll.c -- long polling: GET 'path'?since=ID&timeout=T, and
  * again as soon as the answer is in.
  *
- * The server holds the request until it has an event after N (or the
+ * The server holds the request until it has an event after ID (or the
  * timeout passes: 204), so an event reaches the client about when it is
  * published -- unless it is published while the next request is on its
- * way, when it waits for it.  Each answer carries every event after N
+ * way, when it waits for it.  Each answer carries every event after ID
  * that the server still holds, so nothing is lost between two requests;
- * events it no longer holds are counted as missed.
+ * when the server cannot go on from ID (its history lost some, or it
+ * restarted without its journal) the answer starts with a "reset" notice,
+ * counted as a gap, and the next request asks from the notice's id.
  *
  * Compare client_short_poll.c (asks on a timer, sees only the latest
  * state) and client_sse.c (one request, every event pushed down it).
@@ -16,48 +18,33 @@
 #include "paradigms/client_private.h"
 #include "util/json.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 static void ask(struct pp_client *c);
 
-/* {"latest":L,"missed":M,"events":[...]}: the events after 'since'. */
+/* {"latest":L,["reset":{...},]"events":[...]}: the events after our id. */
 static void got_events(struct pp_client *c, const char *body, size_t len)
 {
 	size_t vl, al, pos = 0;
-	uint64_t latest = 0, missed = 0;
+	uint64_t latest = 0;
 	const char *v = json_get(body, len, "latest", &vl);
 	if (!v || !json_u64(v, vl, &latest)) {
 		pp__client_note(c, "long-poll: an answer without \"latest\"");
 		return;
 	}
-	/* Events evicted before we asked: pp__client_emit counts the gap. */
-	v = json_get(body, len, "missed", &vl);
-	if (v && json_u64(v, vl, &missed) && missed > 0)
-		pp__client_note(c, "long-poll: %llu events were gone from the server's ring",
-				(unsigned long long)missed);
-	if (latest < c->o.since) {
-		/* The server's numbering is behind ours: it restarted, and its
-		 * events 1..latest are new to us.  Ask for all of them, and
-		 * count anew from there (the SSE stream does the same). */
-		pp__client_note(c, "long-poll: the server's latest event is %llu, ours %llu: "
-				"it restarted; asking from its first",
-				(unsigned long long)latest, (unsigned long long)c->o.since);
-		c->o.since = 0;
-		c->last_seq = 0;
-		c->synced = false;
-		return;
-	}
+	v = json_get(body, len, "reset", &vl);
+	if (v)
+		pp__client_reset(c, v, vl);     /* the cursor moves to where the events resume */
 	const char *arr = json_get(body, len, "events", &al);
 	const char *el;
 	size_t elen;
 	while (arr && json_array_next(arr, al, &pos, &el, &elen) == 1 && !c->finished) {
 		uint64_t seq = pp__json_seq(el, elen);
-		if (seq && seq <= c->o.since)
+		if (seq && c->synced && seq <= c->last_seq)
 			continue;               /* had it already: never twice */
 		pp__client_emit(c, seq, el, elen);
-		if (seq > c->o.since)
-			c->o.since = seq;
 	}
 }
 
@@ -89,16 +76,17 @@ static void on_answer(struct http_client *cl, int err, const struct http_client_
 static void ask(struct pp_client *c)
 {
 	char target[PP_PATH_MAX + 64];
-	snprintf(target, sizeof target, "%s%csince=%llu&timeout=%u", c->path,
-		 strchr(c->path, '?') ? '&' : '?', (unsigned long long)c->o.since,
+	snprintf(target, sizeof target, "%s%csince=%s&timeout=%u", c->path,
+		 strchr(c->path, '?') ? '&' : '?', c->cursor[0] ? c->cursor : "0",
 		 (unsigned)c->o.lp_timeout_ms);
 	pp__client_request(c, target, on_answer);
 }
 
 int pp__long_poll_start(struct pp_client *c)
 {
-	c->last_seq = c->o.since;               /* we ask from here: a gap after it is a loss */
-	c->synced = true;
+	c->synced = true;                       /* we ask from here: a gap after it is a loss */
+	if (pp__client_take_since(c) < 0)
+		return EINVAL;
 	/* A held poll may take its whole timeout, and then some. */
 	return pp__client_http_start(c, c->o.lp_timeout_ms + 10000, ask);
 }

@@ -7,6 +7,7 @@
 
 #include "http/http_client.h"
 #include "paradigms/client.h"
+#include "paradigms/feed.h"
 #include "sse/sse_parser.h"
 
 struct ws_client;
@@ -16,6 +17,8 @@ struct pp_client {
 	struct pp_client_opts o;
 	char path[PP_PATH_MAX];
 	uint64_t events, missed, last_seq;
+	uint64_t gaps, gaps_unknown;    /* reset notices (and epoch changes) seen */
+	char cursor[FEED_ID_MAX];       /* the id of the last event or notice: where we stand */
 	uint64_t empty;                 /* polls answered with nothing new */
 	bool synced;                    /* last_seq is a known position: gaps count */
 	bool finished;
@@ -31,8 +34,19 @@ struct pp_client {
 
 /* --- shared by every client (client.c) ------------------------------------ */
 
-/* Counts an event (and any gap before it) and hands it to on_event. */
+/* Counts an event (and any gap before it) and hands it to on_event; its
+ * "id", if any, becomes the cursor. */
 void pp__client_emit(struct pp_client *c, uint64_t seq, const char *json, size_t len);
+/* The server's notice of a gap (feed_reset_json), as every paradigm
+ * carries it: counted, noted, and the cursor moved to its id. */
+void pp__client_reset(struct pp_client *c, const char *json, size_t len);
+/* A since=ID written in the path itself becomes the cursor (when none was
+ * given) and leaves the path, so a reconnection names one since only.
+ * Returns 0, or -1 when it is not an event id. */
+int pp__client_take_since(struct pp_client *c);
+/* Moves the cursor to 'id'; a change of epoch that no notice announced
+ * (short polling has none) counts as a gap of unknown size. */
+void pp__client_at(struct pp_client *c, const char *id, size_t len);
 void pp__client_note(struct pp_client *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
@@ -52,6 +66,9 @@ void pp__client_later(struct pp_client *c, uint32_t ms);
 void pp__client_note_status(struct pp_client *c, const struct http_client_result *r);
 /* The "seq" of an event or state as JSON; 0 when it has none. */
 uint64_t pp__json_seq(const char *json, size_t len);
+/* The "id" of an event, state or notice as JSON, unquoted, into 'dst'
+ * (FEED_ID_MAX bytes); its length, 0 when it has none. */
+size_t pp__json_id(const char *json, size_t len, char *dst);
 
 /* --- each paradigm's client ------------------------------------------------- */
 

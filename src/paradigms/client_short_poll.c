@@ -3,7 +3,9 @@
  *
  * Each answer is the state at that moment.  One newer than the last seen
  * is reported; the events published between two polls are never seen at
- * all, and pp__client_emit counts them as missed.  A poll that finds
+ * all, and pp__client_emit counts them as missed.  A state from a new
+ * epoch (the server restarted without its journal) is a gap of unknown
+ * size: short polling has no notice to tell it more.  A poll that finds
  * nothing new still costs a request and an answer (and, without
  * keep-alive, a handshake and a close): that is the price of asking
  * instead of being told, and an event waits on average half an interval
@@ -16,6 +18,8 @@
  */
 #include "paradigms/client_private.h"
 
+#include <string.h>
+
 static void ask(struct pp_client *c);
 
 static void on_answer(struct http_client *cl, int err, const struct http_client_result *r, void *ud)
@@ -27,9 +31,14 @@ static void on_answer(struct http_client *cl, int err, const struct http_client_
 		pp__client_note_status(c, r);
 	} else {
 		uint64_t seq = pp__json_seq(r->body, r->body_len);
-		if (seq > c->last_seq) {
+		char id[FEED_ID_MAX];
+		size_t il = pp__json_id(r->body, r->body_len, id);
+		bool news = il ? seq > 0 && strcmp(id, c->cursor) != 0 : seq > c->last_seq;
+		if (news) {
 			pp__client_emit(c, seq, r->body, r->body_len);
 		} else {
+			if (il)
+				pp__client_at(c, id, il);       /* "nothing yet", maybe in a new epoch */
 			c->empty++;
 			c->synced = true;       /* "nothing yet" is a position too: later gaps count */
 		}

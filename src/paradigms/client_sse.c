@@ -16,11 +16,12 @@
  * data limit) also ends it for good -- a reconnection would replay the
  * same event and be refused again, forever.
  *
- * Each event is reported as {"seq":<id>,"type":"...","data":"..."}.  An
- * "event: reset" from the server (events it no longer holds, server_sse.c)
- * is noted; when the server's numbering started over (a restart: missed
- * is -1), the client's count starts over from the reset's id with it, so
- * that later events are not taken for a gap.
+ * Each event is reported as {"seq":N,"id":"<id>","type":"...","data":"..."}.
+ * An "event: reset" from the server (a gap: events it no longer holds, a
+ * restart without its journal, server_sse.c) is counted and noted, and
+ * the count goes on from the notice's id, where the stream resumes; the
+ * parser keeps that id as the last event ID, so a reconnection asks from
+ * there.
  *
  * Read next: server_websocket.c.
  */
@@ -43,36 +44,25 @@ static void on_timer(struct net_loop *loop, struct net_timer *t, void *ud)
 	connect_stream(ud);
 }
 
-/* The server's reset notice: data {"missed":M,"oldest":O,"latest":L}
- * and, as its id, the seq just before the events that follow. */
-static void report_reset(struct pp_client *c, const struct sse_event *ev)
-{
-	pp__client_note(c, "sse: the server no longer holds every missed event: %.*s",
-		       (int)ev->data_len, ev->data);
-	size_t vlen;
-	const char *missed = json_get(ev->data, ev->data_len, "missed", &vlen);
-	uint64_t before;
-	if (missed && vlen == 2 && memcmp(missed, "-1", 2) == 0 &&
-	    http_parse_u64(ev->id, ev->id_len, &before))
-		c->last_seq = before;           /* a new numbering: count from here */
-}
-
 static void report(struct pp_client *c, const struct sse_event *ev)
 {
 	if (feed_type_is_reset(ev->type, ev->type_len)) {
-		report_reset(c, ev);
+		pp__client_reset(c, ev->data, ev->data_len);
 		return;
 	}
-	uint64_t seq = 0;
-	if (!http_parse_u64(ev->id, ev->id_len, &seq))
+	uint64_t epoch, seq = 0;
+	if (!feed_id_parse(ev->id, ev->id_len, 0, &epoch, &seq))
 		seq = 0;
-	size_t need = 48 + json_quote(NULL, 0, ev->type, ev->type_len) +
+	size_t need = 56 + json_quote(NULL, 0, ev->id, ev->id_len) +
+		      json_quote(NULL, 0, ev->type, ev->type_len) +
 		      json_quote(NULL, 0, ev->data, ev->data_len);
 	char small[512];
 	char *buf = need <= sizeof small ? small : malloc(need);
 	if (!buf)
 		return;
-	size_t n = (size_t)snprintf(buf, need, "{\"seq\":%llu,\"type\":", (unsigned long long)seq);
+	size_t n = (size_t)snprintf(buf, need, "{\"seq\":%llu,\"id\":", (unsigned long long)seq);
+	n += json_quote(buf + n, need - n, ev->id, ev->id_len);
+	n += (size_t)snprintf(buf + n, need - n, ",\"type\":");
 	n += json_quote(buf + n, need - n, ev->type, ev->type_len);
 	n += (size_t)snprintf(buf + n, need - n, ",\"data\":");
 	n += json_quote(buf + n, need - n, ev->data, ev->data_len);

@@ -18,8 +18,9 @@
  * When the connection ends for any reason but pp_client_free() -- the
  * server closed, went away, refused, or never answered -- it is noted
  * and a new one is made after 'interval_ms'.  A reconnect to a path that
- * delivered numbered events asks for the rest with ?since=<last seq>
- * (server_websocket.c), so nothing the server's ring still holds is lost.
+ * delivered numbered events asks for the rest with ?since=<last id>
+ * (server_websocket.c), so nothing the server's history still holds is
+ * lost; a reset notice from the server (a gap) is counted and noted.
  *
  * Closing (§7.1).  After the server's Close (the session wrote ours back)
  * the client waits for the server to close TCP, as §7.1.1 prefers, and
@@ -69,7 +70,7 @@ struct ws_client {
 	bool leaving;                   /* stopped, our Close sent: the connection ends on its own */
 	uint16_t close_code;            /* the server's Close code, for the note; 0: none */
 	char host[300];                 /* "host:port": the Host field */
-	char target[PP_PATH_MAX + 32];  /* 'path', plus since=N on a reconnect */
+	char target[PP_PATH_MAX + 16 + FEED_ID_MAX];    /* 'path', plus since=ID */
 	size_t pool_left;               /* unused bytes at the end of 'pool' */
 	uint8_t pool[PP_WS_KEY_POOL];
 };
@@ -169,9 +170,9 @@ static void client_on_connect(struct net_conn *nc, int err)
 	if (err)
 		return;                         /* on_close follows and retries */
 	const char *path = c->o.path;
-	if (c->last_seq > 0)                    /* resume where we left off */
-		snprintf(w->target, sizeof w->target, "%s%csince=%llu", path,
-			 strchr(path, '?') ? '&' : '?', (unsigned long long)c->last_seq);
+	if (c->cursor[0])                       /* resume where we left off */
+		snprintf(w->target, sizeof w->target, "%s%csince=%s", path,
+			 strchr(path, '?') ? '&' : '?', c->cursor);
 	else
 		snprintf(w->target, sizeof w->target, "%s", path);
 	memset(&w->hello, 0, sizeof w->hello);
@@ -247,7 +248,13 @@ static void client_message(struct ws_client *w, const struct ws_event *ev)
 	const char *data = (const char *)ev->data;
 	uint64_t seq = 0;
 	if (ev->opcode == WS_OP_TEXT && is_feed_event(data, ev->len, &seq)) {
-		pp__client_emit(w->c, seq, data, ev->len);
+		size_t tl;
+		const char *t = json_get(data, ev->len, "type", &tl);
+		if (t && tl == strlen(FEED_TYPE_RESET) + 2 &&
+		    feed_type_is_reset(t + 1, tl - 2))
+			pp__client_reset(w->c, data, ev->len);
+		else
+			pp__client_emit(w->c, seq, data, ev->len);
 		return;
 	}
 	static const char head[] = "{\"data\":", bin[] = ",\"binary\":true}";
@@ -369,6 +376,11 @@ int pp__websocket_start(struct pp_client *c)
 		return ENOMEM;
 	w->c = c;
 	c->ws = w;
+	if (pp__client_take_since(c) < 0) {
+		free(w);
+		c->ws = NULL;
+		return EINVAL;
+	}
 	snprintf(w->host, sizeof w->host, "%s:%u", c->o.host ? c->o.host : "127.0.0.1",
 		 (unsigned)c->o.port);
 	net_timer_init(&w->guard, client_on_guard, w);

@@ -61,6 +61,32 @@ int pp__query_u64(const char *query, size_t qlen, const char *name, uint64_t *v)
 	}
 }
 
+bool pp__resume(const struct pp_hub *hub, const char *s, size_t n, struct feed_resume *r)
+{
+	uint64_t epoch, seq;
+	if (!feed_id_parse(s, n, feed_epoch(hub->feed), &epoch, &seq))
+		return false;
+	*r = feed_resume_from(hub->feed, epoch, seq);
+	return true;
+}
+
+int pp__query_resume(const struct pp_hub *hub, const char *query, size_t qlen,
+		     struct feed_resume *r)
+{
+	size_t n;
+	char buf[FEED_ID_MAX];
+	if (!query)
+		return 0;
+	switch (http_query_get(query, qlen, "since", buf, sizeof buf, &n)) {
+	case HTTP_QUERY_MISSING:
+		return 0;
+	case HTTP_QUERY_FOUND:
+		return pp__resume(hub, buf, n, r) ? 1 : -1;
+	default:
+		return -1;
+	}
+}
+
 /* GET /score is two paradigms: asked plainly it is request-response (and
  * short polling, which is the same request on a timer); with since= it is
  * long polling. */
@@ -71,17 +97,17 @@ static void on_score(struct http_exchange *x, const struct http_request *req,
 	struct pp_hub *hub = ud;
 	const char *path, *query;
 	size_t plen, qlen;
-	uint64_t since;
+	struct feed_resume from;
 	http_target_split(req->target, req->target_len, &path, &plen, &query, &qlen);
-	switch (pp__query_u64(query, qlen, "since", &since)) {
+	switch (pp__query_resume(hub, query, qlen, &from)) {
 	case 0:
 		pp__rpc_score(x, hub);
 		break;
 	case 1:
-		pp__long_poll(x, hub, since, query, qlen);
+		pp__long_poll(x, hub, &from, query, qlen);
 		break;
 	default:
-		http_respond_text(x, 400, NULL, "since must be a decimal event number\n");
+		http_respond_text(x, 400, NULL, "since must be an event id (or a decimal event number)\n");
 		break;
 	}
 }

@@ -6,7 +6,7 @@
  * on an http_server:
  *
  *   GET  /score            server_rpc.c        rpc, and short polling
- *   GET  /score?since=N    server_long_poll.c  long polling
+ *   GET  /score?since=ID   server_long_poll.c  long polling
  *   POST /publish          server_rpc.c        publishing (an rpc)
  *   GET  /events           server_sse.c        Server-Sent Events
  *   GET  /ws, GET /echo    server_websocket.c  WebSocket

@@ -26,6 +26,7 @@
  * Read next: ladder_label.c, the names.
  */
 #include "paradigms/ladder_private.h"
+#include "paradigms/feed.h"
 #include "http/http_body.h"
 #include "http/http_fields.h"
 #include "http/http_target.h"
@@ -256,7 +257,8 @@ static int ws_head(struct ladder_describer *d, bool to_server)
 	return 0;
 }
 
-/* "WS event 3" for a feed event's JSON, else "WS text 'excerpt'". */
+/* "WS event 3" for a feed event's JSON, "WS reset" for the gap notice
+ * (feed_reset_json), else "WS text 'excerpt'". */
 static void ws_text(struct ladder_describer *d, bool to_server, const uint8_t *p, size_t n,
 		    const struct ws_frame_header *h)
 {
@@ -264,6 +266,11 @@ static void ws_text(struct ladder_describer *d, bool to_server, const uint8_t *p
 	char ex[LADDER_EXCERPT_MAX + 1];
 	if (h->fin && ladder__number_after((const char *)p, n, "{\"seq\":", &seq)) {
 		ladder__emit_num(d, to_server, LADDER_G_WS, seq);
+		return;
+	}
+	static const char reset[] = "{\"type\":\"" FEED_TYPE_RESET "\"";
+	if (n >= sizeof reset - 1 && memcmp(p, reset, sizeof reset - 1) == 0) {
+		ladder__emit(d, to_server, false, "WS reset");
 		return;
 	}
 	size_t show = n < LADDER_EXCERPT_MAX ? n : LADDER_EXCERPT_MAX;
@@ -395,14 +402,15 @@ static int sse_feed(struct ladder_describer *d, const char *s, size_t n)
 		dd->sse_fed += non_eol(s + off, used);
 		off += used;
 		sse_heartbeats(d);
-		uint64_t id;
+		uint64_t epoch, id;
 		if (r < 0)
 			return -1;
 		if (r == SSE_RETRY)
 			ladder__emit(d, false, false, "SSE retry %llu", (unsigned long long)ev.retry_ms);
-		else if (r == SSE_EVENT && ev.type_len == 5 && memcmp(ev.type, "reset", 5) == 0)
+		else if (r == SSE_EVENT && ev.type_len == strlen(FEED_TYPE_RESET) &&
+			 memcmp(ev.type, FEED_TYPE_RESET, ev.type_len) == 0)
 			ladder__emit(d, false, false, "SSE reset");
-		else if (r == SSE_EVENT && http_parse_u64(ev.id, ev.id_len, &id))
+		else if (r == SSE_EVENT && feed_id_parse(ev.id, ev.id_len, 0, &epoch, &id))
 			ladder__emit_num(d, false, LADDER_G_SSE, id);
 		else if (r == SSE_EVENT)
 			ladder__emit(d, false, false, "SSE event");

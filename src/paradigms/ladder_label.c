@@ -185,7 +185,8 @@ void ladder__request_label(char *out, size_t cap, const struct http_request *r, 
 	}
 }
 
-/* The events of a long-poll answer {"latest":L,"missed":M,"events":[...]}:
+/* The events of a long-poll answer {"latest":L,"events":[...]}, after a
+ * {"reset":{..."missed":M...}} notice when the client lost some:
  * each event object starts with {"seq":, which cannot occur inside a JSON
  * string (its quotes would be escaped), so counting them is reading them. */
 static void long_poll_label(char *out, size_t cap, int status, const char *b, size_t n,
@@ -201,6 +202,7 @@ static void long_poll_label(char *out, size_t cap, int status, const char *b, si
 		last = seq;
 	}
 	size_t m = find(b, n, 0, "\"missed\":");
+	bool reset = find(b, n, 0, "\"reset\":") < n;
 	if (m < n)
 		ladder__number_after(b + m, n - m, "\"missed\":", &missed);
 	if (!whole && count == 0)
@@ -218,7 +220,9 @@ static void long_poll_label(char *out, size_t cap, int status, const char *b, si
 		ladder__put(out, cap, &len, "%d + %zu events %llu..%llu", status, count,
 		    (unsigned long long)first, (unsigned long long)last);
 	if (whole && missed)
-		ladder__put(out, cap, &len, ", %llu missed", (unsigned long long)missed);
+		ladder__put(out, cap, &len, ", reset: %llu missed", (unsigned long long)missed);
+	else if (whole && reset)
+		ladder__put(out, cap, &len, ", reset");
 }
 
 /* A JSON answer of the server: a long-poll batch, an event, a publish. */

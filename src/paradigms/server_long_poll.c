@@ -1,13 +1,24 @@
-/* server_long_poll.c -- long polling: GET /score?since=N[&timeout=MS].
+/* server_long_poll.c -- long polling: GET /score?since=ID[&timeout=MS].
  *
- * Every event after N that the ring still holds, at once if there is one:
- *     {"latest":L,"missed":M,"events":[{...},...]}
- * where M counts events after N already evicted.  Otherwise the request
- * is held -- a feed subscription and a timer, no thread, no polling --
- * until the next event (then every held request is answered) or the
- * timeout (204 No Content).  One answer carries at most PP_LP_MAX_BODY
- * bytes of events; the client asks again from the last seq it received,
- * so nothing is lost.
+ * ID is the id of the last event the client holds (feed.h: "<epoch>-<seq>",
+ * or a plain seq of the current epoch).  Every event after it that the
+ * history still holds, at once if there is one:
+ *     {"latest":L,"events":[{...},...]}
+ * Otherwise the request is held -- a feed subscription and a timer, no
+ * thread, no polling -- until the next event (then every held request is
+ * answered) or the timeout (204 No Content).  One answer carries at most
+ * PP_LP_MAX_BODY bytes of events; the client asks again from the id of
+ * the last event it received, so nothing is lost.
+ *
+ * When the client cannot go on where it left off -- its id is from
+ * another epoch (a restart without a journal), older than the history, or
+ * ahead of the latest event -- the answer says so at once, before the
+ * events it can still have:
+ *     {"latest":L,"reset":{"type":"reset","reason":"evicted","missed":3,
+ *      "seq":6,"id":"<epoch>-6"},"events":[...]}
+ * the same notice SSE sends as "event: reset" and WebSocket as a message
+ * (feed_reset_json): how many events were lost (null: unknown) and the id
+ * the client now stands at.
  *
  * What it costs: a request and an answer per event (or per batch of
  * events that arrive while the client is asking again), and, in between,
@@ -24,15 +35,14 @@
 
 /* --- the answer --------------------------------------------------------- */
 
-/* Events (since, latest], at most PP_LP_MAX_BODY bytes of them (at least
- * one).  Returns a malloc'd buffer. */
-static char *render_events(const struct feed *f, uint64_t since, size_t *out_len)
+/* Events from->next..latest, at most PP_LP_MAX_BODY bytes of them (at
+ * least one), after the reset notice if 'from' has a gap.  Returns a
+ * malloc'd buffer. */
+static char *render_events(const struct feed *f, const struct feed_resume *from, size_t *out_len)
 {
-	uint64_t latest = feed_latest(f), oldest = feed_oldest(f);
-	uint64_t first = since + 1 > oldest ? since + 1 : oldest;
-	uint64_t missed = first > since + 1 ? first - since - 1 : 0;
+	uint64_t latest = feed_latest(f), first = from->next;
 	/* Size first, so the buffer is allocated once. */
-	size_t need = 64, count = 0;
+	size_t need = 64 + FEED_RESET_JSON_MAX, count = 0;
 	for (uint64_t s = first; s <= latest; s++) {
 		size_t n = feed_event_json(feed_get(f, s), NULL, 0) + 1;
 		if (count > 0 && need + n > PP_LP_MAX_BODY)
@@ -43,8 +53,13 @@ static char *render_events(const struct feed *f, uint64_t since, size_t *out_len
 	char *buf = malloc(need);
 	if (!buf)
 		return NULL;
-	size_t len = (size_t)snprintf(buf, need, "{\"latest\":%llu,\"missed\":%llu,\"events\":[",
-				      (unsigned long long)latest, (unsigned long long)missed);
+	size_t len = (size_t)snprintf(buf, need, "{\"latest\":%llu,", (unsigned long long)latest);
+	if (from->gap != FEED_GAP_NONE) {
+		len += (size_t)snprintf(buf + len, need - len, "\"reset\":");
+		len += feed_reset_json(f, from, buf + len, need - len);
+		buf[len++] = ',';
+	}
+	len += (size_t)snprintf(buf + len, need - len, "\"events\":[");
 	for (size_t i = 0; i < count; i++) {
 		if (i)
 			buf[len++] = ',';
@@ -55,10 +70,11 @@ static char *render_events(const struct feed *f, uint64_t since, size_t *out_len
 	return buf;
 }
 
-static void answer_events(struct http_exchange *x, const struct feed *f, uint64_t since)
+static void answer_events(struct http_exchange *x, const struct feed *f,
+			  const struct feed_resume *from)
 {
 	size_t len;
-	char *body = render_events(f, since, &len);
+	char *body = render_events(f, from, &len);
 	if (!body) {
 		http_respond_text(x, 503, NULL, "out of memory\n");
 		return;
@@ -74,7 +90,7 @@ struct lp_wait {
 	struct net_timer timer;
 	struct http_exchange *x;
 	struct pp_hub *hub;
-	uint64_t since;
+	uint64_t next;                  /* the first event this client is owed */
 };
 
 static void lp_release(struct lp_wait *w)
@@ -90,9 +106,9 @@ static void lp_on_event(struct feed_sub *sub, const struct feed_event *ev)
 	struct lp_wait *w = (struct lp_wait *)sub;
 	struct http_exchange *x = w->x;
 	struct pp_hub *hub = w->hub;
-	uint64_t since = w->since;
+	struct feed_resume from = { .next = w->next };
 	lp_release(w);                  /* before answering: the answer may close */
-	answer_events(x, hub->feed, since);
+	answer_events(x, hub->feed, &from);
 }
 
 static void lp_on_timeout(struct net_loop *loop, struct net_timer *t, void *ud)
@@ -110,7 +126,7 @@ static void lp_on_abort(struct http_exchange *x, void *ud)
 	lp_release(ud);                 /* the client went away: forget it */
 }
 
-static void hold(struct http_exchange *x, struct pp_hub *hub, uint64_t since, uint64_t timeout)
+static void hold(struct http_exchange *x, struct pp_hub *hub, uint64_t next, uint64_t timeout)
 {
 	struct lp_wait *w = calloc(1, sizeof *w);
 	if (!w) {
@@ -119,14 +135,14 @@ static void hold(struct http_exchange *x, struct pp_hub *hub, uint64_t since, ui
 	}
 	w->x = x;
 	w->hub = hub;
-	w->since = since;
+	w->next = next;
 	feed_subscribe(hub->feed, &w->sub, lp_on_event);
 	net_timer_init(&w->timer, lp_on_timeout, w);
 	net_timer_start(hub->loop, &w->timer, timeout, 0);
 	http_exchange_on_abort(x, lp_on_abort, w);
 }
 
-void pp__long_poll(struct http_exchange *x, struct pp_hub *hub, uint64_t since,
+void pp__long_poll(struct http_exchange *x, struct pp_hub *hub, const struct feed_resume *from,
 		   const char *query, size_t qlen)
 {
 	uint64_t timeout = hub->cfg.lp_timeout_ms;
@@ -139,11 +155,10 @@ void pp__long_poll(struct http_exchange *x, struct pp_hub *hub, uint64_t since,
 		http_respond_text(x, 400, NULL, why);
 		return;
 	}
-	/* Something to say already (or the client is ahead of us: a restarted
-	 * server): answer now.  Otherwise hold the request. */
-	uint64_t latest = feed_latest(hub->feed);
-	if (latest != since)
-		answer_events(x, hub->feed, since < latest ? since : latest);
+	/* Something to say already -- events, or a gap: answer now.
+	 * Otherwise hold the request. */
+	if (from->gap != FEED_GAP_NONE || from->next <= feed_latest(hub->feed))
+		answer_events(x, hub->feed, from);
 	else
-		hold(x, hub, since, timeout);
+		hold(x, hub, from->next, timeout);
 }

@@ -17,10 +17,18 @@ void pp__hub_charge(struct pp_hub *hub, struct http_exchange *x, enum pp_paradig
  * none).  Returns 0 when it is absent, 1 when read, -1 when malformed. */
 int pp__query_u64(const char *query, size_t qlen, const char *name, uint64_t *v);
 
+/* Where a client that names cursor 's' (an event id, or a plain seq of
+ * the current epoch: feed.h) resumes.  False if it is not a cursor. */
+bool pp__resume(const struct pp_hub *hub, const char *s, size_t n, struct feed_resume *r);
+/* The since= of 'query' as a resume: 0 when absent, 1 when read, -1
+ * when it is not a cursor. */
+int pp__query_resume(const struct pp_hub *hub, const char *query, size_t qlen,
+		     struct feed_resume *r);
+
 /* GET /score without since= (server_rpc.c): the state now. */
 void pp__rpc_score(struct http_exchange *x, struct pp_hub *hub);
-/* GET /score?since=N (server_long_poll.c): events after N, now or held. */
-void pp__long_poll(struct http_exchange *x, struct pp_hub *hub, uint64_t since,
+/* GET /score?since=ID (server_long_poll.c): events after ID, now or held. */
+void pp__long_poll(struct http_exchange *x, struct pp_hub *hub, const struct feed_resume *from,
 		   const char *query, size_t qlen);
 
 /* Each server file's own routes. */

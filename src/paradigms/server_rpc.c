@@ -1,8 +1,9 @@
 /* server_rpc.c -- request-response: GET /score and POST /publish.
  *
  *   GET /score                  the current state, at once:
- *                               {"seq":N,"type":"...","data":"..."}  ({"seq":0}
- *                               before the first event).  Asked once, it is
+ *                               {"seq":N,"id":"...","type":"...","data":"..."}
+ *                               ({"seq":0,"id":"<epoch>-0"} before the first
+ *                               event).  Asked once, it is
  *                               request-response; asked every few seconds, it
  *                               is short polling -- the server cannot tell,
  *                               and a poller sees only the latest state, not
@@ -10,9 +11,12 @@
  *                               path is long polling: server_long_poll.c.)
  *   POST /publish[?type=T]      appends the body (UTF-8 text) as an event of
  *                               type T ("message" by default; not "reset",
- *                               the SSE stream's own notice) and answers
- *                               {"seq":N} -- after every subscriber has been
- *                               told.
+ *                               the notice of a gap) and answers
+ *                               {"seq":N,"id":"<epoch>-N"} -- after the
+ *                               journal, if any, has it and every subscriber
+ *                               has been told.  At most FEED_EVENT_MAX
+ *                               bytes (413 over it); 503 when the journal
+ *                               cannot be written.
  *
  * What it costs: one request and one answer per call, whatever happened
  * in between -- and, without keep-alive, a TCP handshake and a close too.
@@ -23,6 +27,7 @@
 #include "http/http_target.h"
 #include "util/utf8.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -33,9 +38,15 @@ static const char *score_json(struct pp_hub *hub, size_t *len)
 {
 	struct pp_render *r = &hub->score_json;
 	const struct feed_event *ev = feed_get(hub->feed, feed_latest(hub->feed));
-	if (!ev) {
-		*len = 9;
-		return "{\"seq\":0}";
+	if (!ev) {                              /* nothing yet: where the epoch starts */
+		char id[FEED_ID_MAX];
+		feed_id_format(id, feed_epoch(hub->feed), 0);
+		if (pp__render_reserve(r, 32 + FEED_ID_MAX) < 0)
+			return NULL;
+		r->len = (size_t)snprintf(r->buf, r->cap, "{\"seq\":0,\"id\":\"%s\"}", id);
+		r->seq = 0;
+		*len = r->len;
+		return r->buf;
 	}
 	if (r->seq != ev->seq) {
 		size_t need = feed_event_json(ev, NULL, 0);
@@ -88,11 +99,19 @@ static void on_publish(struct http_exchange *x, const struct http_request *req,
 	}
 	uint64_t seq = feed_publish(hub->feed, type, body, body_len);
 	if (seq == 0) {
-		http_respond_text(x, 413, NULL, "event too large for the feed\n");
+		char why[96];
+		if (errno == EMSGSIZE)
+			snprintf(why, sizeof why, "an event holds at most %u bytes\n",
+				 (unsigned)FEED_EVENT_MAX);
+		else
+			snprintf(why, sizeof why, "the event could not be kept: %s\n", strerror(errno));
+		http_respond_text(x, errno == EMSGSIZE ? 413 : 503, NULL, why);
 		return;
 	}
-	char json[48];
-	int len = snprintf(json, sizeof json, "{\"seq\":%llu}", (unsigned long long)seq);
+	char json[48 + FEED_ID_MAX], id[FEED_ID_MAX];
+	feed_id_format(id, feed_epoch(hub->feed), seq);
+	int len = snprintf(json, sizeof json, "{\"seq\":%llu,\"id\":\"%s\"}",
+			   (unsigned long long)seq, id);
 	http_respond(x, 200, HTTP_TYPE_JSON, NULL, json, (size_t)len);
 }
 

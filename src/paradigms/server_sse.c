@@ -6,23 +6,23 @@
  *     Cache-Control: no-cache
  * and carrying, in order:
  *   1. "retry: <ms>", once: how long the client waits before reconnecting;
- *   2. on a resume -- a Last-Event-ID field, or ?lastEventId=N for clients
- *      that cannot set fields -- every event after N still in the ring,
- *      exactly once and in order; if some are gone (N is older than the
- *      ring, or newer than the feed: the server restarted), first
- *          id: <O-1>
+ *   2. on a resume -- a Last-Event-ID field, or ?lastEventId=ID for
+ *      clients that cannot set fields -- every event after ID still in
+ *      the history, exactly once and in order; if the client cannot go on
+ *      where it left off (its id is from another epoch, or not one of
+ *      ours; older than the history; ahead of the latest event), first
+ *          id: <epoch>-<O-1>
  *          event: reset
- *          data: {"missed":M,"oldest":O,"latest":L}
- *      so the client knows it has a gap (M is how many it missed, or -1
- *      when it cannot be known).  The id is where the client now stands.
- *      It matters: each stream starts with an empty "last event ID
- *      buffer", copied to the client's last event ID at every dispatch
- *      (WHATWG HTML §9.2.6), so a notice without an id would leave the
- *      client with none, and a reconnection before the next event would
- *      ask for live events only.  A Last-Event-ID that is not a number
- *      (not one of ours) means live only too;
+ *          data: {"type":"reset","reason":"...","missed":M,"seq":O-1,"id":"..."}
+ *      the notice every paradigm sends for a gap (feed_reset_json): M
+ *      events lost, or null when that cannot be known, and the events
+ *      from the oldest kept (O) follow.  The id matters: each stream
+ *      starts with an empty "last event ID buffer", copied to the
+ *      client's last event ID at every dispatch (WHATWG HTML §9.2.6), so
+ *      a notice without an id would leave the client with none, and a
+ *      reconnection before the next event would ask for live events only;
  *   3. every new event as it is published:
- *          id: <seq>
+ *          id: <epoch>-<seq>
  *          event: <type>
  *          data: <one line per line of the payload>
  *   4. ":" after every heartbeat interval without a byte sent, which
@@ -77,11 +77,13 @@ static const struct http_prepared *event_bytes(struct pp_hub *hub, const struct 
 	struct pp_render *r = &hub->sse_bytes;
 	if (r->seq != ev->seq) {
 		size_t tlen = strlen(ev->type);
-		ssize_t need = sse_feed_event_size(ev->seq, ev->type, tlen, ev->data, ev->len);
+		char id[FEED_ID_MAX];
+		size_t il = feed_id_format(id, ev->epoch, ev->seq);
+		ssize_t need = sse_feed_event_size(id, il, ev->type, tlen, ev->data, ev->len);
 		if (need < 0 || pp__render_reserve(r, HTTP_STREAM_PAD + (size_t)need + 2) < 0)
 			return NULL;            /* not encodable: the feed holds only UTF-8 */
 		r->len = (size_t)sse_write_feed_event(r->buf + HTTP_STREAM_PAD, (size_t)need,
-						      ev->seq, ev->type, tlen, ev->data, ev->len);
+						      id, il, ev->type, tlen, ev->data, ev->len);
 		http_stream_prepare(r->buf, r->len, &hub->sse_ready);
 		r->seq = ev->seq;
 	}
@@ -237,22 +239,31 @@ static void on_timer(struct net_loop *loop, struct net_timer *t, void *ud)
 }
 
 /* Where a resuming client left off: the Last-Event-ID field, else the
- * lastEventId query parameter.  False: not resuming -- no field, or one
- * that is not a number (an id we never sent), which means live only. */
-static bool resume_point(const struct http_request *req, uint64_t *last)
+ * lastEventId query parameter.  False: not resuming (live only; an empty
+ * value too).  An id that is not one of ours is a resume with a gap of
+ * unknown size. */
+static bool resume_point(const struct pp_hub *hub, const struct http_request *req,
+			 struct feed_resume *r)
 {
 	const struct http_header *h = http_header_find(req->headers, req->num_headers,
 							 "Last-Event-ID");
-	if (h)
-		return http_parse_u64(h->value, h->value_len, last);
-	const char *path, *query;
-	size_t plen, qlen, n;
-	char buf[32];
-	http_target_split(req->target, req->target_len, &path, &plen, &query, &qlen);
-	if (query && http_query_get(query, qlen, "lastEventId", buf, sizeof buf, &n) ==
-	    HTTP_QUERY_FOUND)
-		return http_parse_u64(buf, n, last);
-	return false;
+	const char *path, *query, *id = NULL;
+	size_t plen, qlen, n = 0;
+	char buf[FEED_ID_MAX];
+	if (h) {
+		id = h->value;
+		n = h->value_len;
+	} else {
+		http_target_split(req->target, req->target_len, &path, &plen, &query, &qlen);
+		if (query && http_query_get(query, qlen, "lastEventId", buf, sizeof buf, &n) ==
+		    HTTP_QUERY_FOUND)
+			id = buf;
+	}
+	if (!id || n == 0)
+		return false;                   /* none, or empty: the client has no id */
+	if (!pp__resume(hub, id, n, r))
+		*r = feed_resume_unknown(hub->feed);
+	return true;
 }
 
 /* The first chunk: retry, then (on a resume with a gap) the reset
@@ -261,29 +272,17 @@ static int send_opening(struct sse_stream *s, const struct http_request *req)
 {
 	struct pp_hub *hub = s->hub;
 	struct feed *f = hub->feed;
-	uint64_t last = 0;
-	uint64_t latest = feed_latest(f), oldest = feed_oldest(f);
-	char head[SSE_RETRY_LINE_MAX + 160];
+	struct feed_resume from;
+	char head[SSE_RETRY_LINE_MAX + FEED_ID_MAX + FEED_RESET_JSON_MAX + 32];
 	size_t hl = (size_t)sse_write_retry(head, sizeof head, hub->cfg.sse_retry_ms);
-	s->next = latest + 1;                   /* live only */
-	if (resume_point(req, &last)) {
-		long long missed = 0;
-		if (last > latest) {
-			missed = -1;            /* ids from before a restart */
-			s->next = oldest;
-		} else if (last + 1 < oldest) {
-			missed = (long long)(oldest - last - 1);
-			s->next = oldest;
-		} else {
-			s->next = last + 1;
-		}
-		if (missed != 0) {
-			char data[96], id[24];
-			int n = snprintf(data, sizeof data, "{\"missed\":%lld,\"oldest\":%llu,\"latest\":%llu}",
-					 missed, (unsigned long long)oldest, (unsigned long long)latest);
-			int il = snprintf(id, sizeof id, "%llu", (unsigned long long)oldest - 1);
-			struct sse_msg m = { id, (size_t)il, FEED_TYPE_RESET, strlen(FEED_TYPE_RESET),
-					       data, (size_t)n };
+	s->next = feed_latest(f) + 1;           /* live only */
+	if (resume_point(hub, req, &from)) {
+		s->next = from.next;
+		if (from.gap != FEED_GAP_NONE) {
+			char data[FEED_RESET_JSON_MAX], id[FEED_ID_MAX];
+			size_t n = feed_reset_json(f, &from, data, sizeof data);
+			size_t il = feed_id_format(id, feed_epoch(f), from.next - 1);
+			struct sse_msg m = { id, il, FEED_TYPE_RESET, strlen(FEED_TYPE_RESET), data, n };
 			ssize_t w = sse_write_event(head + hl, sizeof head - hl, &m);
 			if (w > 0)
 				hl += (size_t)w;

@@ -12,10 +12,15 @@
  *                    every paradigm sees it (the chat example).  A binary
  *                    message earns Close 1003 (§7.4.1: a type we cannot
  *                    accept).
- *   GET /ws?since=N  the same, after first sending the events after N that
- *                    the ring still holds: a client that reconnects loses
- *                    nothing the ring kept, and sees a gap in 'seq' when it
- *                    has lost something.
+ *   GET /ws?since=ID the same, after first sending the events after ID
+ *                    (an event id, feed.h) that the history still holds:
+ *                    a client that reconnects loses nothing the history
+ *                    kept.  When it cannot go on where it left off (an id
+ *                    from another epoch, older than the history, or ahead
+ *                    of it) the first message is the notice every
+ *                    paradigm sends for a gap (feed_reset_json):
+ *                      {"type":"reset","reason":"...","missed":M,"seq":S,"id":"..."}
+ *                    and the events after "id" follow.
  *
  * The opening handshake is an HTTP request: ws_handshake_server_check()
  * judges it, a refusal is an ordinary HTTP answer (426 names the version
@@ -53,7 +58,10 @@
  * we stop reading from it (an echo client that does not read cannot make
  * us buffer without bound); a /ws client whose queue reaches
  * 'sse_queue_cap' is dropped, like a slow SSE stream, and may come back
- * with ?since=.
+ * with ?since=.  A resuming client is sent its backlog from the history
+ * half a queue at a time, the next part when its queue drains; one that
+ * falls out of the history while catching up is told so with a reset
+ * notice and goes on from the oldest event kept -- never a silent gap.
  *
  * Read next: client_websocket.c, the other end.
  */
@@ -70,7 +78,7 @@
 
 /* The largest message /ws accepts: it becomes a feed event that every
  * client of every paradigm is sent, so it is chat-sized.  Over it: 1009. */
-#define PP_WS_PUBLISH_MAX    (64 * 1024)
+#define PP_WS_PUBLISH_MAX    FEED_EVENT_MAX
 
 /* How long the peer has to answer our Close (at most; a shorter
  * 'ws_ping_ms' is used instead) before the connection is dropped. */
@@ -90,6 +98,7 @@ struct ws_peer {
 	struct net_conn *nc;            /* NULL once closed */
 	struct pp_hub *hub;
 	struct ws_peer *prev, *next;    /* the hub's list, for pp_hub_close_websockets */
+	uint64_t owed;                  /* /ws: the next event this client is owed */
 	uint8_t kind;                   /* enum peer_kind */
 	bool heard;                     /* the peer showed life since the last ping */
 	bool gone;                      /* on_close ran; freed at the end of the turn */
@@ -225,23 +234,52 @@ static void peer_send_event(struct ws_peer *p, const struct feed_event *ev)
 	net_conn_write(p->nc, frame, len);
 }
 
-static void peer_on_event(struct feed_sub *sub, const struct feed_event *ev)
+/* The reset notice of 'from' as a text message (see the top). */
+static void peer_send_reset(struct ws_peer *p, const struct feed_resume *from)
 {
-	peer_send_event((struct ws_peer *)sub, ev);
+	uint8_t frame[WS_FRAME_HEADER_MAX + FEED_RESET_JSON_MAX];
+	char json[FEED_RESET_JSON_MAX];
+	size_t n = feed_reset_json(p->hub->feed, from, json, sizeof json);
+	size_t h = ws_session_send_header(&p->ws, WS_OP_TEXT, true, n, NULL, frame);
+	if (h == 0)
+		return;                         /* not open any more */
+	memcpy(frame + h, json, n);
+	net_conn_write(p->nc, frame, h + n);
 }
 
-/* The events after 'since' that the ring still holds, oldest first.  At
- * most half the queue's cap is sent this way, so a client far behind is
- * not dropped at once; it sees the gap in 'seq' instead. */
-static void peer_send_backlog(struct ws_peer *p, uint64_t since)
+/* Sends the history from 'owed' on while the queue holds less than half
+ * its cap; the rest when it drains (peer_on_drain).  An event the history
+ * dropped before it could be sent becomes a reset notice. */
+static void peer_catch_up(struct ws_peer *p)
 {
 	struct feed *f = p->hub->feed;
-	uint64_t from = since + 1 > feed_oldest(f) ? since + 1 : feed_oldest(f);
 	size_t budget = p->hub->cfg.sse_queue_cap / 2;
-	for (uint64_t q = from; q <= feed_latest(f) && !p->gone; q++) {
-		if (net_conn_pending(p->nc) + feed_get(f, q)->len > budget)
-			break;
-		peer_send_event(p, feed_get(f, q));
+	while (p->owed <= feed_latest(f) && !p->gone && ws_session_state(&p->ws) == WS_STATE_OPEN) {
+		if (p->owed < feed_oldest(f)) {
+			struct feed_resume lost = { feed_oldest(f), FEED_GAP_EVICTED,
+						    (int64_t)(feed_oldest(f) - p->owed) };
+			peer_send_reset(p, &lost);
+			p->owed = feed_oldest(f);
+			continue;
+		}
+		const struct feed_event *ev = feed_get(f, p->owed);
+		if (net_conn_pending(p->nc) > 0 && net_conn_pending(p->nc) + ev->len > budget) {
+			net_conn_want_drain(p->nc);
+			return;
+		}
+		p->owed++;
+		peer_send_event(p, ev);
+	}
+}
+
+static void peer_on_event(struct feed_sub *sub, const struct feed_event *ev)
+{
+	struct ws_peer *p = (struct ws_peer *)sub;
+	if (p->owed == ev->seq) {               /* caught up: this one now */
+		p->owed++;
+		peer_send_event(p, ev);
+	} else {
+		peer_catch_up(p);               /* behind: the next part, if there is room */
 	}
 }
 
@@ -345,7 +383,10 @@ static void peer_on_drain(struct net_conn *nc)
 {
 	struct ws_peer *p = net_conn_ud(nc);
 	p->heard = true;
-	net_conn_resume_read(nc);
+	if (p->kind == PEER_FEED && p->owed <= feed_latest(p->hub->feed))
+		peer_catch_up(p);
+	if (!p->gone)
+		net_conn_resume_read(nc);
 }
 
 static const struct net_conn_ops peer_ops = {
@@ -357,13 +398,14 @@ static const struct net_conn_ops peer_ops = {
 
 /* --- the opening handshake ------------------------------------------------ */
 
-/* The ?since=N of /ws.  0: absent, 1: read, -1: malformed. */
-static int since_param(const struct http_request *req, uint64_t *since)
+/* The ?since=ID of /ws.  0: absent, 1: read, -1: not a cursor. */
+static int since_param(const struct pp_hub *hub, const struct http_request *req,
+		       struct feed_resume *from)
 {
 	const char *path, *query;
 	size_t plen, qlen;
 	http_target_split(req->target, req->target_len, &path, &plen, &query, &qlen);
-	return pp__query_u64(query, qlen, "since", since);
+	return pp__query_resume(hub, query, qlen, from);
 }
 
 /* Answers a request that is not a valid upgrade, with the status it
@@ -406,10 +448,9 @@ static void upgrade(struct http_exchange *x, const struct http_request *req,
 		refuse(x, &hs);
 		return;
 	}
-	uint64_t since = 0;
-	int resume = kind == PEER_FEED ? since_param(req, &since) : 0;
-	if (resume < 0) {
-		http_respond_text(x, 400, NULL, "since must be a decimal event number\n");
+	struct feed_resume from = { .next = feed_latest(hub->feed) + 1 };       /* live only */
+	if (kind == PEER_FEED && since_param(hub, req, &from) < 0) {
+		http_respond_text(x, 400, NULL, "since must be an event id (or a decimal event number)\n");
 		return;
 	}
 	char head[WS_HANDSHAKE_RESPONSE_MAX];
@@ -433,8 +474,10 @@ static void upgrade(struct http_exchange *x, const struct http_request *req,
 	peer_set_limits(p);
 	if (kind == PEER_ECHO)
 		return;
-	if (resume)
-		peer_send_backlog(p, since);
+	p->owed = from.next;
+	if (from.gap != FEED_GAP_NONE)
+		peer_send_reset(p, &from);
+	peer_catch_up(p);
 	if (p->gone)
 		return;                         /* a backlog write dropped it */
 	feed_subscribe(hub->feed, &p->sub, peer_on_event);

@@ -132,30 +132,28 @@ static size_t u64_dec(char *buf, uint64_t v)
 	return n;
 }
 
-static struct sse_msg feed_msg(char *idbuf, uint64_t seq, const char *type,
+static struct sse_msg feed_msg(const char *id, size_t id_len, const char *type,
 			       size_t type_len, const void *payload, size_t len)
 {
 	return (struct sse_msg){
-		.id = idbuf, .id_len = u64_dec(idbuf, seq),
+		.id = id, .id_len = id_len,
 		.type = type_len ? type : NULL, .type_len = type_len,
 		.data = payload, .data_len = len,
 	};
 }
 
-ssize_t sse_write_feed_event(char *dst, size_t cap, uint64_t seq,
+ssize_t sse_write_feed_event(char *dst, size_t cap, const char *id, size_t id_len,
 			     const char *type, size_t type_len,
 			     const void *payload, size_t len)
 {
-	char idbuf[20];
-	struct sse_msg m = feed_msg(idbuf, seq, type, type_len, payload, len);
+	struct sse_msg m = feed_msg(id, id_len, type, type_len, payload, len);
 	return sse_write_event(dst, cap, &m);
 }
 
-ssize_t sse_feed_event_size(uint64_t seq, const char *type, size_t type_len,
+ssize_t sse_feed_event_size(const char *id, size_t id_len, const char *type, size_t type_len,
 			    const void *payload, size_t len)
 {
-	char idbuf[20];
-	struct sse_msg m = feed_msg(idbuf, seq, type, type_len, payload, len);
+	struct sse_msg m = feed_msg(id, id_len, type, type_len, payload, len);
 	return sse_event_size(&m);
 }
 

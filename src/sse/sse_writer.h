@@ -82,13 +82,13 @@ ssize_t sse_write_event(char *dst, size_t cap, const struct sse_msg *m);
 /* What sse_write_event(m) needs, or its refusal. */
 ssize_t sse_event_size(const struct sse_msg *m);
 
-/* A feed event: "id: <seq>", "event: <type>" (left out when type_len is
+/* A feed event: "id: <id>", "event: <type>" (left out when type_len is
  * 0), the payload's data lines, the blank line.  What the /events
  * endpoint writes on every publish: no allocation, one pass. */
-ssize_t sse_write_feed_event(char *dst, size_t cap, uint64_t seq,
+ssize_t sse_write_feed_event(char *dst, size_t cap, const char *id, size_t id_len,
 			     const char *type, size_t type_len,
 			     const void *payload, size_t len);
-ssize_t sse_feed_event_size(uint64_t seq, const char *type, size_t type_len,
+ssize_t sse_feed_event_size(const char *id, size_t id_len, const char *type, size_t type_len,
 			    const void *payload, size_t len);
 
 /* "retry: <ms>\n": sets the client's reconnection time (§9.2.6).  At

@@ -2,6 +2,7 @@
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,8 +39,8 @@ static void digest_line(struct tbuf *log, const char *id, size_t idlen,
 void digest_event(struct tbuf *log, uint64_t seq, const char *type,
 		  const char *data, size_t dlen)
 {
-	char id[24];
-	int n = snprintf(id, sizeof id, "%llu", (unsigned long long)seq);
+	char id[48];
+	int n = snprintf(id, sizeof id, SSE_TEST_EP "-%llu", (unsigned long long)seq);
 	digest_line(log, id, (size_t)n, type, strlen(type), data, dlen);
 }
 
@@ -54,13 +55,14 @@ void digest_feed(struct tbuf *log, const struct feed *f, uint64_t from)
 }
 
 /* The reset notice the endpoint sends before a gap (server_sse.c). */
-void digest_reset(struct tbuf *log, uint64_t id, long long missed,
-		  uint64_t oldest, uint64_t latest)
+void digest_reset(struct tbuf *log, const char *reason, uint64_t at, long long missed)
 {
-	char data[128], ids[24];
-	int n = snprintf(data, sizeof data, "{\"missed\":%lld,\"oldest\":%llu,\"latest\":%llu}",
-			 missed, (unsigned long long)oldest, (unsigned long long)latest);
-	int il = snprintf(ids, sizeof ids, "%llu", (unsigned long long)id);
+	char data[192], ids[48], m[24] = "null";
+	if (missed >= 0)
+		snprintf(m, sizeof m, "%lld", missed);
+	int il = snprintf(ids, sizeof ids, SSE_TEST_EP "-%llu", (unsigned long long)at);
+	int n = snprintf(data, sizeof data, "{\"type\":\"reset\",\"reason\":\"%s\",\"missed\":%s,"
+			 "\"seq\":%llu,\"id\":\"%s\"}", reason, m, (unsigned long long)at, ids);
 	digest_line(log, ids, (size_t)il, "reset", 5, data, (size_t)n);
 }
 
@@ -93,6 +95,8 @@ void srv_start(struct srv *s, size_t ring, const struct pp_config *cfg)
 	s->hub.loop = s->loop;
 	s->hub.feed = feed_new(ring, 0);
 	ck_assert_ptr_nonnull(s->hub.feed);
+	feed_set_epoch(s->hub.feed, SSE_TEST_EPOCH);
+	feed_set_event_max(s->hub.feed, SIZE_MAX);     /* the stream's own limits are tested */
 	if (cfg)
 		s->hub.cfg = *cfg;
 	pp_config_defaults(&s->hub.cfg);

@@ -52,9 +52,14 @@ void digest_event(struct tbuf *log, uint64_t seq, const char *type,
 /* The lines of every event the feed holds from 'from' to its latest. */
 void digest_feed(struct tbuf *log, const struct feed *f, uint64_t from);
 
-/* The reset notice the endpoint sends before a gap (server_sse.c). */
-void digest_reset(struct tbuf *log, uint64_t id, long long missed,
-		  uint64_t oldest, uint64_t latest);
+/* Every test feed is in this epoch (srv_start), so ids can be written. */
+#define SSE_TEST_EPOCH 0xabc
+#define SSE_TEST_EP    "000000000abc"
+
+/* The reset notice the endpoint sends before a gap (server_sse.c):
+ * 'reason' as feed_gap_name, the client now at seq 'at', 'missed' -1 for
+ * unknown. */
+void digest_reset(struct tbuf *log, const char *reason, uint64_t at, long long missed);
 
 /* The line a "retry:" field earns. */
 void digest_retry(struct tbuf *log, uint64_t ms);

@@ -18,6 +18,7 @@ bool wst_start(struct wst_server *s, const struct pp_config *cfg)
 	s->feed = feed_new(0, 0);
 	if (!s->loop || !s->feed)
 		goto fail;
+	feed_set_epoch(s->feed, WST_EPOCH);
 	s->hub.loop = s->loop;
 	s->hub.feed = s->feed;
 	if (cfg)

@@ -30,6 +30,10 @@
 #include "paradigms/feed.h"
 #include "paradigms/hub.h"
 
+/* Every feed of these servers is in this epoch, so ids can be written. */
+#define WST_EPOCH 0xabc
+#define WST_EP    "000000000abc"
+
 #define WST_DRAIN_MS 5000       /* teardown waits this long for peers to go */
 #define WST_RUN_MAX_MS 600000   /* a thread's loop stops by itself after this:
 				 * longer than any suite's Check timeout */

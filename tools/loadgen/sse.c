@@ -34,6 +34,7 @@
 #include "http/http_writer.h"
 #include "net/conn.h"
 #include "sse/sse_parser.h"
+#include "paradigms/feed.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -196,10 +197,11 @@ static const struct net_conn_ops pub_ops = {
 
 static void on_event(struct sse_bench *b, struct ssc *c, const struct sse_event *ev)
 {
-	uint64_t id = 0, r = 0;
+	uint64_t id = 0, r = 0, epoch;
 	if (b->r.o->idle)
 		return;
-	if (!http_parse_u64(ev->id, ev->id_len, &id) || id <= c->last_id ||
+	/* pushpull's ids are "<epoch>-<seq>", a peer's plain numbers. */
+	if (!feed_id_parse(ev->id, ev->id_len, 0, &epoch, &id) || id <= c->last_id ||
 	    ev->data_len != b->r.o->size || !http_parse_u64(ev->data, SSE_ROUND_DIGITS, &r) ||
 	    ev->type_len != 7 || memcmp(ev->type, "message", 7) != 0) {
 		b->bad++;

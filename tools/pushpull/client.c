@@ -9,6 +9,7 @@
 #include "pushpull.h"
 #include "common/cli.h"
 #include "paradigms/client.h"
+#include "paradigms/feed.h"
 #include "http/http_target.h"
 #include "net/loop.h"
 
@@ -25,7 +26,7 @@ static const char client_usage[] =
 	"KIND is a paradigm (short, long and ws are accepted for the longer names):\n"
 	"  rpc         request-response: --count requests (default 1), each answer printed\n"
 	"  short-poll  short polling: GET URL every --interval ms, new states printed\n"
-	"  long-poll   long polling: GET URL?since=N, again as soon as it answers\n"
+	"  long-poll   long polling: GET URL?since=ID, again as soon as it answers\n"
 	"  sse         Server-Sent Events: reconnects with Last-Event-ID when dropped\n"
 	"  websocket   WebSocket: events printed, other messages as {\"data\":...};\n"
 	"              lines on stdin sent once it is open\n"
@@ -41,15 +42,22 @@ static const char client_usage[] =
 	"  --count N            exit after N events (default: run until interrupted,\n"
 	"                       also after the end of stdin)\n"
 	"  --timeout MS         long poll: how long the server may hold a request (30000)\n"
-	"  --since N            long poll: start after event N (default 0: the ring's oldest)\n"
+	"  --since ID           long poll, websocket: start after the event with this id\n"
+	"                       (or plain number); default: long poll from the oldest\n"
+	"                       kept, websocket live only\n"
+	"  --exit-on-gap        exit with status 3 at the first gap\n"
 	"  --method M           rpc: GET (default) or POST\n"
 	"  --data TEXT          rpc: the body to POST\n"
 	"  --json               print the ledger as JSON\n"
 	"  --help\n"
 	"Events go to stdout, one JSON object per line; notes and the ledger to stderr.\n"
+	"A gap -- the server's notice that events were lost, or could not be known\n"
+	"(long-poll, sse, websocket), or a new epoch seen by short-poll -- goes to\n"
+	"stdout in its place, as {\"type\":\"reset\",\"reason\":...,\"missed\":N or null,...},\n"
+	"with a note on stderr, and is counted at exit.\n"
 	"Exit status: 0; 1 when it gave up (a POST that failed, which is never\n"
 	"sent twice; sse: not an event stream, or one the parser refuses) or could\n"
-	"not start; 2 bad usage.\n";
+	"not start; 2 bad usage; 3 a gap, with --exit-on-gap.\n";
 
 /* A long poller adds since= and timeout= to the URL itself, and a server
  * reads the first of each: one already in the URL would win every time. */
@@ -69,6 +77,7 @@ struct run {
 	struct pp_client *client;
 	struct net_ledger ledger;
 	bool json;
+	bool stop_on_gap;               /* --exit-on-gap */
 	bool stdin_open;
 	size_t line_len;
 	char line[LINE_MAX_BYTES];
@@ -129,10 +138,11 @@ static int client_options(int argc, char **argv, struct pp_client_opts *o, struc
 		{ "count", required_argument, NULL, 'c' }, { "timeout", required_argument, NULL, 't' },
 		{ "since", required_argument, NULL, 's' }, { "method", required_argument, NULL, 'm' },
 		{ "data", required_argument, NULL, 'd' }, { "json", no_argument, NULL, 'j' },
+		{ "exit-on-gap", no_argument, NULL, 'g' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	const char *me = "pushpull client";
-	uint64_t v;
+	uint64_t v, epoch;
 	int c;
 	*o = (struct pp_client_opts){ .keep_alive = true };
 	optind = 1;
@@ -152,9 +162,11 @@ static int client_options(int argc, char **argv, struct pp_client_opts *o, struc
 				return cli_bad(me, "--count needs a positive number");
 			break;
 		case 's':
-			if (!cli_u64(optarg, 0, UINT64_MAX, &o->since))
-				return cli_bad(me, "--since needs a number");
+			if (!feed_id_parse(optarg, strlen(optarg), 0, &epoch, &v))
+				return cli_bad(me, "--since needs an event id (or a number)");
+			o->since = optarg;
 			break;
+		case 'g': o->stop_on_gap = true; break;
 		case 'm':
 			if (strcmp(optarg, "GET") && strcmp(optarg, "POST"))
 				return cli_bad(me, "--method is GET or POST");
@@ -178,6 +190,7 @@ static int client_options(int argc, char **argv, struct pp_client_opts *o, struc
 	o->host = t->host;
 	o->path = t->path;
 	o->on_event = on_event;
+	o->on_reset = on_event;                 /* in its place among the events */
 	o->on_note = on_note;
 	return -1;
 }
@@ -212,7 +225,8 @@ static bool all_closed(void *arg)
 static int client_report(struct run *r)
 {
 	uint64_t events = pp_client_events(r->client), missed = pp_client_missed(r->client);
-	bool gave_up = pp_client_gave_up(r->client);
+	uint64_t gaps = pp_client_gaps(r->client), unknown = pp_client_gaps_unknown(r->client);
+	bool gave_up = pp_client_gave_up(r->client), stop_on_gap = r->stop_on_gap;
 	pp_client_free(r->client);
 	r->client = NULL;
 	if (r->stdin_open)
@@ -222,14 +236,15 @@ static int client_report(struct run *r)
 	net_loop_run_once(r->loop, 0);
 	l->events = events;
 	l->counts_events = true;
-	fprintf(stderr, "\n%s: %llu events received, %llu known to be missed\n", l->label,
-		(unsigned long long)events, (unsigned long long)missed);
+	fprintf(stderr, "\n%s: %llu events received, %llu known to be missed, "
+		"%llu gaps (%llu of unknown size)\n", l->label, (unsigned long long)events,
+		(unsigned long long)missed, (unsigned long long)gaps, (unsigned long long)unknown);
 	struct net_ledger *table[] = { l };
 	if (r->json)
 		net_ledger_print_json(stderr, table, 1);
 	else
 		net_ledger_print_table(stderr, table, 1);
-	return gave_up ? 1 : 0;
+	return gave_up ? 1 : stop_on_gap && gaps > 0 ? 3 : 0;
 }
 
 int pushpull_client(int argc, char **argv)
@@ -251,6 +266,7 @@ int pushpull_client(int argc, char **argv)
 		net_loop_free(r.loop);
 		return 1;
 	}
+	r.stop_on_gap = o.stop_on_gap;
 	r.client = pp_client_start(r.loop, &o);
 	if (!r.client) {
 		fprintf(stderr, "pushpull client: cannot start: %s\n", strerror(errno));
