@@ -3,7 +3,7 @@
 # the same run.  Benchmarks are not tests: they print numbers and ratios,
 # they assert nothing.  Run from the top of the tree (make does).
 #
-# Sections (BENCH_ONLY="micro http ws sse mem lab" picks some):
+# Sections (BENCH_ONLY="micro http ws sse mem lab journal" picks some):
 #   micro  src/net and src/http on their own (bench_net, bench_http_parser)
 #   http   wrk -t1 -c50 against `pushpull serve` GET /score and nginx
 #          (one worker, `return 200` of a body the same size): keep-alive,
@@ -24,6 +24,10 @@
 #          bare_http above)
 #   mem    server memory per idle connection, 10,000 of them, WebSocket
 #          and SSE, pushpull and node (`loadgen idle`)
+#   journal  `pushpull serve --journal`: wrk publishing 64-byte events
+#          on 50 connections (publish.lua), per second and server CPU per
+#          publish, for each --fsync against no journal; and SSE fan-out
+#          to 1,000 clients with and without it
 #   lab    the delay line of `pushpull lab` (root): packets per second it
 #          forwards on one core, with no delay added, from a UDP flood
 #          (udp_flood.c) on the client side to a sink on the server side
@@ -56,7 +60,7 @@ SSE_EVENTS=${BENCH_SSE_EVENTS:-1000}
 SSE_EVENTS_10K=${BENCH_SSE_EVENTS_10K:-200}
 IDLE=${BENCH_IDLE:-10000}
 NGINX_PORT=${BENCH_NGINX_PORT:-18089}
-ONLY=${BENCH_ONLY:-micro http ws sse mem lab}
+ONLY=${BENCH_ONLY:-micro http ws sse mem lab journal}
 TCK=$(getconf CLK_TCK)
 NODE_MODULES=$ABS/node/node_modules
 export NODE_PATH="$NODE_MODULES"        # where the node servers find ws
@@ -124,7 +128,7 @@ wait_for() {
 
 # Starts `pushpull serve` on a free port: sets SPID and PORT.
 start_pushpull() {
-	start pushpull "$PP" serve --port 0 || return 1
+	start pushpull "$PP" serve --port 0 "$@" || return 1
 	wait_for "$OUT/pushpull.log" "serving on" || { echo "pushpull serve did not start"; return 1; }
 	PORT=$(sed -n 's/.*serving on http:\/\/[0-9.]*:\([0-9]*\).*/\1/p' "$OUT/pushpull.log")
 }
@@ -521,6 +525,54 @@ section_lab() {
 	row "delay line forwarding" "pkt/s" "$(median lab.pps)" "NA" "pushpull>=50000"
 }
 
+# --- the journal ---------------------------------------------------------------
+
+# journal_once KEY [SERVE ARGS...]: a server of its own with a fresh
+# journal, and wrk publishing 64-byte events on 50 connections
+# (publish.lua); KEY.rps is acknowledged publishes per second.
+journal_once() {
+	key=$1
+	shift
+	rm -f "$OUT/bench.journal"
+	start_pushpull "$@" || return
+	jpid=$SPID
+	wrk_once "$key" "$jpid" "http://127.0.0.1:$PORT/publish" -s tools/bench/publish.lua
+	stop "$jpid"
+}
+
+section_journal() {
+	echo "== the journal: wrk publishing 64-byte events on 50 connections, per --fsync"
+	r=1
+	while [ $r -le "$RUNS" ]; do
+		journal_once journal.none
+		journal_once journal.batch --journal "$OUT/bench.journal" --fsync batch
+		journal_once journal.always --journal "$OUT/bench.journal" --fsync always
+		journal_once journal.never --journal "$OUT/bench.journal" --fsync never
+		r=$((r + 1))
+	done
+	row "publish, journal batch vs none" "/s" "$(median journal.batch.rps)" "$(median journal.none.rps)" "pushpull>=20000"
+	row "publish, journal always vs none" "/s" "$(median journal.always.rps)" "$(median journal.none.rps)" "-"
+	row "publish, journal never vs none" "/s" "$(median journal.never.rps)" "$(median journal.none.rps)" "-"
+	row "publish CPU, journal batch vs none" "us" "$(median journal.batch.cpu)" "$(median journal.none.cpu)" "-"
+	echo " SSE fan-out to 1000 clients x $SSE_EVENTS events, with and without the journal"
+	rm -f "$OUT/bench.journal"
+	start_pushpull --journal "$OUT/bench.journal" --fsync batch || return
+	jpid=$SPID jport=$PORT
+	start_pushpull || { stop "$jpid"; return; }
+	pp_pid=$SPID pp_port=$PORT
+	r=1
+	while [ $r -le "$RUNS" ]; do
+		sse_once "journal.fanout.batch" "$jpid" "http://127.0.0.1:$jport" --clients 1000 --events "$SSE_EVENTS"
+		sse_once "journal.fanout.none" "$pp_pid" "http://127.0.0.1:$pp_port" --clients 1000 --events "$SSE_EVENTS"
+		r=$((r + 1))
+	done
+	row "sse 1000 fan-out, journal batch vs none" "/s" "$(median journal.fanout.batch.dps)" \
+		"$(median journal.fanout.none.dps)" "ratio>=0.9"
+	stop "$pp_pid"
+	stop "$jpid"
+	rm -f "$OUT/bench.journal"
+}
+
 # --- the run --------------------------------------------------------------------
 
 needs_pp=0
@@ -533,8 +585,8 @@ if [ $needs_pp = 1 ] && { [ ! -x "$PP" ] || [ ! -x "$LG" ]; }; then
 fi
 for s in $ONLY; do
 	case $s in
-	micro|http|ws|sse|mem|lab) "section_$s"; echo ;;
-	*) echo "unknown section '$s' (micro http ws sse mem lab)" ;;
+	micro|http|ws|sse|mem|lab|journal) "section_$s"; echo ;;
+	*) echo "unknown section '$s' (micro http ws sse mem lab journal)" ;;
 	esac
 done
 

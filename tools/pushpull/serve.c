@@ -1,13 +1,13 @@
 /* serve.c -- `pushpull serve`: every paradigm's endpoint on one port.
  *
  *   GET  /score                 request-response and short polling
- *   GET  /score?since=N         long polling
+ *   GET  /score?since=ID        long polling
  *   POST /publish               publish an event (request-response)
  *   GET  /events                Server-Sent Events
  *   GET  /ws                    WebSocket: events pushed, messages published
  *   GET  /echo                  WebSocket echo (for conformance suites)
  *
- * All share one feed.  Each connection's costs land in the ledger of the
+ * All share one feed; with --journal it survives a restart (journal.h).  Each connection's costs land in the ledger of the
  * paradigm its request turned out to be (a connection that never sent a
  * complete request stays under "unrouted"); on SIGINT or SIGTERM the
  * server closes every connection, so the kernel's TCP_INFO counters are
@@ -17,6 +17,7 @@
 #include "serve.h"
 #include "common/cli.h"
 #include "paradigms/hub.h"
+#include "paradigms/journal.h"
 #include "http/http_server.h"
 #include "net/loop.h"
 
@@ -31,7 +32,7 @@ static const char serve_usage[] =
 	"\n"
 	"Serves one feed of events through every paradigm:\n"
 	"  GET  /score              the current state (request-response, short polling)\n"
-	"  GET  /score?since=N[&timeout=MS]   long polling\n"
+	"  GET  /score?since=ID[&timeout=MS]  long polling (ID: an event id, or a number)\n"
 	"  POST /publish[?type=T]   publish the body (UTF-8) as an event\n"
 	"  GET  /events             Server-Sent Events (Last-Event-ID resumes)\n"
 	"  GET  /ws                 WebSocket: events pushed, text messages published\n"
@@ -45,6 +46,11 @@ static const char serve_usage[] =
 	"  --heartbeat MS       SSE heartbeat interval (15000)\n"
 	"  --retry MS           SSE reconnection time advertised (2000)\n"
 	"  --ping MS            WebSocket ping interval (30000)\n"
+	"  --journal FILE       keep every published event in FILE (created if missing)\n"
+	"                       and replay it at start: ids go on across a restart\n"
+	"  --fsync MODE         when the journal reaches the disk: always (before each\n"
+	"                       publish is answered), batch (within 50 ms; the default),\n"
+	"                       never (when the kernel likes)\n"
 	"  --capture            count the packets of each paradigm from the wire too\n"
 	"                       (needs root or CAP_NET_RAW)\n"
 	"  --json               print the ledger as JSON\n"
@@ -54,6 +60,8 @@ struct serve_opts {
 	const char *host;
 	uint16_t port;
 	bool json, capture;
+	const char *journal;            /* --journal FILE, or NULL */
+	enum journal_fsync fsync;
 	struct pp_config cfg;
 };
 
@@ -67,6 +75,7 @@ static int serve_options(int argc, char **argv, struct serve_opts *o)
 		{ "heartbeat", required_argument, NULL, 'b' }, { "retry", required_argument, NULL, 'r' },
 		{ "ping", required_argument, NULL, 'g' }, { "json", no_argument, NULL, 'j' },
 		{ "capture", no_argument, NULL, 'c' },
+		{ "journal", required_argument, NULL, 'J' }, { "fsync", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	uint64_t v, port = 8080;
@@ -95,6 +104,11 @@ static int serve_options(int argc, char **argv, struct serve_opts *o)
 			break;
 		case 'j': o->json = true; break;
 		case 'c': o->capture = true; break;
+		case 'J': o->journal = optarg; break;
+		case 'F':
+			if (!journal_fsync_parse(optarg, &o->fsync))
+				return cli_bad("pushpull serve", "--fsync is always, batch or never");
+			break;
 		case 'h': fputs(serve_usage, stdout); return 0;
 		default: return cli_bad_option("pushpull serve", argv);
 		}
@@ -111,7 +125,54 @@ struct server {
 	struct http_server *srv;
 	struct net_ledger unrouted, loop_ledger, ledgers[PP_PARADIGMS];
 	struct serve_wire wire;         /* --capture */
+	struct journal *journal;        /* --journal */
 };
+
+/* Says what the journal held and what became of it: the events replayed,
+ * a tail cut, a corrupt record, and whether the epoch goes on. */
+static void journal_say(const char *path, const struct journal_report *r)
+{
+	const struct journal_scan *sc = &r->scan;
+	char epoch[FEED_ID_MAX];
+	snprintf(epoch, sizeof epoch, "%012llx", (unsigned long long)r->epoch);
+	fprintf(stderr, "pushpull serve: journal %s: %s", path, journal_status_name(sc->status));
+	if (sc->status == JOURNAL_TORN || sc->status == JOURNAL_CORRUPT)
+		fprintf(stderr, " (%s; %zu bytes cut%s)", sc->why, r->cut_bytes,
+			sc->status == JOURNAL_CORRUPT ? ", the file kept as .corrupt" : "");
+	fprintf(stderr, ", %llu events replayed", (unsigned long long)sc->records);
+	if (sc->records)
+		fprintf(stderr, " (%llu..%llu)", (unsigned long long)sc->first_seq,
+			(unsigned long long)sc->last_seq);
+	if (!r->new_epoch)
+		fprintf(stderr, ", epoch %s goes on\n", epoch);
+	else if (sc->status == JOURNAL_EMPTY)
+		fprintf(stderr, ", epoch %s begins\n", epoch);
+	else
+		fprintf(stderr, "; continuity broken%s: new epoch %s, a client that resumes "
+			"is told of the gap\n",
+			r->rebooted ? " (the machine restarted and the tail may not have reached "
+			"the disk)" : "", epoch);
+}
+
+/* --journal: the feed's events back from FILE, and every new one kept
+ * there.  Without it, a fresh epoch.  False after saying why. */
+static bool serve_journal(struct server *s, const struct serve_opts *o)
+{
+	if (!o->journal) {
+		fprintf(stderr, "pushpull serve: epoch %012llx (no journal: a restart begins "
+			"another)\n", (unsigned long long)feed_epoch(s->hub.feed));
+		return true;
+	}
+	struct journal_report rep;
+	s->journal = journal_open(s->hub.loop, o->journal, o->fsync, s->hub.feed, &rep);
+	if (!s->journal) {
+		fprintf(stderr, "pushpull serve: --journal %s: %s\n", o->journal,
+			rep.scan.why[0] ? rep.scan.why : strerror(errno));
+		return false;
+	}
+	journal_say(o->journal, &rep);
+	return true;
+}
 
 /* A loop, a feed, a ledger per paradigm and a listener with every
  * route.  Returns false after saying why. */
@@ -133,6 +194,8 @@ static bool serve_setup(struct server *s, const struct serve_opts *o)
 		fprintf(stderr, "pushpull serve: cannot start: %s\n", strerror(errno));
 		return false;
 	}
+	if (!serve_journal(s, o))
+		return false;
 	struct http_server_config scfg = { .host = o->host, .port = o->port,
 					   .ledger = &s->unrouted };
 	s->srv = http_server_new(s->hub.loop, &scfg);
@@ -182,6 +245,7 @@ static void serve_free(struct server *s)
 {
 	http_server_free(s->srv);
 	serve_wire_free(&s->wire);
+	journal_close(s->journal);              /* synced, and marked closed cleanly */
 	pp_hub_cleanup(&s->hub);
 	feed_free(s->hub.feed);
 	net_loop_free(s->hub.loop);
