@@ -112,6 +112,49 @@ static pid_t serve_start(int *so, int *se, char *base, size_t cap)
 	return proc_serve_start(serve, so, se, base, cap);
 }
 
+/* IPv6: a server on ::1 says where in URL form, and every kind of client
+ * reaches it with a bracketed address; IPv4's loopback does not, unless
+ * the server listens on "*", both families on one socket. */
+START_TEST(ipv6_serve_and_clients)
+{
+	int so, se;
+	char base[96], url[160];
+	struct proc_run r;
+	char *serve[] = { PUSHPULL, "serve", "--host", "::1", "--port", "0", NULL };
+	pid_t srv = proc_serve_start(serve, &so, &se, base, sizeof base);
+	ck_assert_msg(strncmp(base, "http://[::1]:", 13) == 0, "%s", base);
+	snprintf(url, sizeof url, "%s/publish", base);
+	char *pub[] = { PUSHPULL, "client", "rpc", url, "--method", "POST", "--data", "v6", NULL };
+	proc_run(&r, pub, 5000);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_ptr_nonnull(strstr(r.out, "\"seq\":1"));
+	static const char *const kinds[][2] = { { "long", "/score" }, { "sse", "/events" },
+						{ "ws", "/ws" } };
+	for (size_t k = 0; k < 3; k++) {
+		snprintf(url, sizeof url, "%s%s", base, kinds[k][1]);
+		if (k == 2)
+			memcpy(url, "ws://", 5), memmove(url + 5, url + 7, strlen(url + 7) + 1);
+		char *cl[] = { PUSHPULL, "client", (char *)kinds[k][0], url, "--since", "0",
+			       "--count", "1", NULL };
+		proc_run(&r, cl, 5000);
+		ck_assert_msg(r.status == 0 && strstr(r.out, "\"data\":\"v6\""), "%s: %s %s",
+			      kinds[k][0], r.out, r.err);
+	}
+	proc_serve_stop(srv, so, se, &r);
+	ck_assert_int_eq(r.status, 0);
+
+	char *dual[] = { PUSHPULL, "serve", "--host", "*", "--port", "0", NULL };
+	srv = proc_serve_start(dual, &so, &se, base, sizeof base);
+	ck_assert_msg(strncmp(base, "http://[::]:", 12) == 0, "%s", base);
+	snprintf(url, sizeof url, "http://127.0.0.1:%s/score", base + 12);
+	char *v4[] = { PUSHPULL, "client", "rpc", url, "--count", "1", NULL };
+	proc_run(&r, v4, 5000);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_ptr_nonnull(strstr(r.out, "\"seq\":0"));
+	proc_serve_stop(srv, so, se, &r);
+}
+END_TEST
+
 START_TEST(serve_and_clients)
 {
 	int so, se;
@@ -431,6 +474,7 @@ Suite *test_suite(void)
 	tc = tcase_create("programs");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, serve_and_clients);
+	tcase_add_test(tc, ipv6_serve_and_clients);
 	tcase_add_test(tc, long_poll_backs_off);
 	tcase_add_test(tc, loadgen_modes);
 	tcase_add_test(tc, demo_runs);

@@ -157,6 +157,10 @@ static void connect_stream(struct pp_client *c)
 	char fields[SSE_ID_MAX + 128];
 	size_t idlen;
 	const char *id = sse_parser_last_id(&c->sse, &idlen);
+	if (idlen == 0) {                       /* nothing seen yet: from --since, if any */
+		id = c->cursor;
+		idlen = strlen(c->cursor);
+	}
 	int n = snprintf(fields, sizeof fields, "Accept: text/event-stream\r\n"
 			 "Cache-Control: no-cache\r\n");
 	if (idlen > 0 && id_is_field_value(id, idlen))

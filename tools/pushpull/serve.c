@@ -50,7 +50,8 @@ static const char serve_usage[] =
 	"On SIGINT or SIGTERM it prints each paradigm's cost ledger and exits.\n"
 	"\n"
 	"options:\n"
-	"  --host ADDR          IPv4 address to listen on (default 127.0.0.1)\n"
+	"  --host ADDR          address to listen on (default 127.0.0.1): IPv4, IPv6\n"
+	"                       (::1, ::), or * for every address of both families\n"
 	"  --port N             port, 0 for any free one (default 8080)\n"
 	"  --lp-timeout MS      long-poll hold time when the client names none (30000)\n"
 	"  --heartbeat MS       SSE heartbeat interval (15000)\n"
@@ -289,8 +290,13 @@ int pushpull_serve(int argc, char **argv)
 	cli_raise_nofile();                     /* thousands of clients are normal */
 	struct server s = { 0 };
 	if (serve_setup(&s, &o)) {
-		printf("pushpull serving on http://%s:%u\n", o.host,
-		       (unsigned)http_server_port(s.srv));
+		/* An IPv6 address goes in brackets in a URL; "*" is every
+		 * address of both families, "[::]" to a browser. */
+		bool v6 = strchr(o.host, ':') && o.host[0] != '[';
+		printf("pushpull serving on http://%s%s%s:%u%s\n", v6 ? "[" : "",
+		       strcmp(o.host, "*") == 0 ? "[::]" : o.host, v6 ? "]" : "",
+		       (unsigned)http_server_port(s.srv),
+		       strcmp(o.host, "*") == 0 ? " (IPv6 and IPv4)" : "");
 		fflush(stdout);
 		net_loop_run(s.hub.loop);
 		serve_report(&s, &o);
