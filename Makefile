@@ -26,7 +26,10 @@ CPPFLAGS = -Isrc -MMD -MP
 SANFLAGS = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
            -fno-omit-frame-pointer
 
-LIB_SRC   := $(sort $(wildcard src/*/*.c))
+# The browser page (src/paradigms/page.html) is compiled in: a generated
+# C file holds its bytes (page.h declares them).
+GEN_SRC   := build/gen/page_html.c
+LIB_SRC   := $(sort $(wildcard src/*/*.c)) $(GEN_SRC)
 LIB_OBJ   := $(LIB_SRC:%.c=build/obj/%.o)
 SAN_OBJ   := $(LIB_SRC:%.c=build/san/%.o)
 # Every folder under tools/ is a program, but for the benchmark floor
@@ -63,6 +66,17 @@ build/san/%.o: %.c
 	@mkdir -p $(dir $@)
 	@$(if $(V),,echo "  CC san  $<")
 	$(Q)$(CC) $(CSTD) $(WARN) $(SANFLAGS) $(CPPFLAGS) -Itests -c $< -o $@
+
+build/gen/page_html.c: src/paradigms/page.html
+	@mkdir -p $(dir $@)
+	@$(if $(V),,echo "  GEN     $@")
+	$(Q){ echo '/* Made by the Makefile from $<: edit that, not this. */'; \
+	  echo '#include "paradigms/page.h"'; \
+	  echo 'const unsigned char pp_page_html[] = {'; \
+	  od -An -v -tx1 $< | sed -e 's/ \([0-9a-f][0-9a-f]\)/0x\1,/g'; \
+	  echo '};'; \
+	  echo 'const size_t pp_page_html_len = sizeof pp_page_html;'; } > $@.tmp
+	$(Q)mv $@.tmp $@
 
 build/libpushpull.a: $(LIB_OBJ)
 	@rm -f $@

@@ -218,6 +218,44 @@ START_TEST(assigned_connections_move)
 }
 END_TEST
 
+/* The records kept of a connection follow it when it is assigned,
+ * merged in time order with those its new row has; the server's row keeps
+ * its other connections' records, in order. */
+START_TEST(assigned_records_move)
+{
+	struct net_wire *w = new_wire();
+	struct net_packet a1 = pkt(40000, true, SYN, 1, 0, 0);
+	struct net_packet b1 = pkt(40001, true, SYN, 7, 0, 0);
+	struct net_packet c1 = pkt(40002, true, SYN, 9, 0, 0);
+	struct net_packet a2 = pkt(40000, true, ACK, 2, 1, 0);
+	struct net_packet b2 = pkt(40001, true, ACK, 8, 1, 0);
+	ck_assert_int_eq(net_wire_count(w, &a1, 10), 0);
+	ck_assert_int_eq(net_wire_count(w, &b1, 20), 0);
+	ck_assert_int_eq(net_wire_count(w, &c1, 25), 0);
+	ck_assert_int_eq(net_wire_count(w, &a2, 30), 0);
+	ck_assert_int_eq(net_wire_assign(w, 0, 4, lo, 40000, 2), 0);
+	struct net_packet a3 = pkt(40000, true, PSH | ACK, 2, 1, 5);
+	ck_assert_int_eq(net_wire_count(w, &a3, 40), 2);
+	ck_assert_int_eq(net_wire_count(w, &b2, 50), 0);
+	ck_assert_int_eq(net_wire_assign(w, 0, 4, lo, 40001, 2), 0);
+
+	size_t n;
+	const struct net_wire_record *r = net_wire_records(w, 2, &n);
+	static const uint64_t want2[] = { 10, 20, 30, 40, 50 };   /* a, b, a, a, b */
+	ck_assert_uint_eq(n, 5);
+	for (size_t i = 0; i < n; i++)
+		ck_assert_uint_eq(r[i].t_us, want2[i]);
+	ck_assert_uint_eq(r[0].conn, 0);
+	ck_assert_uint_eq(r[1].conn, 1);
+	ck_assert_uint_eq(r[4].conn, 1);
+	r = net_wire_records(w, 0, &n);
+	ck_assert_uint_eq(n, 1);                /* c's SYN alone */
+	ck_assert_uint_eq(r[0].t_us, 25);
+	ck_assert_uint_eq(r[0].conn, 2);
+	net_wire_free(w);
+}
+END_TEST
+
 /* Many connections: the table grows, each is found again. */
 START_TEST(many_connections)
 {
@@ -248,6 +286,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, resets_and_strangers);
 	tcase_add_test(tc, rows_by_server);
 	tcase_add_test(tc, assigned_connections_move);
+	tcase_add_test(tc, assigned_records_move);
 	tcase_add_test(tc, many_connections);
 	suite_add_tcase(s, tc);
 	return s;

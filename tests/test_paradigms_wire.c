@@ -19,8 +19,11 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
 
 #include "support/proc.h"
+#include "support/xmlcheck.h"
 #include "util/json.h"
 
 #define PUSHPULL "bin/pushpull"
@@ -258,6 +261,38 @@ static const char *serve_row(const char *out, const char *paradigm, size_t *len)
 	return NULL;
 }
 
+/* GET 'path' from the server at 'base' ("http://127.0.0.1:PORT") on a
+ * connection of its own, closed by the server after the answer: the
+ * whole answer, NUL-terminated, into buf. */
+static size_t http_get(const char *base, const char *path, char *buf, size_t cap)
+{
+	unsigned port = 0;
+	ck_assert_int_eq(sscanf(base, "http://127.0.0.1:%u", &port), 1);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	ck_assert_int_ge(fd, 0);
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+	char req[256];
+	int n = snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n",
+			 path);
+	ck_assert_int_eq(send(fd, req, (size_t)n, MSG_NOSIGNAL), n);
+	size_t len = 0;
+	uint64_t deadline = proc_now_ms() + 5000;
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		int left = (int)(deadline - proc_now_ms());
+		ck_assert_msg(left > 0 && poll(&p, 1, left) == 1, "no whole answer to GET %s", path);
+		ssize_t got = recv(fd, buf + len, cap - 1 - len, 0);
+		ck_assert_int_ge(got, 0);
+		if (got == 0 || (len += (size_t)got) == cap - 1)
+			break;
+	}
+	close(fd);
+	buf[len] = 0;
+	return len;
+}
+
 /* `pushpull serve --capture`: one port, and each connection's packets in
  * its paradigm's row once the server has read its request. */
 START_TEST(serve_counts_per_paradigm)
@@ -280,6 +315,17 @@ START_TEST(serve_counts_per_paradigm)
 	ck_assert_int_eq(r->status, 0);
 	proc_run(r, lp, 10000);
 	ck_assert_int_eq(r->status, 0);
+	/* The long poll's first packets as a ladder, named by what they
+	 * carry: its own connection's, moved from "unrouted" with it. */
+	char *svg = malloc(1 << 20), why[160];
+	size_t n = http_get(base, "/ladder/long-poll.svg", svg, 1 << 20);
+	ck_assert_msg(strncmp(svg, "HTTP/1.1 200 OK\r\n", 17) == 0, "%.200s", svg);
+	const char *doc = strstr(svg, "\r\n\r\n") + 4;
+	ck_assert_msg(xmlcheck_svg(doc, n - (size_t)(doc - svg), why, sizeof why), "%s", why);
+	ck_assert_ptr_nonnull(strstr(doc, "SYN"));
+	ck_assert_ptr_nonnull(strstr(doc, "GET /score?since="));
+	ck_assert_ptr_nonnull(strstr(doc, "200 + event 1"));
+	free(svg);
 	proc_serve_stop(srv, so, se, r);
 	size_t len;
 	const char *row = serve_row(r->out, "rpc", &len);
@@ -293,6 +339,8 @@ START_TEST(serve_counts_per_paradigm)
 	ck_assert_uint_eq(proc_json_u64(row, len, "connections"), 1);
 	k = json_get(row, len, "packets", &kl);
 	ck_assert_uint_eq(proc_json_u64(k, kl, "syn"), 1);      /* moved, SYN and all, once routed */
+	row = serve_row(r->out, "page", &len);
+	ck_assert_uint_eq(proc_json_u64(row, len, "connections"), 1);  /* the ladder's GET */
 	row = serve_row(r->out, "unrouted", &len);
 	ck_assert_uint_eq(proc_json_u64(row, len, "connections"), 0);
 	free(r);

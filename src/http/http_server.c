@@ -649,6 +649,13 @@ void http_server_free(struct http_server *s)
 uint16_t http_server_port(const struct http_server *s) { return net_listener_port(s->listener); }
 size_t http_server_connections(const struct http_server *s) { return s->nconns; }
 
+void http_server_each_conn(const struct http_server *s,
+			   void (*fn)(struct net_conn *nc, void *ud), void *ud)
+{
+	for (const struct http_conn *hc = s->conns; hc; hc = hc->next)
+		fn(hc->nc, ud);
+}
+
 int http_server_route(struct http_server *s, const char *method, const char *path,
 		      http_handler_fn *fn, void *ud)
 {

@@ -97,6 +97,10 @@ struct http_server *http_server_new(struct net_loop *loop, const struct http_ser
 void http_server_free(struct http_server *s);
 uint16_t http_server_port(const struct http_server *s);
 size_t http_server_connections(const struct http_server *s);
+/* Calls 'fn' with each connection the server holds (not those it let go
+ * of at an upgrade).  'fn' must not close any. */
+void http_server_each_conn(const struct http_server *s,
+			   void (*fn)(struct net_conn *nc, void *ud), void *ud);
 
 /* Routes 'method' requests for the exact path 'path' (no query) to 'fn'.
  * "GET" also serves HEAD.  Returns 0, or -1 when the table is full. */

@@ -112,6 +112,7 @@ void  net_conn_set_ud(struct net_conn *c, void *ud) { c->ud = ud; }
 int   net_conn_fd(const struct net_conn *c) { return c->fd; }
 struct net_loop *net_conn_loop(const struct net_conn *c) { return c->loop; }
 const struct net_counts *net_conn_counts(const struct net_conn *c) { return &c->counts; }
+struct net_ledger *net_conn_ledger(const struct net_conn *c) { return c->charge.ledger; }
 size_t net_conn_pending(const struct net_conn *c)
 {
 	return c->out_len - c->out_off + (stage.owner == c ? stage.len : 0);
@@ -189,23 +190,48 @@ static void free_conn(struct net_loop *loop, void *ud)
 	free(c);
 }
 
-/* Adds what the kernel saw of this socket (getsockopt TCP_INFO, itself
- * counted) to the connection and its ledger: segments, retransmissions,
- * the smoothed round-trip time. */
-static void charge_tcp_info(struct net_conn *c)
+/* TCP_INFO of an established socket, closed or not yet (finish() asks
+ * just before its close()). */
+static int read_tcp_info(const struct net_conn *c, const struct net_charge *payer,
+			 struct net_counts *k)
 {
 	struct tcp_info ti;
 	socklen_t n = sizeof ti;
+	memset(k, 0, sizeof *k);
+	if (c->handshaken == 0) {
+		errno = ENOTCONN;
+		return -1;
+	}
 	memset(&ti, 0, sizeof ti);
-	if (c->handshaken == 0 ||
-	    net_sys_getsockopt(&c->charge, c->fd, IPPROTO_TCP, TCP_INFO, &ti, &n) < 0)
-		return;
-	struct net_counts k = {
+	if (net_sys_getsockopt(payer, c->fd, IPPROTO_TCP, TCP_INFO, &ti, &n) < 0)
+		return -1;
+	*k = (struct net_counts){
 		.segs_in = ti.tcpi_segs_in, .segs_out = ti.tcpi_segs_out,
 		.data_segs_in = ti.tcpi_data_segs_in, .data_segs_out = ti.tcpi_data_segs_out,
 		.retrans = ti.tcpi_total_retrans, .rtt_us_sum = ti.tcpi_rtt, .rtt_samples = 1,
 		.min_rtt_us_sum = ti.tcpi_min_rtt,
 	};
+	return 0;
+}
+
+int net_conn_tcp_info(const struct net_conn *c, const struct net_charge *payer,
+		      struct net_counts *k)
+{
+	if (c->state == NET_CONN_CLOSED) {     /* its descriptor is gone */
+		memset(k, 0, sizeof *k);
+		errno = ENOTCONN;
+		return -1;
+	}
+	return read_tcp_info(c, payer, k);
+}
+
+/* Adds what the kernel saw of this socket (TCP_INFO, its getsockopt
+ * charged like any other) to the connection and its ledger. */
+static void charge_tcp_info(struct net_conn *c)
+{
+	struct net_counts k;
+	if (read_tcp_info(c, &c->charge, &k) < 0)
+		return;
 	net_counts_add(&c->counts, &k);
 	if (c->charge.ledger)
 		net_counts_add(&c->charge.ledger->c, &k);

@@ -181,5 +181,15 @@ const struct net_counts *net_conn_counts(const struct net_conn *c);
 /* Moves the connection, and everything it has cost so far, to 'ledger'
  * (e.g. once the request shows which paradigm it is). */
 void net_conn_set_ledger(struct net_conn *c, struct net_ledger *ledger);
+/* The ledger it is charged to (NULL: none). */
+struct net_ledger *net_conn_ledger(const struct net_conn *c);
+/* What the kernel has seen of the connection so far (TCP_INFO: segments,
+ * retransmissions, round-trip times) into '*k', zeroed first, without
+ * adding it anywhere: a live view of what close will add.  The
+ * getsockopt() is charged to 'payer' -- whoever asks, not the
+ * connection.  Returns 0, or -1 with errno (a connection not yet
+ * established has nothing to say: ENOTCONN). */
+int net_conn_tcp_info(const struct net_conn *c, const struct net_charge *payer,
+		      struct net_counts *k);
 
 #endif

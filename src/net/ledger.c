@@ -198,7 +198,7 @@ void net_ledger_print_table(FILE *out, struct net_ledger *const *ls, size_t n)
 }
 
 static void print_object(FILE *out, const struct net_ledger *l, struct net_ledger *const *ls,
-			 size_t n)
+			 size_t n, const struct net_gauges *g)
 {
 	fputs("{\"label\":", out);
 	json_fput(out, l->label, strlen(l->label));
@@ -213,22 +213,31 @@ static void print_object(FILE *out, const struct net_ledger *l, struct net_ledge
 			fputc(*p == ' ' || *p == '-' ? '_' : *p, out);
 		fprintf(out, "\":%llu", (unsigned long long)rows[r].get(l, rows[r].arg));
 	}
+	if (g)
+		fprintf(out, ",\"connections_open\":%llu,\"bytes_queued\":%llu",
+			(unsigned long long)g->connections_open, (unsigned long long)g->bytes_queued);
 	fputc('}', out);
 }
 
-void net_ledger_print_json(FILE *out, struct net_ledger *const *ls, size_t n)
+void net_ledger_print_json_gauges(FILE *out, struct net_ledger *const *ls,
+				  const struct net_gauges *g, size_t n)
 {
 	fputc('[', out);
 	for (size_t j = 0; j < n; j++) {
 		if (j)
 			fputc(',', out);
-		print_object(out, ls[j], ls, n);
+		print_object(out, ls[j], ls, n, g ? &g[j] : NULL);
 	}
 	fputs("]\n", out);
+}
+
+void net_ledger_print_json(FILE *out, struct net_ledger *const *ls, size_t n)
+{
+	net_ledger_print_json_gauges(out, ls, NULL, n);
 }
 
 void net_ledger_print_json_object(FILE *out, const struct net_ledger *l)
 {
 	struct net_ledger *one[] = { (struct net_ledger *)l };
-	print_object(out, l, one, 1);
+	print_object(out, l, one, 1, NULL);
 }

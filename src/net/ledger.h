@@ -135,6 +135,17 @@ const char *net_sys_name(enum net_sys k);
 void net_ledger_print_table(FILE *out, struct net_ledger *const *ls, size_t n);
 /* A JSON array, one object per ledger, on one line. */
 void net_ledger_print_json(FILE *out, struct net_ledger *const *ls, size_t n);
+
+/* What a ledger's connections hold right now, rather than what they have
+ * cost so far. */
+struct net_gauges {
+	uint64_t connections_open;
+	uint64_t bytes_queued;          /* in their output queues */
+};
+/* net_ledger_print_json(), each object ending with the gauges g[j] as
+ * "connections_open" and "bytes_queued". */
+void net_ledger_print_json_gauges(FILE *out, struct net_ledger *const *ls,
+				  const struct net_gauges *g, size_t n);
 /* One ledger as one JSON object (no newline), with the names above. */
 void net_ledger_print_json_object(FILE *out, const struct net_ledger *l);
 

@@ -254,6 +254,7 @@ static void keep_record(struct net_wire *w, struct row *r, const struct net_pack
 	memset(rec, 0, sizeof *rec);
 	rec->t_us = t_us;
 	rec->conn = c ? c->number : UINT32_MAX;
+	rec->server = c ? c->row : (uint8_t)(r - w->rows);
 	rec->to_server = to_server;
 	rec->retransmit = again;
 	rec->flags = p->flags;
@@ -307,6 +308,45 @@ static void counts_move(struct net_wire_counts *from, struct net_wire_counts *to
 	}
 }
 
+static bool record_of(const struct net_wire_record *rec, const struct conn *c)
+{
+	return rec->conn == c->number && rec->server == c->row;
+}
+
+/* Moves the records of 'c' from row 'from' to row 'to', merged in time
+ * order with those 'to' has; the earliest are kept when they are more
+ * than it holds.  'from' keeps its others, in order. */
+static int records_move(struct net_wire *w, const struct conn *c, unsigned from, unsigned to)
+{
+	struct row *f = &w->rows[from], *t = &w->rows[to];
+	size_t moving = 0;
+	for (size_t i = 0; i < f->nrecords; i++)
+		moving += record_of(&f->records[i], c);
+	if (moving == 0)
+		return 0;
+	struct net_wire_record *merged = malloc((t->nrecords + moving) * sizeof *merged);
+	if (!merged) {
+		errno = ENOMEM;
+		return -1;
+	}
+	size_t n = 0, i = 0, j = 0, kept = 0;
+	while (i < t->nrecords || j < f->nrecords) {
+		if (j < f->nrecords && !record_of(&f->records[j], c)) {
+			f->records[kept++] = f->records[j++];   /* stays: kept <= j */
+			continue;
+		}
+		if (j < f->nrecords && (i == t->nrecords || f->records[j].t_us < t->records[i].t_us))
+			merged[n++] = f->records[j++];
+		else
+			merged[n++] = t->records[i++];
+	}
+	f->nrecords = kept;
+	t->nrecords = n < w->records_cap ? n : w->records_cap;
+	memcpy(t->records, merged, t->nrecords * sizeof *merged);
+	free(merged);
+	return 0;
+}
+
 int net_wire_assign(struct net_wire *w, unsigned server_row, int ip_version,
 		    const uint8_t *addr, uint16_t port, unsigned row)
 {
@@ -334,6 +374,8 @@ int net_wire_assign(struct net_wire *w, unsigned server_row, int ip_version,
 		w->used++;
 	}
 	counts_move(&w->rows[c->count_row].counts, &w->rows[row].counts, &c->counts);
+	if (c->count_row != row && records_move(w, c, c->count_row, row) < 0)
+		return -1;
 	c->count_row = (uint8_t)row;
 	return 0;
 }

@@ -64,7 +64,8 @@ struct net_wire_counts {
  * row).  Sequence numbers are relative to each direction's first. */
 struct net_wire_record {
 	uint64_t t_us;                  /* as given to net_wire_count */
-	uint32_t conn;                  /* the row's connection number, from 0 */
+	uint32_t conn;                  /* its server's connection number, from 0 */
+	uint8_t server;                 /* the row of its server (net_wire_watch) */
 	bool to_server;
 	bool retransmit;
 	uint8_t flags;                  /* NET_TCP_* */
@@ -94,7 +95,8 @@ int net_wire_count(struct net_wire *w, const struct net_packet *p, uint64_t t_us
 
 /* Counts the connection of client 'addr' port 'port' to the server of row
  * 'server_row' in row 'row' instead: what it counted so far moves there,
- * and all it counts from now on goes there.  For a server whose one port
+ * with the records kept of it (as far as 'row' has room for them, in
+ * time order among its own), and all it counts from now on goes there.  For a server whose one port
  * carries several paradigms: it knows which a connection is only once
  * its request has been read.  The connection need not have been seen yet.
  * Returns 0, or -1 with errno EINVAL (a row past NET_WIRE_ROWS) or ENOSPC

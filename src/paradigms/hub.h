@@ -80,6 +80,11 @@ int pp_hub_routes(struct http_server *s, struct pp_hub *hub);
 /* Closes every WebSocket connection (close 1001, "going away"). */
 void pp_hub_close_websockets(struct pp_hub *hub);
 
+/* Calls 'fn' with each open WebSocket connection: the ones the HTTP
+ * server let go of when it upgraded them.  'fn' must not close any. */
+void pp_hub_each_websocket(const struct pp_hub *hub,
+			   void (*fn)(struct net_conn *nc, void *ud), void *ud);
+
 /* Frees what the endpoints keep in the hub (not the loop or the feed). */
 void pp_hub_cleanup(struct pp_hub *hub);
 

@@ -32,6 +32,7 @@
 #include <stdio.h>
 #include "http/http_body.h"
 #include "http/http_parser.h"
+#include "net/wire.h"
 #include "paradigms/paradigm.h"
 #include "sse/sse_parser.h"
 
@@ -195,6 +196,30 @@ size_t ladder_describe(struct ladder_describer *d, bool to_server, const void *b
  * 'a->what'.  A retransmission is not fed; its label is "". */
 void ladder_arrow_describe(struct ladder_describer *d, struct ladder_arrow *a,
 			   const void *captured_bytes, size_t captured);
+
+/* --- naming the arrows of many connections --------------------------------- */
+
+/* One describer per connection of a diagram, made when the connection's
+ * first arrow is named.  Arrows of connections past the first
+ * LADDER_NAMER_CONNS go unnamed. */
+#define LADDER_NAMER_CONNS 64
+struct ladder_namer {
+	enum pp_paradigm paradigm;
+	size_t n;
+	uint32_t conn[LADDER_NAMER_CONNS];
+	struct ladder_describer *d[LADDER_NAMER_CONNS];
+};
+
+void ladder_namer_init(struct ladder_namer *nm, enum pp_paradigm p);
+/* ladder_arrow_describe() with the describer of 'a->conn'. */
+void ladder_namer_name(struct ladder_namer *nm, struct ladder_arrow *a, const void *captured_bytes,
+		       size_t captured);
+void ladder_namer_free(struct ladder_namer *nm);
+
+/* The captured packets rec[0..n) (net_wire_records) as arrows in out[0..n),
+ * each named by what it carries, times from the first.  Returns n. */
+size_t ladder_packet_arrows(const struct net_wire_record *rec, size_t n, enum pp_paradigm p,
+			    struct ladder_arrow *out);
 
 /* --- the diagrams ----------------------------------------------------------- */
 

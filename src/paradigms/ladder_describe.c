@@ -34,6 +34,7 @@
 #include "ws/ws_frame.h"
 
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 enum mode { M_HTTP, M_WS, M_STREAM, M_LOST };
@@ -611,4 +612,59 @@ void ladder_arrow_describe(struct ladder_describer *d, struct ladder_arrow *a,
 	if (!a->retransmit)
 		ladder_describe(d, a->to_server, captured_bytes, captured, a->bytes, a->what,
 				sizeof a->what);
+}
+
+/* --- many connections ---------------------------------------------------------- */
+
+void ladder_namer_init(struct ladder_namer *nm, enum pp_paradigm p)
+{
+	memset(nm, 0, sizeof *nm);
+	nm->paradigm = p;
+}
+
+void ladder_namer_name(struct ladder_namer *nm, struct ladder_arrow *a, const void *captured_bytes,
+		       size_t captured)
+{
+	if (a->bytes == 0)
+		return;
+	size_t i = 0;
+	while (i < nm->n && nm->conn[i] != a->conn)
+		i++;
+	if (i == nm->n) {
+		if (nm->n == LADDER_NAMER_CONNS || !(nm->d[i] = malloc(sizeof *nm->d[i])))
+			return;                 /* no room: the arrow goes unnamed */
+		ladder_describer_init(nm->d[i], nm->paradigm);
+		nm->conn[i] = a->conn;
+		nm->n++;
+	}
+	ladder_arrow_describe(nm->d[i], a, captured_bytes, captured);
+}
+
+void ladder_namer_free(struct ladder_namer *nm)
+{
+	for (size_t i = 0; i < nm->n; i++) {
+		ladder_describer_free(nm->d[i]);
+		free(nm->d[i]);
+	}
+	nm->n = 0;
+}
+
+size_t ladder_packet_arrows(const struct net_wire_record *rec, size_t n, enum pp_paradigm p,
+			    struct ladder_arrow *out)
+{
+	struct ladder_namer nm;
+	ladder_namer_init(&nm, p);
+	for (size_t k = 0; k < n; k++) {
+		struct ladder_arrow *a = &out[k];
+		memset(a, 0, sizeof *a);
+		a->t_us = rec[k].t_us - rec[0].t_us;
+		a->to_server = rec[k].to_server;
+		a->tcp_flags = rec[k].flags;
+		a->bytes = rec[k].payload_len;
+		a->conn = rec[k].conn;
+		a->retransmit = rec[k].retransmit;
+		ladder_namer_name(&nm, a, rec[k].snap, rec[k].snap_len);
+	}
+	ladder_namer_free(&nm);
+	return n;
 }

@@ -36,9 +36,10 @@
 /* --- the answer --------------------------------------------------------- */
 
 /* Events from->next..latest, at most PP_LP_MAX_BODY bytes of them (at
- * least one), after the reset notice if 'from' has a gap.  Returns a
- * malloc'd buffer. */
-static char *render_events(const struct feed *f, const struct feed_resume *from, size_t *out_len)
+ * least one; how many in *out_count), after the reset notice if 'from'
+ * has a gap.  Returns a malloc'd buffer. */
+static char *render_events(const struct feed *f, const struct feed_resume *from, size_t *out_len,
+			   size_t *out_count)
 {
 	uint64_t latest = feed_latest(f), first = from->next;
 	/* Size first, so the buffer is allocated once. */
@@ -67,19 +68,21 @@ static char *render_events(const struct feed *f, const struct feed_resume *from,
 	}
 	len += (size_t)snprintf(buf + len, need - len, "]}");
 	*out_len = len;
+	*out_count = count;
 	return buf;
 }
 
-static void answer_events(struct http_exchange *x, const struct feed *f,
+static void answer_events(struct http_exchange *x, struct pp_hub *hub,
 			  const struct feed_resume *from)
 {
-	size_t len;
-	char *body = render_events(f, from, &len);
+	size_t len, count;
+	char *body = render_events(hub->feed, from, &len, &count);
 	if (!body) {
 		http_respond_text(x, 503, NULL, "out of memory\n");
 		return;
 	}
-	http_respond(x, 200, HTTP_TYPE_JSON, NULL, body, len);
+	if (http_respond(x, 200, HTTP_TYPE_JSON, NULL, body, len) == 0)
+		pp__hub_delivered(hub, PP_LONG_POLL, count);
 	free(body);
 }
 
@@ -108,7 +111,7 @@ static void lp_on_event(struct feed_sub *sub, const struct feed_event *ev)
 	struct pp_hub *hub = w->hub;
 	struct feed_resume from = { .next = w->next };
 	lp_release(w);                  /* before answering: the answer may close */
-	answer_events(x, hub->feed, &from);
+	answer_events(x, hub, &from);
 }
 
 static void lp_on_timeout(struct net_loop *loop, struct net_timer *t, void *ud)
@@ -158,7 +161,7 @@ void pp__long_poll(struct http_exchange *x, struct pp_hub *hub, const struct fee
 	/* Something to say already -- events, or a gap: answer now.
 	 * Otherwise hold the request. */
 	if (from->gap != FEED_GAP_NONE || from->next <= feed_latest(hub->feed))
-		answer_events(x, hub->feed, from);
+		answer_events(x, hub, from);
 	else
 		hold(x, hub, from->next, timeout);
 }

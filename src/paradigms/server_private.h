@@ -25,6 +25,14 @@ bool pp__resume(const struct pp_hub *hub, const char *s, size_t n, struct feed_r
 int pp__query_resume(const struct pp_hub *hub, const char *query, size_t qlen,
 		     struct feed_resume *r);
 
+/* 'n' events went out to a client of paradigm 'p': counted in its
+ * ledger, if the hub has one. */
+static inline void pp__hub_delivered(struct pp_hub *hub, enum pp_paradigm p, uint64_t n)
+{
+	if (hub->ledger[p])
+		hub->ledger[p]->events += n;
+}
+
 /* GET /score without since= (server_rpc.c): the state now. */
 void pp__rpc_score(struct http_exchange *x, struct pp_hub *hub);
 /* GET /score?since=ID (server_long_poll.c): events after ID, now or held. */

@@ -66,8 +66,9 @@ void pp__rpc_score(struct http_exchange *x, struct pp_hub *hub)
 	const char *json = score_json(hub, &len);
 	if (!json)
 		http_respond_text(x, 503, NULL, "out of memory\n");
-	else
-		http_respond(x, 200, HTTP_TYPE_JSON, NULL, json, len);
+	else if (http_respond(x, 200, HTTP_TYPE_JSON, NULL, json, len) == 0 &&
+		 hub->score_json.seq > 0)
+		pp__hub_delivered(hub, PP_RPC, 1);      /* an event, not "none yet" */
 }
 
 static void on_publish(struct http_exchange *x, const struct http_request *req,

@@ -115,8 +115,12 @@ static int stream_send(struct sse_stream *s, const void *data, size_t len)
 /* Sends one event's prepared bytes; as stream_send(). */
 static int stream_send_event(struct sse_stream *s, const struct http_prepared *p)
 {
-	s->last_sent_ms = net_loop_now(s->hub->loop);
-	return http_stream_send_prepared(s->x, p);
+	struct pp_hub *hub = s->hub;            /* on failure 's' is gone */
+	s->last_sent_ms = net_loop_now(hub->loop);
+	if (http_stream_send_prepared(s->x, p) < 0)
+		return -1;
+	pp__hub_delivered(hub, PP_SSE, 1);
+	return 0;
 }
 
 /* The output queue's high-water mark on a stream: half the cap, at most

@@ -231,7 +231,8 @@ static void peer_send_event(struct ws_peer *p, const struct feed_event *ev)
 		net_conn_abort(p->nc, ENOMEM);
 		return;
 	}
-	net_conn_write(p->nc, frame, len);
+	if (net_conn_write(p->nc, frame, len) == 0)
+		pp__hub_delivered(p->hub, PP_WEBSOCKET, 1);
 }
 
 /* The reset notice of 'from' as a text message (see the top). */
@@ -508,6 +509,14 @@ void pp_hub_close_websockets(struct pp_hub *hub)
 		else
 			net_conn_close(p->nc);
 	}
+}
+
+void pp_hub_each_websocket(const struct pp_hub *hub,
+			   void (*fn)(struct net_conn *nc, void *ud), void *ud)
+{
+	for (const struct ws_peer *p = hub->ws_peers; p; p = p->next)
+		if (p->nc && !p->gone)
+			fn(p->nc, ud);
 }
 
 int pp__websocket_routes(struct http_server *s, struct pp_hub *hub)

@@ -151,59 +151,10 @@ void demo_trace_attach(struct demo *d, struct row *r)
 
 /* --- the diagrams -------------------------------------------------------------- */
 
-/* Names what each arrow carries, one describer per connection. */
-struct namer {
-	struct ladder_describer *conns[DEMO_TRACE_MAX];
-	enum pp_paradigm paradigm;
-};
-
-static void name_arrow(struct namer *nm, struct ladder_arrow *a, const uint8_t *snap,
-		       size_t len)
-{
-	if (a->conn >= DEMO_TRACE_MAX || a->bytes == 0)
-		return;
-	struct ladder_describer **dp = &nm->conns[a->conn];
-	if (!*dp) {
-		if (!(*dp = malloc(sizeof **dp)))
-			return;                 /* no memory: the arrow goes unnamed */
-		ladder_describer_init(*dp, nm->paradigm);
-	}
-	ladder_arrow_describe(*dp, a, snap, len);
-}
-
-static void namer_free(struct namer *nm)
-{
-	for (size_t i = 0; i < DEMO_TRACE_MAX; i++)
-		if (nm->conns[i]) {
-			ladder_describer_free(nm->conns[i]);
-			free(nm->conns[i]);
-		}
-}
-
-/* The captured packets of row 'i' as arrows; returns how many. */
-static size_t packet_arrows(const struct demo *d, int i, struct ladder_arrow *out,
-			    struct namer *nm)
-{
-	size_t n;
-	const struct net_wire_record *rec = net_wire_records(d->wire, (unsigned)i, &n);
-	for (size_t k = 0; k < n; k++) {
-		struct ladder_arrow *a = &out[k];
-		memset(a, 0, sizeof *a);
-		a->t_us = rec[k].t_us - rec[0].t_us;
-		a->to_server = rec[k].to_server;
-		a->tcp_flags = rec[k].flags;
-		a->bytes = rec[k].payload_len;
-		a->conn = rec[k].conn;
-		a->retransmit = rec[k].retransmit;
-		name_arrow(nm, a, rec[k].snap, rec[k].snap_len);
-	}
-	return n;
-}
-
 /* The syscalls of row 'i' as arrows: what each side sent, and when it
  * connected and closed. */
 static size_t call_arrows(const struct demo *d, int i, struct ladder_arrow *out,
-			  struct namer *nm)
+			  struct ladder_namer *nm)
 {
 	const struct demo_trace *t = &d->rows[i].trace;
 	static const char *const verbs[NET_SYS_KINDS] = {
@@ -219,7 +170,7 @@ static size_t call_arrows(const struct demo *d, int i, struct ladder_arrow *out,
 		a->bytes = c->bytes;
 		a->conn = c->conn;
 		if (c->kind == NET_SYS_WRITE)
-			name_arrow(nm, a, c->snap, c->snap_len);
+			ladder_namer_name(nm, a, c->snap, c->snap_len);
 		else if (verbs[c->kind])
 			snprintf(a->what, sizeof a->what, "%s", verbs[c->kind]);
 	}
@@ -240,9 +191,16 @@ static bool diagram(const struct demo *d, int i, const struct demo_opts *o)
 {
 	const struct row *r = &d->rows[i];
 	struct ladder_arrow arrows[DEMO_TRACE_MAX];
-	struct namer nm = { .paradigm = r->paradigm };
-	size_t n = d->captured ? packet_arrows(d, i, arrows, &nm) : call_arrows(d, i, arrows, &nm);
-	namer_free(&nm);
+	size_t n;
+	if (d->captured) {
+		const struct net_wire_record *rec = net_wire_records(d->wire, (unsigned)i, &n);
+		n = ladder_packet_arrows(rec, n, r->paradigm, arrows);
+	} else {
+		struct ladder_namer nm;
+		ladder_namer_init(&nm, r->paradigm);
+		n = call_arrows(d, i, arrows, &nm);
+		ladder_namer_free(&nm);
+	}
 	struct ladder l = {
 		.title = r->name, .arrows = arrows, .n = n,
 		.source = d->captured ? "captured packets"

@@ -6,18 +6,25 @@
  *   GET  /events                Server-Sent Events
  *   GET  /ws                    WebSocket: events pushed, messages published
  *   GET  /echo                  WebSocket echo (for conformance suites)
+ *   GET  /                      the browser page: every paradigm live
+ *   GET  /ledger, /metrics      the ledgers now, as JSON and for Prometheus
+ *   GET  /ladder/NAME.svg       a paradigm's first packets (--capture)
  *
- * All share one feed; with --journal it survives a restart (journal.h).  Each connection's costs land in the ledger of the
+ * All share one feed; with --journal it survives a restart (journal.h).
+ * Each connection's costs land in the ledger of the
  * paradigm its request turned out to be (a connection that never sent a
  * complete request stays under "unrouted"); on SIGINT or SIGTERM the
  * server closes every connection, so the kernel's TCP_INFO counters are
  * in, and prints the table.
+ *
+ * Read next: src/paradigms/page.h, what a browser is served.
  */
 #include "pushpull.h"
 #include "serve.h"
 #include "common/cli.h"
 #include "paradigms/hub.h"
 #include "paradigms/journal.h"
+#include "paradigms/page.h"
 #include "http/http_server.h"
 #include "net/loop.h"
 
@@ -37,6 +44,9 @@ static const char serve_usage[] =
 	"  GET  /events             Server-Sent Events (Last-Event-ID resumes)\n"
 	"  GET  /ws                 WebSocket: events pushed, text messages published\n"
 	"  GET  /echo               WebSocket echo\n"
+	"  GET  /                   a page with every paradigm live in the browser\n"
+	"  GET  /ledger, /metrics   the ledgers now (JSON; Prometheus text format)\n"
+	"  GET  /ladder/NAME.svg    NAME's first packets as a ladder (with --capture)\n"
 	"On SIGINT or SIGTERM it prints each paradigm's cost ledger and exits.\n"
 	"\n"
 	"options:\n"
@@ -126,6 +136,7 @@ struct server {
 	struct net_ledger unrouted, loop_ledger, ledgers[PP_PARADIGMS];
 	struct serve_wire wire;         /* --capture */
 	struct journal *journal;        /* --journal */
+	struct pp_page page;            /* GET /, /ledger, /metrics, /ladder */
 };
 
 /* Says what the journal held and what became of it: the events replayed,
@@ -174,6 +185,22 @@ static bool serve_journal(struct server *s, const struct serve_opts *o)
 	return true;
 }
 
+/* The page's view of the server: every ledger, in the order the table at
+ * exit prints them, the page's own before the loop's.  Each server
+ * ledger counts the events its paradigm delivered. */
+static void serve_page(struct server *s)
+{
+	pp_page_init(&s->page, &s->hub, s->srv);
+	pp_page_show(&s->page, &s->unrouted);
+	for (int p = 0; p < PP_PARADIGMS; p++)
+		if (s->hub.ledger[p]) {
+			s->hub.ledger[p]->counts_events = true;
+			pp_page_show(&s->page, s->hub.ledger[p]);
+		}
+	pp_page_show(&s->page, &s->page.own);
+	pp_page_show(&s->page, &s->loop_ledger);
+}
+
 /* A loop, a feed, a ledger per paradigm and a listener with every
  * route.  Returns false after saying why. */
 static bool serve_setup(struct server *s, const struct serve_opts *o)
@@ -204,7 +231,8 @@ static bool serve_setup(struct server *s, const struct serve_opts *o)
 			(unsigned)o->port, strerror(errno));
 		return false;
 	}
-	if (pp_hub_routes(s->srv, &s->hub) < 0) {
+	serve_page(s);
+	if (pp_hub_routes(s->srv, &s->hub) < 0 || pp_page_routes(s->srv, &s->page) < 0) {
 		fprintf(stderr, "pushpull serve: too many routes\n");
 		return false;
 	}
@@ -212,6 +240,12 @@ static bool serve_setup(struct server *s, const struct serve_opts *o)
 		fprintf(stderr, "pushpull serve: --capture: %s (a capture needs root or "
 			"CAP_NET_RAW)\n", strerror(errno));
 		return false;
+	}
+	if (o->capture) {
+		s->page.ladder_svg = serve_wire_ladder;
+		s->page.ladder_ud = &s->wire;
+		s->page.on_charge = serve_wire_page;
+		s->page.on_charge_ud = &s->wire;
 	}
 	return true;
 }
@@ -221,16 +255,11 @@ static bool serve_setup(struct server *s, const struct serve_opts *o)
 static void serve_report(struct server *s, const struct serve_opts *o)
 {
 	http_server_free(s->srv);
-	s->srv = NULL;
+	s->srv = s->page.srv = NULL;
 	pp_hub_close_websockets(&s->hub);
 	net_loop_run_once(s->hub.loop, 0);      /* the deferred frees */
-	struct net_ledger *table[PP_PARADIGMS + 2];
-	size_t n = 0;
-	table[n++] = &s->unrouted;
-	for (int p = 0; p < PP_PARADIGMS; p++)
-		if (s->hub.ledger[p])
-			table[n++] = s->hub.ledger[p];
-	table[n++] = &s->loop_ledger;
+	struct net_ledger *const *table = s->page.ledgers;
+	size_t n = s->page.n;
 	printf("\nserver costs, per paradigm (epoll_wait is the loop's; wake-ups are events\n"
 	       "dispatched to each paradigm's connections)\n");
 	if (o->json)

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "net/capture.h"
 #include "net/wire.h"
 #include "paradigms/hub.h"
@@ -20,6 +21,10 @@ struct serve_wire {
  * privilege). */
 bool serve_wire_start(struct serve_wire *sw, struct pp_hub *hub, const char *host,
 		      uint16_t port);
+/* The page's hooks (page.h): its connections counted in a row of their
+ * own, and a paradigm's first packets drawn as a ladder. */
+void serve_wire_page(void *ud, struct net_conn *nc);
+bool serve_wire_ladder(void *ud, enum pp_paradigm p, FILE *out);
 /* Stops the capture and prints the packets per paradigm. */
 void serve_wire_report(struct serve_wire *sw, const struct pp_hub *hub, bool json);
 void serve_wire_free(struct serve_wire *sw);

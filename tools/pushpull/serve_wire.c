@@ -14,15 +14,19 @@
  */
 #include "serve.h"
 #include "net/capture.h"
+#include "paradigms/ladder.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define ROW_UNROUTED 0
 #define ROW_OF(p) (1 + (unsigned)(p))
+#define ROW_PAGE  ROW_OF(PP_PARADIGMS)  /* the page's own requests */
+#define LADDER_RECORDS 64               /* packets kept per paradigm for its ladder */
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -34,17 +38,53 @@ static void on_packet(void *ud, const struct net_packet *p, uint64_t t_us)
 	pthread_mutex_unlock(&lock);
 }
 
-static void on_charge(void *ud, struct net_conn *nc, enum pp_paradigm p)
+/* Counts connection 'nc' in row 'row' from now on (what it counted so far
+ * and the packets kept of it move too). */
+static void assign(struct serve_wire *sw, struct net_conn *nc, unsigned row)
 {
-	struct serve_wire *sw = ud;
 	int version;
 	uint8_t addr[16];
 	uint16_t port;
 	if (!net_conn_peer(nc, &version, addr, &port))
 		return;
 	pthread_mutex_lock(&lock);
-	(void)net_wire_assign(sw->wire, ROW_UNROUTED, version, addr, port, ROW_OF(p));
+	(void)net_wire_assign(sw->wire, ROW_UNROUTED, version, addr, port, row);
 	pthread_mutex_unlock(&lock);
+}
+
+static void on_charge(void *ud, struct net_conn *nc, enum pp_paradigm p)
+{
+	assign(ud, nc, ROW_OF(p));
+}
+
+void serve_wire_page(void *ud, struct net_conn *nc)
+{
+	assign(ud, nc, ROW_PAGE);
+}
+
+bool serve_wire_ladder(void *ud, enum pp_paradigm p, FILE *out)
+{
+	struct serve_wire *sw = ud;
+	struct net_wire_record *rec = malloc(LADDER_RECORDS * sizeof *rec);
+	struct ladder_arrow *arrows = malloc(LADDER_RECORDS * sizeof *arrows);
+	size_t n = 0;
+	uint64_t total = 0;
+	if (rec && arrows) {
+		pthread_mutex_lock(&lock);      /* the capture thread adds records */
+		const struct net_wire_record *kept = net_wire_records(sw->wire, ROW_OF(p), &n);
+		memcpy(rec, kept, n * sizeof *rec);
+		total = net_wire_row(sw->wire, ROW_OF(p))->total;
+		pthread_mutex_unlock(&lock);
+	}
+	if (n > 0) {
+		struct ladder l = { .title = pp_paradigm_name(p), .source = "captured packets",
+				    .arrows = arrows, .total = (size_t)total };
+		l.n = ladder_packet_arrows(rec, n, p, arrows);
+		ladder_write_svg(out, &l);
+	}
+	free(rec);
+	free(arrows);
+	return n > 0;
 }
 
 bool serve_wire_start(struct serve_wire *sw, struct pp_hub *hub, const char *host,
@@ -53,7 +93,7 @@ bool serve_wire_start(struct serve_wire *sw, struct pp_hub *hub, const char *hos
 	uint8_t addr[4];
 	if (strcmp(host, "localhost") == 0)
 		host = "127.0.0.1";
-	if (inet_pton(AF_INET, host, addr) != 1 || !(sw->wire = net_wire_new(0)) ||
+	if (inet_pton(AF_INET, host, addr) != 1 || !(sw->wire = net_wire_new(LADDER_RECORDS)) ||
 	    net_wire_watch(sw->wire, ROW_UNROUTED, 4, addr, port) < 0)
 		return false;
 	net_ledger_init(&sw->ledger, "capture");
@@ -109,6 +149,7 @@ void serve_wire_report(struct serve_wire *sw, const struct pp_hub *hub, bool jso
 		if (hub->ledger[p])
 			print_row(pp_paradigm_name((enum pp_paradigm)p),
 				  net_wire_row(sw->wire, ROW_OF(p)), json, false);
+	print_row("page", net_wire_row(sw->wire, ROW_PAGE), json, false);
 	if (json)
 		printf("]\n");
 	if (st.kernel_drops)
