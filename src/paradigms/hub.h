@@ -54,6 +54,8 @@ struct ws_peer;
 #define PP_TOKEN_MAX 256
 struct pp_guard {
 	const char *token;              /* NULL: none, and only loopback clients publish */
+	bool open;                      /* anyone may publish: the demo's server, whose
+					   clients are its own, across the lab's link */
 	size_t token_len;
 	const char *const *origins;     /* --allow-origin: "scheme://host[:port]" each */
 	size_t norigins;
