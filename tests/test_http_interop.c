@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 
 #include "support/http_server_fixture.h"
+#include "support/tool.h"
 
 static bool have_curl;
 
@@ -288,24 +289,10 @@ END_TEST
 
 /* --- finding curl ------------------------------------------------------- */
 
-static bool curl_on_path(void)
-{
-	return system("command -v curl >/dev/null 2>&1") == 0;
-}
-
 static void find_curl(void)
 {
-	have_curl = curl_on_path();
-	if (!have_curl && geteuid() == 0) {
-		fprintf(stderr, "test_http_interop: curl is missing: apt-get install -y curl\n");
-		if (system("apt-get install -y curl >/dev/null 2>&1") != 0)
-			(void)system("apt-get update >/dev/null 2>&1 && "
-				     "apt-get install -y curl >/dev/null 2>&1");
-		have_curl = curl_on_path();
-	}
-	if (!have_curl)
-		fprintf(stderr, "test_http_interop: SKIPPED: curl is not installed "
-			"(sudo apt-get install curl)\n");
+	char path[256];
+	have_curl = tool_find("curl", "curl", "test_http_interop", path, sizeof path);
 }
 
 /* Looks for curl first: test_suite() runs once, in the runner's process,

@@ -4,9 +4,16 @@
  * loopback name refused; a page of another origin refused before any
  * upgrade or publish, an allowed one answered for CORS, preflight too. */
 #include <check.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include "net/lab.h"
 #include "paradigms/hub.h"
 #include "support/http_server_fixture.h"
 
@@ -16,9 +23,9 @@
 static struct pp_hub hub;
 static const char *const allowed[] = { "http://good.example" };
 
-static void guard_start(bool token)
+static void guard_start_on(bool token, const char *host)
 {
-	fixture_start(NULL);
+	fixture_start(&(struct http_server_config){ .host = host });
 	memset(&hub, 0, sizeof hub);
 	hub.loop = F.loop;
 	hub.feed = feed_new(0, 0);
@@ -30,6 +37,11 @@ static void guard_start(bool token)
 	hub.guard.origins = allowed;
 	hub.guard.norigins = 1;
 	ck_assert_int_eq(pp_hub_routes(F.srv, &hub), 0);
+}
+
+static void guard_start(bool token)
+{
+	guard_start_on(token, NULL);
 }
 
 static void guard_stop(void)
@@ -172,6 +184,103 @@ START_TEST(token_rules)
 }
 END_TEST
 
+/* --- a client on another machine: the lab's two namespaces (net/lab.h) -------- */
+
+static struct net_lab *lab;
+
+/* The server's side of the lab for what the test makes next; false (and
+ * why) without root. */
+static bool lab_up(void)
+{
+	if (geteuid() != 0 || access("/dev/net/tun", R_OK | W_OK) != 0) {
+		printf("test_paradigms_guard: across the lab: skipped: needs root and /dev/net/tun\n");
+		return false;
+	}
+	lab = net_lab_start(&(struct net_lab_config){ 0 });
+	ck_assert_msg(lab != NULL, "net_lab_start: %s", strerror(errno));
+	ck_assert_int_eq(net_lab_enter(lab, NET_LAB_SERVER), 0);
+	return true;
+}
+
+static void lab_down(void)
+{
+	guard_stop();
+	net_lab_stop(lab, NULL);
+}
+
+/* 'req' from the lab's client side (198.19.0.1) to the server on
+ * 198.18.0.1: the status of the answer, its bytes in 'w' (open). */
+static int lab_ask(struct wire *w, const char *req)
+{
+	memset(w, 0, sizeof *w);
+	w->loop = F.loop;
+	ck_assert_int_eq(net_lab_enter(lab, NET_LAB_CLIENT), 0);
+	w->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	ck_assert_int_eq(net_lab_enter(lab, NET_LAB_SERVER), 0);
+	ck_assert_int_ge(w->fd, 0);
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(F.port) };
+	inet_pton(AF_INET, NET_LAB_SERVER_ADDR, &sa.sin_addr);
+	ck_assert_msg(connect(w->fd, (struct sockaddr *)&sa, sizeof sa) == 0, "connect: %s",
+		      strerror(errno));
+	fcntl(w->fd, F_SETFL, fcntl(w->fd, F_GETFL) | O_NONBLOCK);
+	ck_assert_int_eq(net_loop_watch(F.loop, w->fd, NET_READ, wire_on_io, w, NULL), 0);
+	wire_sends(w, req);
+	ck_assert_msg(wire_wait_str(w, "\r\n\r\n", WAIT_MS), "no answer to %s", req);
+	int status = 0;
+	sscanf(tbuf_str(&w->in), "HTTP/1.1 %d", &status);
+	return status;
+}
+
+#define LAB_HOST "Host: " NET_LAB_SERVER_ADDR "\r\n"
+
+/* No token: a client that is not on loopback reads, and may not publish,
+ * whatever Host it names; over WebSocket its publish closes with 1008. */
+START_TEST(not_local_refused)
+{
+	if (!lab_up())
+		return;
+	guard_start_on(false, NET_LAB_SERVER_ADDR);
+	struct wire w;
+	ck_assert_int_eq(lab_ask(&w, "GET /score HTTP/1.1\r\n" LAB_HOST "\r\n"), 200);
+	wire_close(&w);
+	ck_assert_int_eq(lab_ask(&w, "POST /publish HTTP/1.1\r\n" LAB_HOST
+				 "Content-Length: 1\r\n\r\nx"), 403);
+	ck_assert_ptr_nonnull(strstr(tbuf_str(&w.in), "only a client on this machine"));
+	wire_close(&w);
+	ck_assert_int_eq(lab_ask(&w, "POST /publish HTTP/1.1\r\nHost: localhost\r\n"
+				 "Content-Length: 1\r\n\r\nx"), 403);
+	wire_close(&w);
+	ck_assert_int_eq(lab_ask(&w, "GET /ws HTTP/1.1\r\n" LAB_HOST "Upgrade: websocket\r\n"
+				 "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+				 "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"), 101);
+	wire_consume(&w, w.in.len);
+	wire_send(&w, "\x81\x82\0\0\0\0hi", 8);
+	ck_assert(wire_wait_len(&w, 4, WAIT_MS));
+	const unsigned char *f = (const unsigned char *)tbuf_str(&w.in);
+	ck_assert_int_eq(f[0], 0x88);
+	ck_assert_int_eq(f[2] << 8 | f[3], 1008);
+	wire_close(&w);
+	ck_assert_uint_eq(feed_latest(hub.feed), 0);
+	ck_assert_uint_eq(hub.guard.refused_publish, 3);
+	lab_down();
+}
+END_TEST
+
+/* With a token, the same client publishes from afar. */
+START_TEST(token_from_afar)
+{
+	if (!lab_up())
+		return;
+	guard_start_on(true, NET_LAB_SERVER_ADDR);
+	struct wire w;
+	ck_assert_int_eq(lab_ask(&w, "POST /publish HTTP/1.1\r\n" LAB_HOST
+				 "Authorization: Bearer " TOKEN "\r\nContent-Length: 1\r\n\r\nx"), 200);
+	wire_close(&w);
+	ck_assert_uint_eq(feed_latest(hub.feed), 1);
+	lab_down();
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("paradigms_guard");
@@ -181,6 +290,12 @@ Suite *test_suite(void)
 	tcase_add_test(tc, no_token_local_only);
 	tcase_add_test(tc, origins_checked);
 	tcase_add_test(tc, token_rules);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("across the lab");
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, not_local_refused);
+	tcase_add_test(tc, token_from_afar);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -16,12 +16,12 @@
  * test_ws_conformance.c. */
 #include <check.h>
 #include <errno.h>
-#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include "paradigms/client.h"
 #include "support/looptest.h"
 #include "support/ws_log.h"
+#include "support/heap.h"
 #include "support/ws_peer.h"
 #include "support/ws_server.h"
 
@@ -779,16 +779,6 @@ START_TEST(client_waits_for_server)
 END_TEST
 
 /* --- memory: what an idle /ws connection costs ---------------------------- */
-
-/* Bytes allocated now: the sanitizer's count when it runs, else malloc's. */
-extern size_t __sanitizer_get_current_allocated_bytes(void) __attribute__((weak));
-
-static size_t heap_in_use(void)
-{
-	if (__sanitizer_get_current_allocated_bytes)
-		return __sanitizer_get_current_allocated_bytes();
-	return mallinfo2().uordblks;
-}
 
 #define IDLE_PEERS 200
 

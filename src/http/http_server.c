@@ -21,6 +21,7 @@
  * Read next: http_exchange.c.
  */
 #include "http/http_server_private.h"
+#include "net/limits.h"
 #include "http/http_target.h"
 #include "http/http_writer.h"
 
@@ -628,6 +629,13 @@ struct http_server *http_server_new(struct net_loop *loop,
 	/* An HTTP client speaks first: meet it when its request has come.
 	 * (Not fatal if refused: connections are then met at once.) */
 	(void)net_listener_wait_for_data(s->listener, HTTP_ACCEPT_WAIT_S);
+	/* A connection over the loop's limits (net/limits.h) is refused
+	 * before any of this file sees it; it is told why.  (A 5xx may go
+	 * without Date, RFC 9110 §6.6.1.) */
+	static const char busy[] = "HTTP/1.1 503 Service Unavailable\r\n"
+		"Retry-After: 1\r\nContent-Type: text/plain\r\nContent-Length: 21\r\n"
+		"Connection: close\r\n\r\ntoo many connections\n";
+	(void)net_listener_set_refusal(s->listener, busy, sizeof busy - 1);
 	return s;
 }
 

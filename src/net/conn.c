@@ -17,6 +17,7 @@
  */
 #include "net/conn_private.h"
 #include "net/sys.h"
+#include "util/log.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -185,6 +186,7 @@ static void free_conn(struct net_loop *loop, void *ud)
 {
 	(void)loop;
 	struct net_conn *c = ud;
+	net__held_forget(c);
 	free(c->in);
 	free(c->out);
 	free(c);
@@ -352,6 +354,7 @@ static int enqueue_own(struct net_conn *c, const void *data, size_t len)
 			}
 			c->out = p;
 			c->out_cap = cap;
+			net__held_sync(c);
 		}
 	}
 	memcpy(c->out + c->out_len, data, len);
@@ -376,6 +379,12 @@ static int enqueue(struct net_conn *c, const void *data, size_t len)
 {
 	size_t pending = net_conn_pending(c);
 	if (pending + len > c->out_limit) {
+		char who[64];
+		net__peer_text(c, who, sizeof who);
+		log_say(LOG_WARN, LOG_SLOW, "dropped %s port %u: %zu bytes it has not read, and "
+			"%zu more would pass its cap of %zu", who, (unsigned)c->peer_port, pending,
+			len, c->out_limit);
+		net__dropped_cap(c);
 		finish(c, ENOBUFS);
 		return -1;
 	}
@@ -436,6 +445,7 @@ static void flush(struct net_conn *c)
 		free(c->out);                   /* idle connections hold no buffer */
 		c->out = NULL;
 		c->out_len = c->out_off = c->out_cap = 0;
+		net__held_sync(c);
 		update_interest(c);
 		bool waited = c->waited || c->read_paused;
 		c->waited = false;
@@ -455,8 +465,8 @@ static void flush(struct net_conn *c)
 
 int net_conn_writev(struct net_conn *c, const struct iovec *iov, int iovcnt)
 {
-	if (c->state != NET_CONN_OPEN || c->shut_after_flush) {
-		errno = EPIPE;
+	if (c->state != NET_CONN_OPEN || c->shut_after_flush || c->doomed) {
+		errno = c->doomed ? ENOBUFS : EPIPE;
 		return -1;
 	}
 	size_t done = 0;
@@ -511,6 +521,13 @@ void net_conn_uncork(struct net_conn *c)
 
 /* --- reading ------------------------------------------------------------ */
 
+/* Held input up to this size is read again through the scratch buffer
+ * (do_read): the connection keeps only what it holds, rounded up to 64
+ * bytes, never a buffer to read into.  A client that sends a request
+ * head a byte at a time (slowloris) holds a few dozen bytes here, not
+ * the 16 KiB a read straight behind them would need. */
+#define NET_HELD_SMALL 2048
+
 /* Keeps the 'rest' bytes that on_data left, in the connection's own
  * input buffer (allocated only while bytes are held). */
 static void keep_rest(struct net_conn *c, uint8_t *data, size_t used, size_t rest)
@@ -518,17 +535,23 @@ static void keep_rest(struct net_conn *c, uint8_t *data, size_t used, size_t res
 	if (data == c->in) {
 		memmove(c->in, c->in + used, rest);
 		c->in_len = rest;
-	} else if (rest > 0) {
-		/* Bytes from the scratch buffer: nothing was held, and a
-		 * connection that holds nothing has no buffer (below). */
-		assert(c->in == NULL);
-		size_t cap = rest > 4096 ? rest : 4096;
-		if (!(c->in = malloc(cap))) {
-			finish(c, ENOMEM);
-			return;
+	} else {
+		/* Bytes from the scratch buffer: nothing was held, or a
+		 * little that do_read copied there in front of the new bytes. */
+		if (rest > c->in_cap) {
+			size_t cap = rest <= NET_HELD_SMALL ? (rest + 63) & ~(size_t)63 : rest;
+			free(c->in);
+			c->in_cap = 0;
+			if (!(c->in = malloc(cap))) {
+				c->in_len = 0;
+				net__held_sync(c);
+				finish(c, ENOMEM);
+				return;
+			}
+			c->in_cap = cap;
 		}
-		c->in_cap = cap;
-		memcpy(c->in, data + used, rest);
+		if (rest > 0)
+			memcpy(c->in, data + used, rest);
 		c->in_len = rest;
 	}
 	if (c->in_len == 0 && c->in) {
@@ -536,6 +559,7 @@ static void keep_rest(struct net_conn *c, uint8_t *data, size_t used, size_t res
 		c->in = NULL;
 		c->in_cap = 0;
 	}
+	net__held_sync(c);
 }
 
 /* Hands every unconsumed byte to on_data, with the replies it writes
@@ -620,7 +644,13 @@ static void do_read(struct net_conn *c)
 	}
 	uint8_t *buf = scratch;
 	size_t room = sizeof scratch;
-	if (c->in_len > 0) {
+	size_t small = 0;               /* held bytes copied in front of the scratch buffer */
+	if (c->in_len > 0 && c->in_len <= NET_HELD_SMALL) {
+		small = c->in_len;
+		memcpy(scratch, c->in, small);
+		buf = scratch + small;
+		room = sizeof scratch - small;
+	} else if (c->in_len > 0) {
 		/* A partial message is held: read straight in behind it. */
 		if (c->in_len >= c->in_limit) {
 			finish(c, EMSGSIZE);
@@ -639,6 +669,7 @@ static void do_read(struct net_conn *c)
 			}
 			c->in = p;
 			c->in_cap = cap;
+			net__held_sync(c);
 		}
 		buf = c->in + c->in_len;
 		room = c->in_cap - c->in_len;
@@ -654,8 +685,8 @@ static void do_read(struct net_conn *c)
 		return;
 	}
 	c->drained = (size_t)r < room;
-	if (buf == scratch)
-		deliver(c, scratch, (size_t)r);
+	if (buf == scratch + small)
+		deliver(c, scratch, small + (size_t)r);
 	else {
 		c->in_len += (size_t)r;
 		deliver(c, c->in, c->in_len);
@@ -741,6 +772,8 @@ static void on_io(struct net_loop *loop, int fd, unsigned events, void *ud)
 	(void)fd;
 	struct net_conn *c = ud;
 	c->counts.wakeups++;
+	if (c->doomed)
+		return;                 /* dropped (limits.c): aborted this turn */
 	/* A ledger paying for the loop too (a client's) had it from epoll_wait. */
 	if (c->charge.ledger && c->charge.ledger != net_loop_ledger(loop))
 		c->charge.ledger->c.wakeups++;

@@ -46,11 +46,18 @@ struct net_conn {
 	bool nodelay : 1;               /* TCP_NODELAY is on */
 	bool handshaken : 1;            /* counted one handshake: TCP_INFO is meaningful */
 	bool held_for_fin : 1;          /* a send held its last segment for our FIN (MSG_MORE) */
+	bool admitted : 1;              /* counted by the loop's limits (limits.c) */
+	bool doomed : 1;                /* dropped for the memory it holds: aborted this turn */
 
 	uint8_t *in;                    /* unconsumed input, only while some is held */
 	size_t in_len, in_cap;
 	size_t high_water, out_limit, in_limit;
 	struct net_timer linger;
+	/* limits.c: what this connection holds (out_cap + in_cap + 'proto_held')
+	 * as last counted in the loop's total, and its place in the loop's
+	 * list of connections holding anything. */
+	size_t held, proto_held;
+	struct net_conn *hold_prev, *hold_next;
 	struct net_counts counts;
 	uint8_t peer_addr[16];          /* the other end, from accept4 or connect: */
 	uint16_t peer_port;             /* cold, so last */
@@ -73,5 +80,29 @@ void net__conn_connected(struct net_conn *c);
  * as the accept, and epoll, which re-checks readiness before it reports
  * an event, does not wake the loop again for bytes already read. */
 void net__conn_read_now(struct net_conn *c);
+
+/* --- limits.c (limits.h): what conn.c and tcp.c tell it --------------- */
+
+struct net__limits;
+/* The loop's limits, NULL when none were set (loop.c keeps the pointer). */
+struct net__limits *net__loop_limits(const struct net_loop *loop);
+void net__loop_set_limits_state(struct net_loop *loop, struct net__limits *lim);
+void net__limits_free(struct net__limits *lim);
+
+/* After out_cap, in_cap or proto_held changed: brings the loop's total up
+ * to date, and drops the largest holders if it passed the limit. */
+void net__held_sync(struct net_conn *c);
+/* The connection's memory is being freed: out of the total and the list. */
+void net__held_forget(struct net_conn *c);
+
+/* Whether a connection from 'sa' may be accepted: 0, and it is counted
+ * (net__admit_leave undoes it); else 1 ('max_conns' reached) or 2
+ * ('max_per_addr' reached), counted as refused. */
+int  net__admit(struct net_loop *loop, const struct sockaddr *sa);
+/* The other end's address as text, for the log ("?" if not known). */
+void net__peer_text(const struct net_conn *c, char *dst, size_t cap);
+void net__admit_leave(struct net_conn *c);
+/* 'c' is dropped over its own output queue's cap: counted. */
+void net__dropped_cap(struct net_conn *c);
 
 #endif

@@ -12,6 +12,7 @@
  * Read next: conn.c, which builds connections out of these.
  */
 #include "net/loop.h"
+#include "net/conn_private.h"
 #include "net/poll.h"
 #include "net/sys.h"
 
@@ -58,6 +59,7 @@ struct net_loop {
 	struct net_charge charge;       /* pays for epoll_wait */
 	struct net_ledger own_ledger;   /* used when the caller gave none */
 	int sigfd;
+	struct net__limits *limits;     /* limits.c; NULL: none set */
 	struct net_ready ready[READY_MAX];
 };
 
@@ -105,8 +107,12 @@ void net_loop_free(struct net_loop *loop)
 	free(loop->fds);
 	free(loop->heap);
 	free(loop->defer);
+	net__limits_free(loop->limits);
 	free(loop);
 }
+
+struct net__limits *net__loop_limits(const struct net_loop *loop) { return loop->limits; }
+void net__loop_set_limits_state(struct net_loop *loop, struct net__limits *lim) { loop->limits = lim; }
 
 void net_loop_stop(struct net_loop *loop) { loop->stop = true; }
 bool net_loop_stopped(const struct net_loop *loop) { return loop->stop; }

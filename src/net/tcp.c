@@ -11,12 +11,15 @@
  * Read next: conn.c, which takes over the sockets made here.
  */
 #include "net/conn_private.h"
+#include "net/limits.h"
 #include "net/sys.h"
+#include "util/log.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -32,6 +35,8 @@ struct net_listener {
 	int fd;
 	uint16_t port;
 	bool data_first;                /* TCP_DEFER_ACCEPT: a new connection has bytes */
+	size_t refusal_len;
+	uint8_t refusal[NET_REFUSAL_MAX];       /* sent to a connection over a limit */
 };
 
 #define ACCEPTS_PER_WAKEUP 128          /* then let other descriptors run */
@@ -107,6 +112,47 @@ static void charge_accept(struct net_conn *c)
 		c->charge.ledger->c.handshakes++;
 }
 
+static void peer_text(const struct sockaddr_storage *ss, char *dst, size_t cap)
+{
+	const void *a = ss->ss_family == AF_INET ? (const void *)&((const struct sockaddr_in *)ss)->sin_addr
+						  : (const void *)&((const struct sockaddr_in6 *)ss)->sin6_addr;
+	if (!inet_ntop(ss->ss_family, a, dst, (socklen_t)cap))
+		snprintf(dst, cap, "?");
+}
+
+/* A connection over a limit (limits.h): its first bytes read, so that
+ * the close sends FIN rather than a reset that would destroy the
+ * refusal; the refusal sent; closed.  Charged to the listener. */
+static void refuse(struct net_listener *l, int cfd, int why, const struct sockaddr_storage *peer)
+{
+	char drain[4096];
+	(void)net_sys_recv(&l->charge, cfd, drain, sizeof drain);
+	if (l->refusal_len)
+		(void)net_sys_send(&l->charge, cfd, l->refusal, l->refusal_len, 0);
+	net_sys_close(&l->charge, cfd);
+	struct net_limits_stats st;
+	net_loop_limits_stats(l->loop, &st);
+	char who[INET6_ADDRSTRLEN];
+	peer_text(peer, who, sizeof who);
+	if (why == 1)
+		log_say(LOG_WARN, LOG_LIMIT, "%llu connections open, the most allowed: refused one "
+			"from %s", (unsigned long long)st.conns, who);
+	else
+		log_say(LOG_WARN, LOG_LIMIT, "the most connections allowed from %s are open: "
+			"refused one more", who);
+}
+
+int net_listener_set_refusal(struct net_listener *l, const void *bytes, size_t len)
+{
+	if (len > sizeof l->refusal) {
+		errno = EMSGSIZE;
+		return -1;
+	}
+	memcpy(l->refusal, bytes, len);
+	l->refusal_len = len;
+	return 0;
+}
+
 static void on_listen_io(struct net_loop *loop, int fd, unsigned events, void *ud)
 {
 	(void)events;
@@ -131,13 +177,29 @@ static void on_listen_io(struct net_loop *loop, int fd, unsigned events, void *u
 				l->pauses++;
 				net_loop_set_mask(loop, fd, 0);
 				net_timer_start(loop, &l->pause, NET_ACCEPT_PAUSE_MS, 0);
+				log_say(LOG_ERROR, LOG_FDS, "accept: %s: not accepting for %d ms "
+					"(raise the descriptor limit, ulimit -n, or lower "
+					"--max-connections)", strerror(errno), NET_ACCEPT_PAUSE_MS);
 			}
 			return;                 /* EAGAIN: the backlog is empty */
 		}
+		int why = net__admit(loop, (struct sockaddr *)&peer);
+		if (why) {
+			net_charge_sys(&l->charge, NET_SYS_ACCEPT);
+			refuse(l, cfd, why, &peer);
+			continue;
+		}
 		struct net_conn *c = net__conn_new(loop, cfd, NET_CONN_OPEN, l->conn_ledger);
-		if (c)
+		if (c) {
 			net__conn_set_peer(c, (struct sockaddr *)&peer);
+			c->admitted = net__loop_limits(loop) != NULL;
+		}
 		if (!c) {
+			if (net__loop_limits(loop)) {   /* undo net__admit: a stand-in to leave */
+				struct net_conn tmp = { .loop = loop, .admitted = true };
+				net__conn_set_peer(&tmp, (struct sockaddr *)&peer);
+				net__admit_leave(&tmp);
+			}
 			net_charge_sys(&l->charge, NET_SYS_ACCEPT);
 			net_sys_close(&l->charge, cfd);
 			continue;

@@ -31,7 +31,9 @@
  */
 #include "paradigms/server_private.h"
 #include "http/http_fields.h"
+#include "util/log.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -195,6 +197,7 @@ bool pp__admit(struct pp_hub *hub, struct http_exchange *x, const struct http_re
 		snprintf(why, sizeof why, "a cross-site request without an Origin may not use this "
 			 "server\n");
 	hub->guard.refused_origin++;
+	pp__log_refusal(http_exchange_conn(x), why);
 	http_respond_text(x, 403, NULL, why);
 	return false;
 }
@@ -208,6 +211,18 @@ enum pp_right pp__publish_right(struct pp_hub *hub, struct http_exchange *x,
 	if (g->token)
 		return bearer_ok(g, req) || subprotocol_ok(g, req) ? PP_MAY_PUBLISH : PP_NO_TOKEN;
 	return peer_is_loopback(x) && host_is_loopback(req) ? PP_MAY_PUBLISH : PP_NOT_LOCAL;
+}
+
+void pp__log_refusal(struct net_conn *nc, const char *what)
+{
+	int version;
+	uint8_t a[16];
+	uint16_t port;
+	char who[INET6_ADDRSTRLEN] = "?";
+	if (nc && net_conn_peer(nc, &version, a, &port))
+		inet_ntop(version == 4 ? AF_INET : AF_INET6, a, who, sizeof who);
+	size_t n = strcspn(what, "\n");
+	log_say(LOG_WARN, LOG_PUBLISH, "%s: %.*s", who, (int)n, what);
 }
 
 const char *pp__right_refusal(enum pp_right r)
@@ -224,6 +239,7 @@ bool pp__may_publish(struct pp_hub *hub, struct http_exchange *x, const struct h
 	if (r == PP_MAY_PUBLISH)
 		return true;
 	hub->guard.refused_publish++;
+	pp__log_refusal(http_exchange_conn(x), pp__right_refusal(r));
 	if (r == PP_NO_TOKEN)
 		http_respond_text(x, 401, "WWW-Authenticate: Bearer realm=\"pushpull publish\"\r\n",
 				  pp__right_refusal(r));

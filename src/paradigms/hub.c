@@ -14,6 +14,7 @@ void pp_config_defaults(struct pp_config *c)
 	if (!c->sse_retry_ms) c->sse_retry_ms = PP_SSE_RETRY_MS;
 	if (!c->sse_queue_cap) c->sse_queue_cap = PP_SSE_QUEUE_CAP;
 	if (!c->ws_ping_ms) c->ws_ping_ms = PP_WS_PING_MS;
+	if (!c->ws_message_timeout_ms) c->ws_message_timeout_ms = PP_WS_MESSAGE_TIMEOUT_MS;
 }
 
 void pp_hub_cleanup(struct pp_hub *hub)

@@ -31,12 +31,15 @@
 #define PP_SSE_RETRY_MS        2000
 #define PP_SSE_QUEUE_CAP       (1024 * 1024)   /* a stream further behind is dropped */
 #define PP_WS_PING_MS          30000
+#define PP_WS_MESSAGE_TIMEOUT_MS 30000  /* a message begun must end within */
 
 struct pp_config {
 	uint32_t lp_timeout_ms, lp_max_timeout_ms;
 	uint32_t sse_heartbeat_ms, sse_retry_ms;
 	size_t sse_queue_cap;
 	uint32_t ws_ping_ms;            /* also how long a ping may go unanswered */
+	uint32_t ws_message_timeout_ms; /* /ws and /echo: from a message's first byte to
+					   its last (slowloris for WebSocket) */
 };
 
 /* The bytes of one event in one wire format, made once per event and

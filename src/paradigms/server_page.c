@@ -10,6 +10,8 @@
 #include "paradigms/page.h"
 #include "paradigms/server_private.h"
 #include "net/conn.h"
+#include "net/limits.h"
+#include "util/log.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -180,6 +182,53 @@ static const struct {
 	  offsetof(struct net_counts, wakeups), 0 },
 };
 
+/* A family of the whole server, no paradigm: one sample per value of
+ * 'label' (or one, unlabelled, when 'label' is NULL). */
+static void server_family(FILE *out, const struct family *f, const char *const *values,
+			  const uint64_t *v, size_t n)
+{
+	family_head(out, f);
+	for (size_t i = 0; i < n; i++)
+		if (f->label)
+			fprintf(out, "%s{%s=\"%s\"} %llu\n", f->name, f->label, values[i],
+				(unsigned long long)v[i]);
+		else
+			fprintf(out, "%s %llu\n", f->name, (unsigned long long)v[i]);
+}
+
+/* What the server refused and dropped to protect itself (net/limits.h,
+ * guard.c, util/log.h). */
+static void write_guard_metrics(struct pp_page *pg, FILE *out)
+{
+	struct net_limits_stats st;
+	net_loop_limits_stats(pg->hub->loop, &st);
+	static const char *const why_refused[] = { "total", "per_address" };
+	static const char *const why_dropped[] = { "output", "input", "queue_cap" };
+	const struct family refused = { "pushpull_connections_refused_total", "counter",
+		"Connections refused with 503 at accept: over --max-connections (total) or "
+		"--max-per-address.", "limit" };
+	server_family(out, &refused, why_refused,
+		      (const uint64_t[]){ st.refused_total, st.refused_per_addr }, 2);
+	const struct family dropped = { "pushpull_connections_dropped_total", "counter",
+		"Connections dropped for the memory they held: over --max-buffered, by what "
+		"they held most of (output, input), or over their own queue's cap.", "reason" };
+	server_family(out, &dropped, why_dropped,
+		      (const uint64_t[]){ st.dropped_slow, st.dropped_input, st.dropped_cap }, 3);
+	const struct family held = { "pushpull_bytes_held", "gauge",
+		"Bytes held for connections now: output queues, unconsumed input, "
+		"WebSocket messages being reassembled.", NULL };
+	server_family(out, &held, NULL, (const uint64_t[]){ st.held }, 1);
+	static const char *const what[] = { "publish", "origin" };
+	const struct family guard = { "pushpull_requests_refused_total", "counter",
+		"Requests refused: a publish without the right (401, 403, close 1008), or a "
+		"page of another origin (403).", "refused" };
+	server_family(out, &guard, what, (const uint64_t[]){ pg->hub->guard.refused_publish,
+							      pg->hub->guard.refused_origin }, 2);
+	const struct family quiet = { "pushpull_log_lines_suppressed_total", "counter",
+		"Log lines held back by the log's rate limit.", NULL };
+	server_family(out, &quiet, NULL, (const uint64_t[]){ log_suppressed() }, 1);
+}
+
 int pp_page_write_metrics(struct pp_page *pg, FILE *out)
 {
 	struct snapshot *s = snapshot_take(pg);
@@ -225,6 +274,7 @@ int pp_page_write_metrics(struct pp_page *pg, FILE *out)
 	for (size_t j = 0; j < n; j++)
 		sample(out, &queued, &s->copy[j], NULL, s->gauges[j].bytes_queued);
 	free(s);
+	write_guard_metrics(pg, out);
 	return 0;
 }
 

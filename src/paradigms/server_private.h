@@ -19,6 +19,9 @@ enum pp_right pp__publish_right(struct pp_hub *hub, struct http_exchange *x,
 				const struct http_request *req);
 /* The reason a refusal gives (a line of text), NULL for PP_MAY_PUBLISH. */
 const char *pp__right_refusal(enum pp_right r);
+/* One line in the log (util/log.h, rate-limited) for a refusal: 'what'
+ * (one line, its newline dropped) and who was refused. */
+void pp__log_refusal(struct net_conn *nc, const char *what);
 /* pp__publish_right, answering 401 (with WWW-Authenticate) or 403 and
  * returning false when it may not. */
 bool pp__may_publish(struct pp_hub *hub, struct http_exchange *x, const struct http_request *req);

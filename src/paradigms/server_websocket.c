@@ -37,6 +37,14 @@
  * ourselves (/ws only: a binary message, a silent peer) we stop sending
  * data, wait for the peer's Close, and give up after a closing timeout.
  *
+ * Deadlines (both).  A message, once its first byte is in, must end
+ * within 'ws_message_timeout_ms'; a peer that starts a frame or a
+ * fragmented message and then dawdles is closed with 1008 when the time
+ * is up -- it would otherwise hold its reassembly buffer, up to 16 MiB
+ * on /echo, as long as it liked.  That buffer is also declared to src/net
+ * (net_conn_hold), so that the loop's limit on memory held for
+ * connections (net/limits.h) counts it.
+ *
  * Keep-alive (/ws).  Every 'ws_ping_ms' we ping; a peer that showed no
  * sign of life (no frame, no byte, no drained output) during a whole
  * interval is closed with 1001.  /echo sends nothing it was not asked
@@ -68,6 +76,7 @@
 #include "paradigms/server_private.h"
 #include "http/http_target.h"
 #include "net/conn.h"
+#include "net/limits.h"
 #include "ws/ws_handshake.h"
 #include "ws/ws_session.h"
 
@@ -96,6 +105,8 @@ struct ws_peer {
 	struct feed_sub sub;            /* first: the feed hands us &sub (/ws only) */
 	struct ws_session ws;
 	struct net_timer timer;         /* /ws: the keep-alive ping, then the closing timeout */
+	struct net_timer deadline;      /* armed while a message is partway in */
+	size_t held;                    /* the reassembly buffer as told to src/net */
 	struct net_conn *nc;            /* NULL once closed */
 	struct pp_hub *hub;
 	struct ws_peer *prev, *next;    /* the hub's list, for pp_hub_close_websockets */
@@ -123,6 +134,7 @@ static void peer_release(struct ws_peer *p)
 {
 	feed_unsubscribe(p->hub->feed, &p->sub);
 	net_timer_stop(p->hub->loop, &p->timer);
+	net_timer_stop(p->hub->loop, &p->deadline);
 	ws_session_free(&p->ws);
 }
 
@@ -204,6 +216,38 @@ static void peer_on_timer(struct net_loop *loop, struct net_timer *t, void *ud)
 	size_t n = ws_session_ping(&p->ws, NULL, 0, NULL, frame);      /* §5.5.2 */
 	if (n > 0)
 		net_conn_write(p->nc, frame, n);
+}
+
+/* A message begun 'ws_message_timeout_ms' ago has not ended: 1008, our
+ * Close, and TCP closed at once, as after a fault (§7.1.7) -- a peer this
+ * slow is not waited for again. */
+static void peer_on_deadline(struct net_loop *loop, struct net_timer *t, void *ud)
+{
+	(void)loop; (void)t;
+	struct ws_peer *p = ud;
+	uint8_t frame[WS_CONTROL_FRAME_MAX];
+	static const char why[] = "message not finished in time";
+	size_t n = ws_session_close(&p->ws, WS_CLOSE_POLICY, why, sizeof why - 1, NULL, frame);
+	if (n > 0 && net_conn_write(p->nc, frame, n) < 0)
+		return;                         /* gone */
+	net_conn_close(p->nc);
+}
+
+/* After each read: the deadline runs while a message is partway in
+ * ('partial': bytes of a frame header kept for later), and src/net is
+ * told how much the reassembly buffer holds. */
+static void peer_track_message(struct ws_peer *p, bool partial)
+{
+	size_t now = ws_session_buffered(&p->ws);
+	if (now != p->held) {
+		net_conn_hold(p->nc, (ssize_t)now - (ssize_t)p->held);
+		p->held = now;
+	}
+	bool receiving = partial || ws_session_receiving(&p->ws);
+	if (!receiving)
+		net_timer_stop(p->hub->loop, &p->deadline);
+	else if (!net_timer_armed(&p->deadline) && ws_session_state(&p->ws) <= WS_STATE_CLOSING)
+		net_timer_start(p->hub->loop, &p->deadline, p->hub->cfg.ws_message_timeout_ms, 0);
 }
 
 /* --- /ws: events out ------------------------------------------------------ */
@@ -328,6 +372,7 @@ static void feed_message(struct ws_peer *p, const struct ws_event *ev)
 		snprintf(why, sizeof why, "%s", pp__right_refusal((enum pp_right)p->right));
 		why[strcspn(why, "\n")] = '\0';
 		p->hub->guard.refused_publish++;
+		pp__log_refusal(p->nc, why);
 		peer_start_close(p, WS_CLOSE_POLICY, why);
 		return;
 	}
@@ -384,6 +429,8 @@ static size_t peer_on_data(struct net_conn *nc, uint8_t *data, size_t len)
 			break;
 		}
 	}
+	if (!p->gone && !net_conn_closing(nc))
+		peer_track_message(p, off < len && !net_conn_backlogged(nc));
 	return off;
 }
 
@@ -485,6 +532,7 @@ static void upgrade(struct http_exchange *x, const struct http_request *req,
 	p->heard = true;
 	ws_session_init(&p->ws, WS_ROLE_SERVER, kind == PEER_FEED ? &feed_config : NULL);
 	net_timer_init(&p->timer, peer_on_timer, p);
+	net_timer_init(&p->deadline, peer_on_deadline, p);
 	p->nc = http_upgrade(x, head, (size_t)n, &peer_ops, p);
 	if (!p->nc) {
 		free(p);                        /* the connection went first */

@@ -53,6 +53,11 @@ size_t ws_session_buffered(const struct ws_session *s)
 	return s->msg_cap;
 }
 
+bool ws_session_receiving(const struct ws_session *s)
+{
+	return s->msg_op != 0 || s->dec.in_frame;
+}
+
 static size_t max_message(const struct ws_session *s)
 {
 	return s->cfg->max_message ? s->cfg->max_message : WS_MESSAGE_MAX_DEFAULT;

@@ -156,6 +156,10 @@ void ws_session_free(struct ws_session *s);
 enum ws_state ws_session_state(const struct ws_session *s);
 /* Bytes of reassembly buffer held right now (0 when idle). */
 size_t ws_session_buffered(const struct ws_session *s);
+/* A message is partway in: a frame whose payload has not all come, or a
+ * fragmented message not yet ended (§5.4).  A caller may give the peer a
+ * deadline for finishing it. */
+bool ws_session_receiving(const struct ws_session *s);
 
 /* Consumes bytes from 'data' (writable: payload is unmasked in place) up
  * to and including the next event, and fills '*ev'.  Returns the bytes

@@ -3,7 +3,7 @@
 # the same run.  Benchmarks are not tests: they print numbers and ratios,
 # they assert nothing.  Run from the top of the tree (make does).
 #
-# Sections (BENCH_ONLY="micro http ws sse mem lab journal" picks some):
+# Sections (BENCH_ONLY="micro http ws sse mem lab flood journal" picks some):
 #   micro  src/net and src/http on their own (bench_net, bench_http_parser)
 #   http   wrk -t1 -c50 against `pushpull serve` GET /score and nginx
 #          (one worker, `return 200` of a body the same size): keep-alive,
@@ -24,6 +24,11 @@
 #          bare_http above)
 #   mem    server memory per idle connection, 10,000 of them, WebSocket
 #          and SSE, pushpull and node (`loadgen idle`)
+#   flood  tools/bench/flood.py: `pushpull serve` with its default limits
+#          under each flood of README's "Running it for real" (slow SSE
+#          readers, unfinished WebSocket fragments, half-sent request
+#          heads, more connections than allowed): peak RSS, what it
+#          counted, whether another client was answered.  No peer
 #   journal  `pushpull serve --journal`: wrk publishing 64-byte events
 #          on 50 connections (publish.lua), per second and server CPU per
 #          publish, for each --fsync against no journal; and SSE fan-out
@@ -60,7 +65,7 @@ SSE_EVENTS=${BENCH_SSE_EVENTS:-1000}
 SSE_EVENTS_10K=${BENCH_SSE_EVENTS_10K:-200}
 IDLE=${BENCH_IDLE:-10000}
 NGINX_PORT=${BENCH_NGINX_PORT:-18089}
-ONLY=${BENCH_ONLY:-micro http ws sse mem lab journal}
+ONLY=${BENCH_ONLY:-micro http ws sse mem lab flood journal}
 TCK=$(getconf CLK_TCK)
 NODE_MODULES=$ABS/node/node_modules
 export NODE_PATH="$NODE_MODULES"        # where the node servers find ws
@@ -128,7 +133,10 @@ wait_for() {
 
 # Starts `pushpull serve` on a free port: sets SPID and PORT.
 start_pushpull() {
-	start pushpull "$PP" serve --port 0 "$@" || return 1
+	# The limits are for exposed servers; a benchmark measures without them
+	# (section_flood measures them).
+	start pushpull "$PP" serve --port 0 --max-connections 0 --max-per-address 0 \
+		--max-buffered 0 "$@" || return 1
 	wait_for "$OUT/pushpull.log" "serving on" || { echo "pushpull serve did not start"; return 1; }
 	PORT=$(sed -n 's/.*serving on http:\/\/[0-9.]*:\([0-9]*\).*/\1/p' "$OUT/pushpull.log")
 }
@@ -540,6 +548,15 @@ journal_once() {
 	stop "$jpid"
 }
 
+section_flood() {
+	echo "== flood: pushpull serve with its default limits (README, \"Running it for real\")"
+	if ! command -v python3 >/dev/null 2>&1; then
+		echo "python3 is missing: flood skipped (apt-get install python3)"
+		return
+	fi
+	python3 tools/bench/flood.py "$PP"
+}
+
 section_journal() {
 	echo "== the journal: wrk publishing 64-byte events on 50 connections, per --fsync"
 	r=1
@@ -585,8 +602,8 @@ if [ $needs_pp = 1 ] && { [ ! -x "$PP" ] || [ ! -x "$LG" ]; }; then
 fi
 for s in $ONLY; do
 	case $s in
-	micro|http|ws|sse|mem|lab|journal) "section_$s"; echo ;;
-	*) echo "unknown section '$s' (micro http ws sse mem lab journal)" ;;
+	micro|http|ws|sse|mem|lab|flood|journal) "section_$s"; echo ;;
+	*) echo "unknown section '$s' (micro http ws sse mem lab flood journal)" ;;
 	esac
 done
 

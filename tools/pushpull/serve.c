@@ -26,8 +26,11 @@
 #include "paradigms/journal.h"
 #include "paradigms/page.h"
 #include "http/http_server.h"
+#include "net/limits.h"
 #include "net/loop.h"
+#include "util/log.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -35,6 +38,12 @@
 #include <string.h>
 
 #define SERVE_ORIGINS_MAX 16
+
+/* The limits' defaults (README, "Running it for real"). */
+#define SERVE_MAX_CONNS       10000
+#define SERVE_MAX_PER_ADDR    1000
+#define SERVE_MAX_BUFFERED    ((size_t)64 << 20)
+#define SERVE_FD_RESERVE      32        /* descriptors kept for files, the journal... */
 
 static const char serve_usage[] =
 	"usage: pushpull serve [--host ADDR] [--port N] [options]\n"
@@ -73,6 +82,18 @@ static const char serve_usage[] =
 	"                       Without one, only clients on this machine may publish\n"
 	"  --allow-origin URL   pages of this origin (http://host[:port]) may use the\n"
 	"                       server from a browser, besides its own page; repeatable\n"
+	"limits (0: none):\n"
+	"  --max-connections N  connections open at once (10000, and no more than the\n"
+	"                       descriptor limit allows); more are answered 503\n"
+	"  --max-per-address N  of those, from one client address (1000); behind a\n"
+	"                       reverse proxy every client has the proxy's address\n"
+	"  --max-buffered SIZE  memory held for connections in all: unsent output,\n"
+	"                       half-received messages (64M; K, M and G suffixes);\n"
+	"                       over it the connection holding most is dropped\n"
+	"  --ws-message-timeout MS  a WebSocket message must end this long after its\n"
+	"                       first byte (30000), or the connection closes with 1008\n"
+	"  --log-level LEVEL    error, warn, info (the default) or debug: one line on\n"
+	"                       stderr per notable event, rate-limited\n"
 	"  --help\n";
 
 struct serve_opts {
@@ -85,7 +106,29 @@ struct serve_opts {
 	const char *token_file;         /* --publish-token-file */
 	const char *origins[SERVE_ORIGINS_MAX];         /* --allow-origin */
 	size_t norigins;
+	struct net_limits limits;
+	enum log_level log_level;
 };
+
+/* "128M" -> bytes: a number with an optional K, M or G (powers of 1024). */
+static bool size_arg(const char *s, size_t *out)
+{
+	char num[32];
+	size_t n = strlen(s), shift = 0;
+	if (n == 0 || n >= sizeof num)
+		return false;
+	char last = s[n - 1];
+	shift = last == 'K' || last == 'k' ? 10 : last == 'M' || last == 'm' ? 20
+	      : last == 'G' || last == 'g' ? 30 : 0;
+	memcpy(num, s, n + 1);
+	if (shift)
+		num[n - 1] = '\0';
+	uint64_t v;
+	if (!cli_u64(num, 0, (uint64_t)1 << 40, &v) || v > (SIZE_MAX >> shift))
+		return false;
+	*out = (size_t)(v << shift);
+	return true;
+}
 
 /* Reads the command line into 'o'.  Returns -1 to go on, or the exit
  * status (0 after --help, 2 after bad usage). */
@@ -100,11 +143,18 @@ static int serve_options(int argc, char **argv, struct serve_opts *o)
 		{ "journal", required_argument, NULL, 'J' }, { "fsync", required_argument, NULL, 'F' },
 		{ "publish-token-file", required_argument, NULL, 'T' },
 		{ "allow-origin", required_argument, NULL, 'O' },
+		{ "max-connections", required_argument, NULL, 'C' },
+		{ "max-per-address", required_argument, NULL, 'A' },
+		{ "max-buffered", required_argument, NULL, 'B' },
+		{ "ws-message-timeout", required_argument, NULL, 'W' },
+		{ "log-level", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	uint64_t v, port = 8080;
 	int c;
-	*o = (struct serve_opts){ .host = "127.0.0.1" };
+	*o = (struct serve_opts){ .host = "127.0.0.1", .log_level = LOG_INFO,
+				  .limits = { SERVE_MAX_CONNS, SERVE_MAX_PER_ADDR,
+					      SERVE_MAX_BUFFERED } };
 	optind = 1;
 	opterr = 0;                             /* our own one-line message instead */
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -119,9 +169,26 @@ static int serve_options(int argc, char **argv, struct serve_opts *o)
 			if (!cli_u64(optarg, 0, 65535, &port))
 				return cli_bad("pushpull serve", "--port needs 0..65535");
 			break;
-		case 'l': case 'b': case 'r': case 'g':
+		case 'C': case 'A':
+			if (!cli_u64(optarg, 0, 10000000, &v))
+				return cli_bad("pushpull serve", "a connection limit needs 0..10000000");
+			if (c == 'C') o->limits.max_conns = (uint32_t)v;
+			if (c == 'A') o->limits.max_per_addr = (uint32_t)v;
+			break;
+		case 'B':
+			if (!size_arg(optarg, &o->limits.max_held))
+				return cli_bad("pushpull serve", "--max-buffered needs bytes, with K, M "
+					       "or G if you like (64M)");
+			break;
+		case 'L':
+			if (!log_level_parse(optarg, &o->log_level))
+				return cli_bad("pushpull serve", "--log-level is error, warn, info or "
+					       "debug");
+			break;
+		case 'l': case 'b': case 'r': case 'g': case 'W':
 			if (!cli_u64(optarg, 1, 3600000, &v))
 				return cli_bad("pushpull serve", "a time needs 1..3600000 milliseconds");
+			if (c == 'W') o->cfg.ws_message_timeout_ms = (uint32_t)v;
 			if (c == 'l') o->cfg.lp_timeout_ms = (uint32_t)v;
 			if (c == 'b') o->cfg.sse_heartbeat_ms = (uint32_t)v;
 			if (c == 'r') o->cfg.sse_retry_ms = (uint32_t)v;
@@ -226,9 +293,30 @@ static void serve_page(struct server *s)
 	pp_page_show(&s->page, &s->loop_ledger);
 }
 
+/* The loop's limits (net/limits.h).  A connection limit the descriptor
+ * limit cannot honour is lowered to what it can, and said: past it
+ * accept would fail with EMFILE, and the client would wait in the
+ * backlog instead of being told 503. */
+static bool serve_limits(struct server *s, struct serve_opts *o, uint64_t nofile)
+{
+	struct net_limits *l = &o->limits;
+	uint64_t room = nofile > SERVE_FD_RESERVE ? nofile - SERVE_FD_RESERVE : 1;
+	if (l->max_conns == 0 || l->max_conns > room) {
+		log_say(LOG_WARN, LOG_SERVER, "the descriptor limit is %llu: at most %llu "
+			"connections (raise it with ulimit -n for more)", (unsigned long long)nofile,
+			(unsigned long long)room);
+		l->max_conns = (uint32_t)(room < UINT32_MAX ? room : UINT32_MAX);
+	}
+	if (net_loop_set_limits(s->hub.loop, l) < 0) {
+		fprintf(stderr, "pushpull serve: cannot start: %s\n", strerror(errno));
+		return false;
+	}
+	return true;
+}
+
 /* A loop, a feed, a ledger per paradigm and a listener with every
  * route.  Returns false after saying why. */
-static bool serve_setup(struct server *s, const struct serve_opts *o)
+static bool serve_setup(struct server *s, struct serve_opts *o, uint64_t nofile)
 {
 	net_ledger_init(&s->unrouted, "unrouted");
 	s->hub.cfg = o->cfg;
@@ -246,7 +334,8 @@ static bool serve_setup(struct server *s, const struct serve_opts *o)
 		fprintf(stderr, "pushpull serve: cannot start: %s\n", strerror(errno));
 		return false;
 	}
-	if (!serve_journal(s, o) || !serve_token_load(o->token_file, &s->token))
+	if (!serve_limits(s, o, nofile) || !serve_journal(s, o) ||
+	    !serve_token_load(o->token_file, &s->token))
 		return false;
 	if (s->token.len) {
 		s->hub.guard.token = s->token.buf;
@@ -318,17 +407,23 @@ int pushpull_serve(int argc, char **argv)
 	int status = serve_options(argc, argv, &o);
 	if (status >= 0)
 		return status;
-	cli_raise_nofile();                     /* thousands of clients are normal */
+	log_set_level(o.log_level);
+	uint64_t nofile = cli_raise_nofile();   /* thousands of clients are normal */
 	struct server s = { 0 };
-	if (serve_setup(&s, &o)) {
+	if (serve_setup(&s, &o, nofile)) {
 		/* An IPv6 address goes in brackets in a URL; "*" is every
 		 * address of both families, "[::]" to a browser. */
 		bool v6 = strchr(o.host, ':') && o.host[0] != '[';
-		printf("pushpull serving on http://%s%s%s:%u%s\n", v6 ? "[" : "",
-		       strcmp(o.host, "*") == 0 ? "[::]" : o.host, v6 ? "]" : "",
-		       (unsigned)http_server_port(s.srv),
+		char url[INET6_ADDRSTRLEN + 16];
+		snprintf(url, sizeof url, "http://%s%s%s:%u", v6 ? "[" : "",
+			 strcmp(o.host, "*") == 0 ? "[::]" : o.host, v6 ? "]" : "",
+			 (unsigned)http_server_port(s.srv));
+		printf("pushpull serving on %s%s\n", url,
 		       strcmp(o.host, "*") == 0 ? " (IPv6 and IPv4)" : "");
 		fflush(stdout);
+		log_say(LOG_INFO, LOG_SERVER, "listening on %s: up to %u connections, %u per "
+			"address, %zu bytes held for them", url, (unsigned)o.limits.max_conns,
+			(unsigned)o.limits.max_per_addr, o.limits.max_held);
 		net_loop_run(s.hub.loop);
 		serve_report(&s, &o);
 		status = 0;
