@@ -354,7 +354,7 @@ static int enqueue_own(struct net_conn *c, const void *data, size_t len)
 			}
 			c->out = p;
 			c->out_cap = cap;
-			net__held_sync(c);
+			net__held_note(c);
 		}
 	}
 	memcpy(c->out + c->out_len, data, len);
@@ -445,7 +445,7 @@ static void flush(struct net_conn *c)
 		free(c->out);                   /* idle connections hold no buffer */
 		c->out = NULL;
 		c->out_len = c->out_off = c->out_cap = 0;
-		net__held_sync(c);
+		net__held_note(c);
 		update_interest(c);
 		bool waited = c->waited || c->read_paused;
 		c->waited = false;
@@ -544,7 +544,7 @@ static void keep_rest(struct net_conn *c, uint8_t *data, size_t used, size_t res
 			c->in_cap = 0;
 			if (!(c->in = malloc(cap))) {
 				c->in_len = 0;
-				net__held_sync(c);
+				net__held_note(c);
 				finish(c, ENOMEM);
 				return;
 			}
@@ -559,7 +559,7 @@ static void keep_rest(struct net_conn *c, uint8_t *data, size_t used, size_t res
 		c->in = NULL;
 		c->in_cap = 0;
 	}
-	net__held_sync(c);
+	net__held_note(c);
 }
 
 /* Hands every unconsumed byte to on_data, with the replies it writes
@@ -669,7 +669,7 @@ static void do_read(struct net_conn *c)
 			}
 			c->in = p;
 			c->in_cap = cap;
-			net__held_sync(c);
+			net__held_note(c);
 		}
 		buf = c->in + c->in_len;
 		room = c->in_cap - c->in_len;

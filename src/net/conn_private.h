@@ -92,6 +92,13 @@ void net__limits_free(struct net__limits *lim);
 /* After out_cap, in_cap or proto_held changed: brings the loop's total up
  * to date, and drops the largest holders if it passed the limit. */
 void net__held_sync(struct net_conn *c);
+/* The same, called only when something changed: the common case (a
+ * request answered at once holds nothing) costs a compare, not a call. */
+static inline void net__held_note(struct net_conn *c)
+{
+	if (c->out_cap + c->in_cap + c->proto_held != c->held)
+		net__held_sync(c);
+}
 /* The connection's memory is being freed: out of the total and the list. */
 void net__held_forget(struct net_conn *c);
 

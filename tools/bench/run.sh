@@ -3,7 +3,7 @@
 # the same run.  Benchmarks are not tests: they print numbers and ratios,
 # they assert nothing.  Run from the top of the tree (make does).
 #
-# Sections (BENCH_ONLY="micro http ws sse mem lab flood journal" picks some):
+# Sections (BENCH_ONLY="micro http ws sse mem lab instr flood journal" picks some):
 #   micro  src/net and src/http on their own (bench_net, bench_http_parser)
 #   http   wrk -t1 -c50 against `pushpull serve` GET /score and nginx
 #          (one worker, `return 200` of a body the same size): keep-alive,
@@ -24,6 +24,13 @@
 #          bare_http above)
 #   mem    server memory per idle connection, 10,000 of them, WebSocket
 #          and SSE, pushpull and node (`loadgen idle`)
+#   instr  user-space instructions per keep-alive request, pushpull's GET
+#          /score against nginx's `return 200` of the same body, counted by
+#          callgrind (valgrind) in each server: a figure that the noise of
+#          a shared machine cannot blur.  Each server runs twice, for
+#          INSTR_FEW and INSTR_MANY requests from `pushpull client rpc` on one
+#          kept-alive connection; the difference divided by the difference
+#          in requests leaves out start-up and shutdown
 #   flood  tools/bench/flood.py: `pushpull serve` with its default limits
 #          under each flood of README's "Running it for real" (slow SSE
 #          readers, unfinished WebSocket fragments, half-sent request
@@ -65,7 +72,9 @@ SSE_EVENTS=${BENCH_SSE_EVENTS:-1000}
 SSE_EVENTS_10K=${BENCH_SSE_EVENTS_10K:-200}
 IDLE=${BENCH_IDLE:-10000}
 NGINX_PORT=${BENCH_NGINX_PORT:-18089}
-ONLY=${BENCH_ONLY:-micro http ws sse mem lab flood journal}
+ONLY=${BENCH_ONLY:-micro http ws sse mem lab instr flood journal}
+INSTR_FEW=${BENCH_INSTR_FEW:-500}
+INSTR_MANY=${BENCH_INSTR_MANY:-2500}
 TCK=$(getconf CLK_TCK)
 NODE_MODULES=$ABS/node/node_modules
 export NODE_PATH="$NODE_MODULES"        # where the node servers find ws
@@ -548,6 +557,67 @@ journal_once() {
 	stop "$jpid"
 }
 
+# instr_once KEY N PORT STOPSIG CMD...: CMD under callgrind, N keep-alive
+# requests to PORT, then STOPSIG; records KEY.N, its instructions in all.
+instr_once() {
+	key=$1 n=$2 port=$3 sig=$4
+	shift 4
+	rm -f "$OUT/cg.$key.$n"
+	start "cg_$key" valgrind --tool=callgrind --callgrind-out-file="$OUT/cg.$key.$n" "$@"
+	cg_pid=$SPID
+	i=0                     # under valgrind a start takes seconds
+	while ! "$PP" client rpc --retries 0 "http://127.0.0.1:$port/score" >/dev/null 2>&1 &&
+		[ $i -lt 300 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	# pushpull answers the latest event, as in section_http (nginx ignores it).
+	"$PP" client rpc --data "the first event" "http://127.0.0.1:$port/publish" >/dev/null 2>&1
+	"$PP" client rpc --count "$n" "http://127.0.0.1:$port/score" >/dev/null 2>&1
+	kill "-$sig" "$cg_pid" 2>/dev/null
+	i=0
+	while kill -0 "$cg_pid" 2>/dev/null && [ $i -lt 300 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	stop "$cg_pid"
+	ir=$(sed -n 's/^summary: *\([0-9]*\).*/\1/p' "$OUT/cg.$key.$n")
+	[ -n "$ir" ] && record "$key.$n" "$ir"
+}
+
+section_instr() {
+	echo "== instructions per keep-alive request (callgrind): pushpull GET /score and nginx"
+	need valgrind valgrind || { echo "valgrind is missing: skipped"; return; }
+	need nginx nginx || { echo "nginx is missing: skipped"; return; }
+	start_pushpull || return
+	"$PP" client rpc --data "the first event" "http://127.0.0.1:$PORT/publish" >/dev/null 2>&1
+	body=$("$PP" client rpc "http://127.0.0.1:$PORT/score" 2>/dev/null | head -n 1)
+	stop "$SPID"
+	pp_port=$((NGINX_PORT + 7)) ngx_port=$((NGINX_PORT + 8))
+	mkdir -p "$ABS/nginx_cg/tmp"
+	# One process: the worker is the master, so callgrind sees every request.
+	{ echo "master_process off;"
+	  sed -e "s|@DIR@|$ABS/nginx_cg|g" -e "s|@PORT@|$ngx_port|" -e "s|@LISTEN@||" \
+		-e "s|@BODY@|$body|" tools/bench/nginx.conf; } > "$ABS/nginx_cg/nginx.conf"
+	for n in "$INSTR_FEW" "$INSTR_MANY"; do
+		# The same body as nginx's: the first event of a fresh feed, with
+		# its own epoch, of the same length.
+		instr_once instr.pushpull "$n" "$pp_port" INT "$PP" serve --port "$pp_port" \
+			--log-level error
+		instr_once instr.nginx "$n" "$ngx_port" QUIT nginx -p "$ABS/nginx_cg/" \
+			-c "$ABS/nginx_cg/nginx.conf" -e "$ABS/nginx_cg/error.log"
+	done
+	for k in pushpull nginx; do
+		few=$(median "instr.$k.$INSTR_FEW") many=$(median "instr.$k.$INSTR_MANY")
+		if [ "$few" != NA ] && [ "$many" != NA ]; then
+			record "instr.$k.per_request" $(( (many - few) / (INSTR_MANY - INSTR_FEW) ))
+		fi
+	done
+	echo "  pushpull $(median instr.pushpull.per_request), nginx $(median instr.nginx.per_request) instructions per request"
+	row "http keepalive instructions/req" "instr" "$(median instr.pushpull.per_request)" \
+		"$(median instr.nginx.per_request)" "ratio<=0.5"
+}
+
 section_flood() {
 	echo "== flood: pushpull serve with its default limits (README, \"Running it for real\")"
 	if ! command -v python3 >/dev/null 2>&1; then
@@ -602,8 +672,8 @@ if [ $needs_pp = 1 ] && { [ ! -x "$PP" ] || [ ! -x "$LG" ]; }; then
 fi
 for s in $ONLY; do
 	case $s in
-	micro|http|ws|sse|mem|lab|flood|journal) "section_$s"; echo ;;
-	*) echo "unknown section '$s' (micro http ws sse mem lab flood journal)" ;;
+	micro|http|ws|sse|mem|lab|instr|flood|journal) "section_$s"; echo ;;
+	*) echo "unknown section '$s' (micro http ws sse mem lab instr flood journal)" ;;
 	esac
 done
 
