@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "net/conn.h"
+#include "util/log.h"
 #include "support/looptest.h"
 
 /* --- a small echo server and a counting client ------------------------- */
@@ -775,11 +776,27 @@ static void emfile_accept(struct net_listener *l, struct net_conn *c, void *ud)
 	net_conn_set_ops(c, &emfile_ops, ud);
 }
 
+/* Whether the log (util/log.h) in 'f' has a line with 'want'. */
+static bool logged(FILE *f, const char *want)
+{
+	char buf[4096];
+	fflush(f);
+	rewind(f);
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	buf[n] = '\0';
+	return strstr(buf, want) != NULL;
+}
+
 /* Child: an echo server with only 'room' descriptors to spare.  Exits 0
- * if accept was paused by EMFILE at least once and the loop never spun. */
+ * if accept was paused by EMFILE at least once, the loop never spun, and
+ * the log said so. */
 static void emfile_child(int port_pipe, int room)
 {
 	struct emfile_server e = { .quit = false };
+	FILE *log = tmpfile();
+	if (!log)
+		_exit(16);
+	log_set_stream(log);
 	e.loop = net_loop_new(NULL);
 	struct net_listener *l = net_listen(e.loop, "127.0.0.1", 0, 64, emfile_accept, &e, NULL);
 	if (!l)
@@ -794,7 +811,8 @@ static void emfile_child(int port_pipe, int room)
 	close(port_pipe);
 	looptest_run_until(e.loop, &e.quit, 8000);
 	uint64_t waits = net_loop_ledger(e.loop)->c.sys[NET_SYS_EPOLL_WAIT];
-	_exit(!e.quit ? 13 : net_listener_pauses(l) == 0 ? 14 : waits > 2000 ? 15 : 0);
+	_exit(!e.quit ? 13 : net_listener_pauses(l) == 0 ? 14 : waits > 2000 ? 15
+	      : !logged(log, "error fds: accept: Too many open files: not accepting for") ? 17 : 0);
 }
 
 static int echo_within(int fd, int ms)

@@ -16,6 +16,7 @@
 #include "net/lab.h"
 #include "paradigms/hub.h"
 #include "support/http_server_fixture.h"
+#include "util/log.h"
 
 #define WAIT_MS 3000
 #define TOKEN "abcdefghijklmnop0123"
@@ -76,6 +77,9 @@ static int ask(const char *req, char *head, size_t cap)
 START_TEST(token_over_http)
 {
 	guard_start(true);
+	FILE *log = tmpfile();          /* each refusal is a line of the log (util/log.h) */
+	ck_assert_ptr_nonnull(log);
+	log_set_stream(log);
 	char head[1024];
 	ck_assert_int_eq(ask(POST(""), head, sizeof head), 401);
 	ck_assert_ptr_nonnull(strstr(head, "WWW-Authenticate: Bearer"));
@@ -87,6 +91,15 @@ START_TEST(token_over_http)
 	ck_assert_int_eq(ask(POST("Authorization: bearer " TOKEN "\r\n"), head, sizeof head), 200);
 	ck_assert_uint_eq(feed_latest(hub.feed), 1);
 	ck_assert_uint_eq(hub.guard.refused_publish, 4);
+	char text[4096];
+	fflush(log);
+	rewind(log);
+	text[fread(text, 1, sizeof text - 1, log)] = '\0';
+	ck_assert_msg(strstr(text, " warn refused: 127.0.0.1: publishing needs the publish token\n")
+		      != NULL, "%s", text);
+	ck_assert_ptr_null(strstr(text, TOKEN));        /* never the token itself */
+	log_set_stream(NULL);
+	fclose(log);
 	guard_stop();
 }
 END_TEST
