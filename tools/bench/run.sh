@@ -3,8 +3,10 @@
 # the same run.  Benchmarks are not tests: they print numbers and ratios,
 # they assert nothing.  Run from the top of the tree (make does).
 #
-# Sections (BENCH_ONLY="micro http ws sse mem lab instr flood journal" picks some):
+# Sections (BENCH_ONLY="micro resp http ws sse mem lab instr flood journal" picks some):
 #   micro  src/net and src/http on their own (bench_net, bench_http_parser)
+#   resp   src/resp on its own (resp_parse): Redis replies parsed and read
+#          per second on one core, a realistic mix and XREAD batches alone
 #   http   wrk -t1 -c50 against `pushpull serve` GET /score and nginx
 #          (one worker, `return 200` of a body the same size): keep-alive,
 #          pipelined 16 deep, a new connection per request.  Keep-alive is
@@ -72,7 +74,7 @@ SSE_EVENTS=${BENCH_SSE_EVENTS:-1000}
 SSE_EVENTS_10K=${BENCH_SSE_EVENTS_10K:-200}
 IDLE=${BENCH_IDLE:-10000}
 NGINX_PORT=${BENCH_NGINX_PORT:-18089}
-ONLY=${BENCH_ONLY:-micro http ws sse mem lab instr flood journal}
+ONLY=${BENCH_ONLY:-micro resp http ws sse mem lab instr flood journal}
 INSTR_FEW=${BENCH_INSTR_FEW:-500}
 INSTR_MANY=${BENCH_INSTR_MANY:-2500}
 TCK=$(getconf CLK_TCK)
@@ -222,6 +224,29 @@ section_micro() {
 	echo
 	echo "== src/http: parsing realistic browser requests, whole and byte by byte"
 	build/bench/bench_http_parser
+}
+
+# --- resp -------------------------------------------------------------------
+
+# resp_get FILE MODE -> replies_per_s of that mode from the JSON line.
+resp_get() {
+	sed -n "s/.*\"mode\":\"$2\",\"replies_per_s\":\([0-9]*\).*/\1/p" "$1" | tail -n 1
+}
+
+section_resp() {
+	echo "== src/resp: Redis replies parsed and read, one core"
+	r=1
+	while [ $r -le "$RUNS" ]; do
+		$ON_SERVER build/bench/resp_parse > "$OUT/resp.log" || return
+		cat "$OUT/resp.log"
+		record resp.mix.rps "$(resp_get "$OUT/resp.log" "parse+read")"
+		record resp.floor.rps "$(resp_get "$OUT/resp.log" "read only")"
+		record resp.xread3.rps "$(resp_get "$OUT/resp.log" "XREAD x3")"
+		r=$((r + 1))
+	done
+	row "resp parse+read, mix vs read only" "/s" "$(median resp.mix.rps)" \
+		"$(median resp.floor.rps)" "pushpull>=1000000"
+	row "resp parse+read, XREAD of 3" "/s" "$(median resp.xread3.rps)" "NA" "-"
 }
 
 # --- http -------------------------------------------------------------------
@@ -664,16 +689,16 @@ section_journal() {
 
 needs_pp=0
 for s in $ONLY; do
-	[ "$s" != micro ] && needs_pp=1
+	case $s in micro|resp) ;; *) needs_pp=1 ;; esac
 done
 if [ $needs_pp = 1 ] && { [ ! -x "$PP" ] || [ ! -x "$LG" ]; }; then
-	echo "$PP or $LG is not built: only the micro benchmarks run"
-	ONLY=micro
+	echo "$PP or $LG is not built: only the micro and resp benchmarks run"
+	ONLY="micro resp"
 fi
 for s in $ONLY; do
 	case $s in
-	micro|http|ws|sse|mem|lab|instr|flood|journal) "section_$s"; echo ;;
-	*) echo "unknown section '$s' (micro http ws sse mem lab instr flood journal)" ;;
+	micro|resp|http|ws|sse|mem|lab|instr|flood|journal) "section_$s"; echo ;;
+	*) echo "unknown section '$s' (micro resp http ws sse mem lab instr flood journal)" ;;
 	esac
 done
 
