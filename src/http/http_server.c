@@ -618,8 +618,8 @@ struct http_server *http_server_new(struct net_loop *loop,
 	s->request_timeout_ms = cfg->request_timeout_ms ? cfg->request_timeout_ms
 							: HTTP_REQUEST_TIMEOUT_MS;
 	s->idle_timeout_ms = cfg->idle_timeout_ms ? cfg->idle_timeout_ms : HTTP_IDLE_TIMEOUT_MS;
-	s->listener = net_listen(loop, cfg->host, cfg->port, cfg->backlog, on_accept, s,
-				 cfg->ledger);
+	s->listener = (cfg->shared_port ? net_listen_shared : net_listen)(
+		loop, cfg->host, cfg->port, cfg->backlog, on_accept, s, cfg->ledger);
 	if (!s->listener) {
 		int err = errno;
 		free(s);

@@ -89,6 +89,8 @@ struct http_server_config {
 	uint32_t request_timeout_ms;    /* 0: HTTP_REQUEST_TIMEOUT_MS */
 	uint32_t idle_timeout_ms;       /* 0: HTTP_IDLE_TIMEOUT_MS */
 	struct net_ledger *ledger;      /* connections start here; may be NULL */
+	bool shared_port;               /* other loops listen on this port too, each
+					   with its own server (net_listen_shared) */
 };
 
 /* Listens as 'cfg' says.  Returns NULL with errno set on failure. */

@@ -105,6 +105,14 @@ struct net_listener *net_listen(struct net_loop *loop, const char *host,
 				uint16_t port, int backlog,
 				net_accept_fn *on_accept, void *ud,
 				struct net_ledger *ledger);
+/* The same, on a port other loops (threads) listen on too, each with a
+ * listener of its own made by this call (SO_REUSEPORT): the kernel gives
+ * each new connection to one of them.  Port 0: a free port is picked for
+ * the first; pass the first's port (net_listener_port) to the others. */
+struct net_listener *net_listen_shared(struct net_loop *loop, const char *host,
+				       uint16_t port, int backlog,
+				       net_accept_fn *on_accept, void *ud,
+				       struct net_ledger *ledger);
 /* Accept a connection only once its first bytes have arrived, or after
  * 'seconds' of silence (or a little more): for protocols in which the
  * client speaks first, like HTTP.  One wake-up per new connection instead

@@ -38,6 +38,19 @@ void net_counts_add(struct net_counts *dst, const struct net_counts *src)
 		d[i] += s[i];
 }
 
+void net_ledger_add(struct net_ledger *dst, const struct net_ledger *src)
+{
+	net_counts_add(&dst->c, &src->c);
+	dst->events += src->events;
+	dst->counts_events |= src->counts_events;
+	dst->lat.count += src->lat.count;
+	dst->lat.sum_us += src->lat.sum_us;
+	if (src->lat.max_us > dst->lat.max_us)
+		dst->lat.max_us = src->lat.max_us;
+	for (size_t i = 0; i < NET_LAT_BUCKETS; i++)
+		dst->lat.bucket[i] += src->lat.bucket[i];
+}
+
 void net_counts_sub(struct net_counts *dst, const struct net_counts *src)
 {
 	uint64_t *d = (uint64_t *)dst;

@@ -103,6 +103,10 @@ struct net_charge {
 void net_ledger_init(struct net_ledger *l, const char *label);
 
 void net_counts_add(struct net_counts *dst, const struct net_counts *src);
+/* Adds everything 'src' counted (counts, events, latencies) to 'dst',
+ * whose label stays: the ledgers of one row kept by several loops
+ * (`serve --workers`), summed for printing. */
+void net_ledger_add(struct net_ledger *dst, const struct net_ledger *src);
 void net_counts_sub(struct net_counts *dst, const struct net_counts *src);
 uint64_t net_counts_syscalls(const struct net_counts *c);   /* sum of sys[] */
 

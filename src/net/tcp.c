@@ -212,10 +212,33 @@ static void on_listen_io(struct net_loop *loop, int fd, unsigned events, void *u
 	}
 }
 
+static struct net_listener *listen_on(struct net_loop *loop, const char *host, uint16_t port,
+				      int backlog, net_accept_fn *on_accept, void *ud,
+				      struct net_ledger *ledger, bool reuse_port);
+
 struct net_listener *net_listen(struct net_loop *loop, const char *host,
 				uint16_t port, int backlog,
 				net_accept_fn *on_accept, void *ud,
 				struct net_ledger *ledger)
+{
+	return listen_on(loop, host, port, backlog, on_accept, ud, ledger, false);
+}
+
+/* SO_REUSEPORT: several sockets, one per loop, listen on the same port,
+ * and the kernel hands each new connection to one of them by a hash of
+ * its addresses.  Each loop accepts from its own queue: no lock, no
+ * thundering herd. */
+struct net_listener *net_listen_shared(struct net_loop *loop, const char *host,
+				       uint16_t port, int backlog,
+				       net_accept_fn *on_accept, void *ud,
+				       struct net_ledger *ledger)
+{
+	return listen_on(loop, host, port, backlog, on_accept, ud, ledger, true);
+}
+
+static struct net_listener *listen_on(struct net_loop *loop, const char *host, uint16_t port,
+				      int backlog, net_accept_fn *on_accept, void *ud,
+				      struct net_ledger *ledger, bool reuse_port)
 {
 	struct addr a;
 	if (parse_addr(host, port, &a) < 0) {
@@ -241,6 +264,8 @@ struct net_listener *net_listen(struct net_loop *loop, const char *host,
 	 * whatever the system's default (net.ipv6.bindv6only) says.
 	 * getsockname is counted with the sockopt calls. */
 	if (net_sys_setsockopt(&l->charge, l->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
+	    (reuse_port &&
+	     net_sys_setsockopt(&l->charge, l->fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) < 0) ||
 	    (a.u.sa.sa_family == AF_INET6 &&
 	     net_sys_setsockopt(&l->charge, l->fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only,
 				sizeof v6only) < 0) ||

@@ -115,6 +115,13 @@ static void on_score(struct http_exchange *x, const struct http_request *req,
 	}
 }
 
+uint64_t pp_hub_publish(struct pp_hub *hub, const char *type, const void *data, size_t len)
+{
+	if (hub->publish)
+		return hub->publish(hub->publish_ud, type, data, len);
+	return feed_publish(hub->feed, type, data, len);
+}
+
 int pp_hub_routes(struct http_server *s, struct pp_hub *hub)
 {
 	if (http_server_route(s, "GET", "/score", on_score, hub) < 0 ||

@@ -90,7 +90,16 @@ struct pp_hub {
 	 * its packets in that paradigm's row from then on.  NULL: none. */
 	void (*on_charge)(void *ud, struct net_conn *nc, enum pp_paradigm p);
 	void *on_charge_ud;
+	/* Where a publish goes (POST /publish, a /ws message): NULL, to the
+	 * feed (feed_publish); with workers, through the bus (bus.h), which
+	 * numbers it for every worker's feed.  Returns the seq, or 0 with
+	 * errno as feed_publish does (and EAGAIN: the bus is full). */
+	uint64_t (*publish)(void *ud, const char *type, const void *data, size_t len);
+	void *publish_ud;
 };
+
+/* Publishes through 'hub->publish', or straight to the feed. */
+uint64_t pp_hub_publish(struct pp_hub *hub, const char *type, const void *data, size_t len);
 
 /* Fills the defaults above into every zero field of 'cfg'. */
 void pp_config_defaults(struct pp_config *cfg);

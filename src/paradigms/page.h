@@ -61,6 +61,12 @@ struct pp_page {
 	 * charged to the page (as the hub's on_charge).  NULL: none. */
 	void (*on_charge)(void *ud, struct net_conn *nc);
 	void *on_charge_ud;
+	/* With workers (bus.h): adds what the other workers last put on the
+	 * bus to this page's live copies (the same ledgers, in the same
+	 * order), so that /ledger and /metrics show the whole server.  NULL:
+	 * one loop, nothing to add. */
+	void (*add_others)(void *ud, struct net_ledger *copy, struct net_gauges *g, size_t n);
+	void *add_others_ud;
 	struct pp_page_ladder ladders[PP_PARADIGMS];
 };
 
@@ -76,6 +82,11 @@ int pp_page_routes(struct http_server *s, struct pp_page *pg);
 
 /* The live ledgers, as GET /ledger and GET /metrics answer them, into
  * 'out'.  0, or -1 when memory ran out (nothing written). */
+/* This page's own ledgers now (not the other workers'), with what their
+ * open connections add, into copy[] and g[] (PP_PAGE_LEDGERS each).
+ * Returns how many. */
+size_t pp_page_snapshot(struct pp_page *pg, struct net_ledger *copy, struct net_gauges *g);
+
 int pp_page_write_ledger(struct pp_page *pg, FILE *out);
 int pp_page_write_metrics(struct pp_page *pg, FILE *out);
 

@@ -72,12 +72,9 @@ static void visit(struct net_conn *nc, void *ud)
 	}
 }
 
-/* NULL when memory ran out. */
-static struct snapshot *snapshot_take(struct pp_page *pg)
+/* This page's own figures into 's'. */
+static void snapshot_own(struct pp_page *pg, struct snapshot *s)
 {
-	struct snapshot *s = calloc(1, sizeof *s);
-	if (!s)
-		return NULL;
 	s->pg = pg;
 	for (size_t j = 0; j < pg->n; j++) {
 		s->copy[j] = *pg->ledgers[j];
@@ -88,7 +85,31 @@ static struct snapshot *snapshot_take(struct pp_page *pg)
 		http_server_each_conn(pg->srv, visit, s);
 	if (pg->hub)
 		pp_hub_each_websocket(pg->hub, visit, s);
+}
+
+/* The whole server's: this page's, and the other workers'.  NULL when
+ * memory ran out. */
+static struct snapshot *snapshot_take(struct pp_page *pg)
+{
+	struct snapshot *s = calloc(1, sizeof *s);
+	if (!s)
+		return NULL;
+	snapshot_own(pg, s);
+	if (pg->add_others)
+		pg->add_others(pg->add_others_ud, s->copy, s->gauges, pg->n);
 	return s;
+}
+
+size_t pp_page_snapshot(struct pp_page *pg, struct net_ledger *copy, struct net_gauges *g)
+{
+	struct snapshot *s = calloc(1, sizeof *s);
+	if (!s)
+		return 0;
+	snapshot_own(pg, s);
+	memcpy(copy, s->copy, pg->n * sizeof *copy);
+	memcpy(g, s->gauges, pg->n * sizeof *g);
+	free(s);
+	return pg->n;
 }
 
 int pp_page_write_ledger(struct pp_page *pg, FILE *out)

@@ -100,7 +100,7 @@ static void on_publish(struct http_exchange *x, const struct http_request *req,
 		http_respond_text(x, 400, NULL, "the event must be UTF-8 text\n");
 		return;
 	}
-	uint64_t seq = feed_publish(hub->feed, type, body, body_len);
+	uint64_t seq = pp_hub_publish(hub, type, body, body_len);
 	if (seq == 0) {
 		char why[96];
 		if (errno == EMSGSIZE)

@@ -376,7 +376,7 @@ static void feed_message(struct ws_peer *p, const struct ws_event *ev)
 		peer_start_close(p, WS_CLOSE_POLICY, why);
 		return;
 	}
-	if (feed_publish(p->hub->feed, "message", ev->data, ev->len) == 0 && !p->gone)
+	if (pp_hub_publish(p->hub, "message", ev->data, ev->len) == 0 && !p->gone)
 		peer_start_close(p, WS_CLOSE_INTERNAL, "the feed refused the message");
 }
 

@@ -3,7 +3,7 @@
 # the same run.  Benchmarks are not tests: they print numbers and ratios,
 # they assert nothing.  Run from the top of the tree (make does).
 #
-# Sections (BENCH_ONLY="micro resp http ws sse mem lab instr flood journal" picks some):
+# Sections (BENCH_ONLY="micro resp http ws sse mem lab instr workers flood journal" picks some):
 #   micro  src/net and src/http on their own (bench_net, bench_http_parser)
 #   resp   src/resp on its own (resp_parse): Redis replies parsed and read
 #          per second on one core, a realistic mix and XREAD batches alone
@@ -33,6 +33,10 @@
 #          INSTR_FEW and INSTR_MANY requests from `pushpull client rpc` on one
 #          kept-alive connection; the difference divided by the difference
 #          in requests leaves out start-up and shutdown
+#   workers  SSE fan-out, 1,000 clients, against `serve --workers 1` and
+#          `--workers 2`: deliveries/s.  Neither server is pinned (two
+#          workers need both cores), and the load generator shares them:
+#          on two cores the second worker competes with the load
 #   flood  tools/bench/flood.py: `pushpull serve` with its default limits
 #          under each flood of README's "Running it for real" (slow SSE
 #          readers, unfinished WebSocket fragments, half-sent request
@@ -74,7 +78,7 @@ SSE_EVENTS=${BENCH_SSE_EVENTS:-1000}
 SSE_EVENTS_10K=${BENCH_SSE_EVENTS_10K:-200}
 IDLE=${BENCH_IDLE:-10000}
 NGINX_PORT=${BENCH_NGINX_PORT:-18089}
-ONLY=${BENCH_ONLY:-micro resp http ws sse mem lab instr flood journal}
+ONLY=${BENCH_ONLY:-micro resp http ws sse mem lab instr workers flood journal}
 INSTR_FEW=${BENCH_INSTR_FEW:-500}
 INSTR_MANY=${BENCH_INSTR_MANY:-2500}
 TCK=$(getconf CLK_TCK)
@@ -643,6 +647,30 @@ section_instr() {
 		"$(median instr.nginx.per_request)" "ratio<=0.5"
 }
 
+section_workers() {
+	echo "== workers: SSE fan-out, 1,000 clients x $SSE_EVENTS events, serve --workers 1 and 2"
+	for w in 1 2; do
+		: > "$OUT/workers$w.log"
+		"$PP" serve --port 0 --max-connections 0 --max-per-address 0 --max-buffered 0 \
+			--workers $w --log-level error >> "$OUT/workers$w.log" 2>&1 &
+		wpid=$!
+		STARTED="$STARTED $wpid"
+		wait_for "$OUT/workers$w.log" "serving on" || { echo "  serve did not start"; stop "$wpid"; continue; }
+		wport=$(sed -n 's/.*serving on http:\/\/[0-9.]*:\([0-9]*\).*/\1/p' "$OUT/workers$w.log")
+		r=1
+		while [ $r -le "$RUNS" ]; do
+			ON_LOAD="" sse_once "workers.$w" "$wpid" "http://127.0.0.1:$wport" \
+				--clients 1000 --events "$SSE_EVENTS"
+			r=$((r + 1))
+		done
+		stop "$wpid"
+	done
+	row "sse 1000 deliveries/s, 2 workers vs 1" "/s" "$(median workers.2.dps)" \
+		"$(median workers.1.dps)" "-"
+	row "sse 1000 CPU/delivery, 2 workers vs 1" "us" "$(median workers.2.cpu)" \
+		"$(median workers.1.cpu)" "-"
+}
+
 section_flood() {
 	echo "== flood: pushpull serve with its default limits (README, \"Running it for real\")"
 	if ! command -v python3 >/dev/null 2>&1; then
@@ -697,8 +725,8 @@ if [ $needs_pp = 1 ] && { [ ! -x "$PP" ] || [ ! -x "$LG" ]; }; then
 fi
 for s in $ONLY; do
 	case $s in
-	micro|resp|http|ws|sse|mem|lab|instr|flood|journal) "section_$s"; echo ;;
-	*) echo "unknown section '$s' (micro resp http ws sse mem lab instr flood journal)" ;;
+	micro|resp|http|ws|sse|mem|lab|instr|workers|flood|journal) "section_$s"; echo ;;
+	*) echo "unknown section '$s' (micro resp http ws sse mem lab instr workers flood journal)" ;;
 	esac
 done
 

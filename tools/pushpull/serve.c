@@ -22,6 +22,7 @@
 #include "pushpull.h"
 #include "serve.h"
 #include "common/cli.h"
+#include "paradigms/bus.h"
 #include "paradigms/hub.h"
 #include "paradigms/journal.h"
 #include "paradigms/page.h"
@@ -33,6 +34,8 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,6 +97,10 @@ static const char serve_usage[] =
 	"                       first byte (30000), or the connection closes with 1008\n"
 	"  --log-level LEVEL    error, warn, info (the default) or debug: one line on\n"
 	"                       stderr per notable event, rate-limited\n"
+	"  --workers N          N threads, each with its own loop and listener on the\n"
+	"                       port, one feed for all (1; auto: one per core); the\n"
+	"                       limits above are shared out among them. Not with\n"
+	"                       --journal or --capture\n"
 	"  --help\n";
 
 struct serve_opts {
@@ -108,6 +115,7 @@ struct serve_opts {
 	size_t norigins;
 	struct net_limits limits;
 	enum log_level log_level;
+	unsigned workers;               /* --workers: 1, or threads with a loop each */
 };
 
 /* "128M" -> bytes: a number with an optional K, M or G (powers of 1024). */
@@ -148,11 +156,12 @@ static int serve_options(int argc, char **argv, struct serve_opts *o)
 		{ "max-buffered", required_argument, NULL, 'B' },
 		{ "ws-message-timeout", required_argument, NULL, 'W' },
 		{ "log-level", required_argument, NULL, 'L' },
+		{ "workers", required_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	uint64_t v, port = 8080;
 	int c;
-	*o = (struct serve_opts){ .host = "127.0.0.1", .log_level = LOG_INFO,
+	*o = (struct serve_opts){ .host = "127.0.0.1", .log_level = LOG_INFO, .workers = 1,
 				  .limits = { SERVE_MAX_CONNS, SERVE_MAX_PER_ADDR,
 					      SERVE_MAX_BUFFERED } };
 	optind = 1;
@@ -179,6 +188,16 @@ static int serve_options(int argc, char **argv, struct serve_opts *o)
 			if (!size_arg(optarg, &o->limits.max_held))
 				return cli_bad("pushpull serve", "--max-buffered needs bytes, with K, M "
 					       "or G if you like (64M)");
+			break;
+		case 'w':
+			if (strcmp(optarg, "auto") == 0) {
+				long cores = sysconf(_SC_NPROCESSORS_ONLN);
+				v = cores < 1 ? 1 : cores > PP_BUS_WORKERS_MAX ? PP_BUS_WORKERS_MAX
+					      : (uint64_t)cores;
+			} else if (!cli_u64(optarg, 1, PP_BUS_WORKERS_MAX, &v)) {
+				return cli_bad("pushpull serve", "--workers needs 1..64, or auto");
+			}
+			o->workers = (unsigned)v;
 			break;
 		case 'L':
 			if (!log_level_parse(optarg, &o->log_level))
@@ -216,6 +235,9 @@ static int serve_options(int argc, char **argv, struct serve_opts *o)
 	}
 	if (optind < argc)
 		return cli_bad("pushpull serve", "unexpected argument");
+	if (o->workers > 1 && (o->journal || o->capture))
+		return cli_bad("pushpull serve", "--workers above 1 goes with neither --journal "
+			       "nor --capture (each belongs to one loop)");
 	o->port = (uint16_t)port;
 	pp_config_defaults(&o->cfg);
 	return -1;
@@ -229,6 +251,14 @@ struct server {
 	struct journal *journal;        /* --journal */
 	struct pp_page page;            /* GET /, /ledger, /metrics, /ladder */
 	struct serve_token token;
+	/* --workers above 1: this worker's place, and its ledgers put on the
+	 * bus for the others' pages every PP_BUS_SNAPSHOT_MS. */
+	unsigned index;
+	struct pp_bus *bus;
+	struct net_timer snap;
+	struct net_ledger snap_copy[PP_PAGE_LEDGERS];
+	struct net_gauges snap_gauges[PP_PAGE_LEDGERS];
+	pthread_t thread;
 };
 
 /* Says what the journal held and what became of it: the events replayed,
@@ -293,11 +323,11 @@ static void serve_page(struct server *s)
 	pp_page_show(&s->page, &s->loop_ledger);
 }
 
-/* The loop's limits (net/limits.h).  A connection limit the descriptor
- * limit cannot honour is lowered to what it can, and said: past it
- * accept would fail with EMFILE, and the client would wait in the
- * backlog instead of being told 503. */
-static bool serve_limits(struct server *s, struct serve_opts *o, uint64_t nofile)
+/* The limits (net/limits.h).  A connection limit the descriptor limit
+ * cannot honour is lowered to what it can, and said: past it accept
+ * would fail with EMFILE, and the client would wait in the backlog
+ * instead of being told 503. */
+static void serve_limits(struct serve_opts *o, uint64_t nofile)
 {
 	struct net_limits *l = &o->limits;
 	uint64_t room = nofile > SERVE_FD_RESERVE ? nofile - SERVE_FD_RESERVE : 1;
@@ -307,16 +337,60 @@ static bool serve_limits(struct server *s, struct serve_opts *o, uint64_t nofile
 			(unsigned long long)room);
 		l->max_conns = (uint32_t)(room < UINT32_MAX ? room : UINT32_MAX);
 	}
-	if (net_loop_set_limits(s->hub.loop, l) < 0) {
+}
+
+/* One worker's share of a limit: each loop counts its own connections
+ * and memory, so N workers hold at most N shares -- the limit, rounded
+ * up.  (Connections from one address are spread over the workers by the
+ * kernel's hash, so a client may meet its share on one worker first.) */
+static uint64_t share(uint64_t limit, unsigned workers)
+{
+	return limit ? (limit + workers - 1) / workers : 0;
+}
+
+static bool serve_loop_limits(struct server *s, const struct serve_opts *o)
+{
+	struct net_limits l = {
+		.max_conns = (uint32_t)share(o->limits.max_conns, o->workers),
+		.max_per_addr = (uint32_t)share(o->limits.max_per_addr, o->workers),
+		.max_held = (size_t)share(o->limits.max_held, o->workers),
+	};
+	if (net_loop_set_limits(s->hub.loop, &l) < 0) {
 		fprintf(stderr, "pushpull serve: cannot start: %s\n", strerror(errno));
 		return false;
 	}
 	return true;
 }
 
+/* --workers: this worker's ledgers onto the bus, for the other pages. */
+static void serve_snap(struct net_loop *loop, struct net_timer *t, void *ud)
+{
+	(void)loop; (void)t;
+	struct server *s = ud;
+	size_t n = pp_page_snapshot(&s->page, s->snap_copy, s->snap_gauges);
+	pp_bus_put_ledgers(s->bus, s->index, s->snap_copy, s->snap_gauges, n);
+}
+
+/* --workers: the other workers' ledgers, added to this page's. */
+static void serve_add_others(void *ud, struct net_ledger *copy, struct net_gauges *g, size_t n)
+{
+	struct server *s = ud;
+	pp_bus_add_ledgers(s->bus, s->index, copy, g, n);
+}
+
+/* Worker 's''s page shows the whole server: its own ledgers and the
+ * others' (bus.h). */
+static void serve_page_shared(struct server *s)
+{
+	s->page.add_others = serve_add_others;
+	s->page.add_others_ud = s;
+	net_timer_init(&s->snap, serve_snap, s);
+	net_timer_start(s->hub.loop, &s->snap, PP_BUS_SNAPSHOT_MS, PP_BUS_SNAPSHOT_MS);
+}
+
 /* A loop, a feed, a ledger per paradigm and a listener with every
  * route.  Returns false after saying why. */
-static bool serve_setup(struct server *s, struct serve_opts *o, uint64_t nofile)
+static bool serve_setup(struct server *s, struct serve_opts *o, uint16_t port)
 {
 	net_ledger_init(&s->unrouted, "unrouted");
 	s->hub.cfg = o->cfg;
@@ -330,29 +404,40 @@ static bool serve_setup(struct server *s, struct serve_opts *o, uint64_t nofile)
 	net_ledger_init(&s->loop_ledger, "loop");
 	s->hub.loop = net_loop_new(&s->loop_ledger);
 	s->hub.feed = feed_new(0, 0);
-	if (!s->hub.loop || !s->hub.feed || net_loop_stop_on_signals(s->hub.loop) < 0) {
+	/* Worker 0 hears the signals; threads started later inherit them
+	 * blocked, so the others never do. */
+	if (!s->hub.loop || !s->hub.feed ||
+	    (s->index == 0 && net_loop_stop_on_signals(s->hub.loop) < 0)) {
 		fprintf(stderr, "pushpull serve: cannot start: %s\n", strerror(errno));
 		return false;
 	}
-	if (!serve_limits(s, o, nofile) || !serve_journal(s, o) ||
+	/* With workers, its feed is one of the bus's copies, in the bus's
+	 * epoch, and its publishes go through the bus. */
+	if (s->bus && pp_bus_join(s->bus, s->index, &s->hub) < 0) {
+		fprintf(stderr, "pushpull serve: worker %u: %s\n", s->index, strerror(errno));
+		return false;
+	}
+	if (!serve_loop_limits(s, o) || (s->index == 0 && !serve_journal(s, o)) ||
 	    !serve_token_load(o->token_file, &s->token))
 		return false;
-	if (s->token.len) {
+	if (s->token.len && s->index == 0) {
 		s->hub.guard.token = s->token.buf;
 		s->hub.guard.token_len = s->token.len;
 		fprintf(stderr, "pushpull serve: publishing needs the token from %s\n", s->token.from);
 	}
 	s->hub.guard.origins = o->origins;
 	s->hub.guard.norigins = o->norigins;
-	struct http_server_config scfg = { .host = o->host, .port = o->port,
-					   .ledger = &s->unrouted };
+	struct http_server_config scfg = { .host = o->host, .port = port,
+					   .ledger = &s->unrouted, .shared_port = o->workers > 1 };
 	s->srv = http_server_new(s->hub.loop, &scfg);
 	if (!s->srv) {
 		fprintf(stderr, "pushpull serve: cannot listen on %s:%u: %s\n", o->host,
-			(unsigned)o->port, strerror(errno));
+			(unsigned)port, strerror(errno));
 		return false;
 	}
 	serve_page(s);
+	if (s->bus)
+		serve_page_shared(s);
 	if (pp_hub_routes(s->srv, &s->hub) < 0 || pp_page_routes(s->srv, &s->page) < 0) {
 		fprintf(stderr, "pushpull serve: too many routes\n");
 		return false;
@@ -371,18 +456,40 @@ static bool serve_setup(struct server *s, struct serve_opts *o, uint64_t nofile)
 	return true;
 }
 
-/* Closes every connection, so that the kernel's TCP_INFO counters of
- * each are in, and prints the ledgers. */
-static void serve_report(struct server *s, const struct serve_opts *o)
+/* Closes every connection of every worker, so that the kernel's
+ * TCP_INFO counters of each are in, and prints the ledgers, each row the
+ * sum of the workers' (every thread has stopped). */
+static void serve_report(struct server *servers, const struct serve_opts *o)
 {
-	http_server_free(s->srv);
-	s->srv = s->page.srv = NULL;
-	pp_hub_close_websockets(&s->hub);
-	net_loop_run_once(s->hub.loop, 0);      /* the deferred frees */
-	struct net_ledger *const *table = s->page.ledgers;
+	for (unsigned i = 0; i < o->workers; i++) {
+		struct server *s = &servers[i];
+		net_timer_stop(s->hub.loop, &s->snap);
+		http_server_free(s->srv);
+		s->srv = s->page.srv = NULL;
+		pp_hub_close_websockets(&s->hub);
+		net_loop_run_once(s->hub.loop, 0);      /* the deferred frees */
+	}
+	struct server *s = &servers[0];
 	size_t n = s->page.n;
+	char each[PP_BUS_WORKERS_MAX * 22] = "";
+	for (unsigned i = 0, at = 0; i < o->workers && at < sizeof each; i++) {
+		uint64_t accepted = 0;          /* how the kernel spread the connections */
+		for (size_t j = 0; j < n; j++)
+			accepted += servers[i].page.ledgers[j]->c.handshakes;
+		at += (unsigned)snprintf(each + at, sizeof each - at, "%s%llu", i ? ", " : "",
+					 (unsigned long long)accepted);
+	}
+	struct net_ledger *table[PP_PAGE_LEDGERS];
+	for (size_t j = 0; j < n; j++) {
+		table[j] = s->page.ledgers[j];
+		for (unsigned i = 1; i < o->workers; i++)
+			net_ledger_add(table[j], servers[i].page.ledgers[j]);
+	}
 	printf("\nserver costs, per paradigm (epoll_wait is the loop's; wake-ups are events\n"
 	       "dispatched to each paradigm's connections)\n");
+	if (o->workers > 1)
+		printf("(%u workers, each row the sum of theirs; connections each accepted: %s)\n",
+		       o->workers, each);
 	if (o->json)
 		net_ledger_print_json(stdout, table, n);
 	else
@@ -401,6 +508,47 @@ static void serve_free(struct server *s)
 	net_loop_free(s->hub.loop);
 }
 
+static void *worker_main(void *arg)
+{
+	struct server *s = arg;
+	net_loop_run(s->hub.loop);
+	return NULL;
+}
+
+/* Every worker set up: worker 0 first, on the port asked for; the others
+ * on the port it got.  False after saying why. */
+static bool serve_setup_all(struct server *servers, struct serve_opts *o, struct pp_bus *bus)
+{
+	uint16_t port = o->port;
+	for (unsigned i = 0; i < o->workers; i++) {
+		servers[i].index = i;
+		servers[i].bus = bus;
+		if (!serve_setup(&servers[i], o, port))
+			return false;
+		port = http_server_port(servers[0].srv);
+	}
+	return true;
+}
+
+/* Runs the workers: 1..N-1 on threads of their own, 0 on this one, until
+ * a signal stops worker 0; then the others are stopped and joined. */
+static void serve_run(struct server *servers, const struct serve_opts *o, struct pp_bus *bus)
+{
+	unsigned started = 1;
+	for (; started < o->workers; started++)
+		if (pthread_create(&servers[started].thread, NULL, worker_main,
+				   &servers[started]) != 0) {
+			log_say(LOG_ERROR, LOG_SERVER, "cannot start worker %u: running %u", started,
+				started);
+			break;
+		}
+	net_loop_run(servers[0].hub.loop);
+	if (bus)
+		pp_bus_stop_all(bus);
+	for (unsigned i = 1; i < started; i++)
+		pthread_join(servers[i].thread, NULL);
+}
+
 int pushpull_serve(int argc, char **argv)
 {
 	struct serve_opts o;
@@ -408,28 +556,38 @@ int pushpull_serve(int argc, char **argv)
 	if (status >= 0)
 		return status;
 	log_set_level(o.log_level);
-	uint64_t nofile = cli_raise_nofile();   /* thousands of clients are normal */
-	struct server s = { 0 };
-	if (serve_setup(&s, &o, nofile)) {
+	serve_limits(&o, cli_raise_nofile());   /* thousands of clients are normal */
+	struct server *servers = calloc(o.workers, sizeof *servers);
+	struct pp_bus *bus = o.workers > 1 ? pp_bus_new(o.workers, feed_random_epoch()) : NULL;
+	if (!servers || (o.workers > 1 && !bus)) {
+		fprintf(stderr, "pushpull serve: cannot start: %s\n", strerror(errno));
+		free(servers);
+		return 1;
+	}
+	if (serve_setup_all(servers, &o, bus)) {
 		/* An IPv6 address goes in brackets in a URL; "*" is every
 		 * address of both families, "[::]" to a browser. */
 		bool v6 = strchr(o.host, ':') && o.host[0] != '[';
 		char url[INET6_ADDRSTRLEN + 16];
 		snprintf(url, sizeof url, "http://%s%s%s:%u", v6 ? "[" : "",
 			 strcmp(o.host, "*") == 0 ? "[::]" : o.host, v6 ? "]" : "",
-			 (unsigned)http_server_port(s.srv));
+			 (unsigned)http_server_port(servers[0].srv));
 		printf("pushpull serving on %s%s\n", url,
 		       strcmp(o.host, "*") == 0 ? " (IPv6 and IPv4)" : "");
 		fflush(stdout);
 		log_say(LOG_INFO, LOG_SERVER, "listening on %s: up to %u connections, %u per "
-			"address, %zu bytes held for them", url, (unsigned)o.limits.max_conns,
-			(unsigned)o.limits.max_per_addr, o.limits.max_held);
-		net_loop_run(s.hub.loop);
-		serve_report(&s, &o);
+			"address, %zu bytes held for them; %u worker%s", url,
+			(unsigned)o.limits.max_conns, (unsigned)o.limits.max_per_addr,
+			o.limits.max_held, o.workers, o.workers == 1 ? "" : "s");
+		serve_run(servers, &o, bus);
+		serve_report(servers, &o);
 		status = 0;
 	} else {
 		status = 1;
 	}
-	serve_free(&s);
+	pp_bus_free(bus);                       /* before the loops it watches */
+	for (unsigned i = 0; i < o.workers; i++)
+		serve_free(&servers[i]);
+	free(servers);
 	return status;
 }
