@@ -135,7 +135,9 @@ static bool accepted(void *arg) { return ((struct side *)arg)->conn != NULL; }
 
 static bool delivered(void *arg) { return ((struct side *)arg)->deliveries > 0; }
 
-static void pair_open(struct pair *p)
+/* A pair whose server listens on 'listen_host' and whose client connects
+ * to 'connect_host'. */
+static void pair_open_at(struct pair *p, const char *listen_host, const char *connect_host)
 {
 	p->loop = net_loop_new(NULL);
 	p->srv = calloc(1, sizeof *p->srv);
@@ -144,14 +146,19 @@ static void pair_open(struct pair *p)
 	net_ledger_init(&p->srv->ledger, "server");
 	net_ledger_init(&p->cli->ledger, "client");
 	net_ledger_init(&p->listen_ledger, "listener");
-	p->l = net_listen(p->loop, "127.0.0.1", 0, 16, server_accept, p->srv,
+	p->l = net_listen(p->loop, listen_host, 0, 16, server_accept, p->srv,
 			  &p->srv->ledger);
 	ck_assert_msg(p->l != NULL, "listen: %s", strerror(errno));
 	ck_assert_uint_gt(net_listener_port(p->l), 0);
-	p->cli->conn = net_connect(p->loop, "127.0.0.1", net_listener_port(p->l),
+	p->cli->conn = net_connect(p->loop, connect_host, net_listener_port(p->l),
 				   &side_ops, p->cli, &p->cli->ledger);
 	ck_assert_msg(p->cli->conn != NULL, "connect: %s", strerror(errno));
 	ck_assert(net_loop_run_until(p->loop, both_up, p, 2000));
+}
+
+static void pair_open(struct pair *p)
+{
+	pair_open_at(p, "127.0.0.1", "127.0.0.1");
 }
 
 static void pair_close(struct pair *p)
@@ -192,6 +199,44 @@ START_TEST(host_valid)
 	ck_assert(!net_host_valid("example.com"));
 	ck_assert(!net_host_valid(""));
 	ck_assert(!net_host_valid(NULL));
+	ck_assert(net_host_valid("::1"));
+	ck_assert(net_host_valid("[::1]"));         /* as URLs write it */
+	ck_assert(net_host_valid("::"));
+	ck_assert(net_host_valid("*"));
+	ck_assert(!net_host_valid("[::1"));
+	ck_assert(!net_host_valid("::1::2"));
+	ck_assert(!net_host_valid("[127.0.0.1"));
+}
+END_TEST
+
+/* IPv6: a listener on ::1 takes ::1 (bare or bracketed), and says the
+ * client's address is IPv6; "*" takes both families on one socket;
+ * nobody connects to "*". */
+START_TEST(ipv6)
+{
+	static const char *const cases[][2] = {
+		{ "::1", "::1" }, { "[::1]", "::1" }, { "::1", "[::1]" },
+		{ "*", "127.0.0.1" }, { "*", "::1" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct pair p;
+		pair_open_at(&p, cases[i][0], cases[i][1]);
+		ck_assert_int_eq(net_conn_write(p.cli->conn, "ping", 4), 0);
+		ck_assert_msg(wait_bytes(&p, p.srv, 4, 2000), "%s <- %s", cases[i][0], cases[i][1]);
+		int version;
+		uint8_t addr[16];
+		uint16_t port;
+		ck_assert(net_conn_peer(p.srv->conn, &version, addr, &port));
+		/* IPv4 through a dual-stack socket arrives as ::ffff:127.0.0.1. */
+		ck_assert_int_eq(version, 6);
+		ck_assert_int_eq(addr[15], 1);
+		pair_close(&p);
+	}
+	struct net_loop *loop = net_loop_new(NULL);
+	errno = 0;
+	ck_assert_ptr_null(net_connect(loop, "*", 80, &side_ops, NULL, NULL));
+	ck_assert_int_eq(errno, EINVAL);
+	net_loop_free(loop);
 }
 END_TEST
 
@@ -796,6 +841,7 @@ Suite *test_suite(void)
 	TCase *tc = tcase_create("loopback");
 	tcase_set_timeout(tc, 20);
 	tcase_add_test(tc, host_valid);
+	tcase_add_test(tc, ipv6);
 	tcase_add_test(tc, echo_and_ledger);
 	tcase_add_test(tc, replies_to_one_read_are_one_send);
 	tcase_add_test(tc, big_replies_keep_their_order);

@@ -51,9 +51,41 @@ static int listen_loopback(uint16_t *port)
 	return lfd;
 }
 
+/* A stand-in server, in a child process: 'answer' to every read on every
+ * connection, one connection at a time, for at most 'ms'.  Returns its
+ * pid (the caller kills it); its port goes in 'port'. */
+static pid_t stand_in(const char *answer, int ms, uint16_t *port)
+{
+	int lfd = listen_loopback(port);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid > 0) {
+		close(lfd);
+		return pid;
+	}
+	uint64_t end = proc_now_ms() + (uint64_t)ms;
+	size_t alen = strlen(answer);
+	while (proc_now_ms() < end) {
+		struct pollfd pl = { lfd, POLLIN, 0 };
+		if (poll(&pl, 1, 100) != 1)
+			continue;
+		int fd = accept(lfd, NULL, NULL);
+		char buf[4096];
+		struct pollfd pf = { fd, POLLIN, 0 };
+		while (fd >= 0 && proc_now_ms() < end && poll(&pf, 1, 100) >= 0) {
+			if (!(pf.revents & POLLIN))
+				continue;
+			if (read(fd, buf, sizeof buf) <= 0 || write(fd, answer, alen) < 0)
+				break;
+		}
+		close(fd);
+	}
+	_exit(0);
+}
+
 /* --- mistakes get one line and status 2 ------------------------------------ */
 
-static char *const bad[][6] = {
+static char *const bad[][7] = {
 	{ PUSHPULL, NULL },
 	{ PUSHPULL, "nonsense", NULL },
 	{ PUSHPULL, "serve", "--bogus", NULL },
@@ -65,6 +97,10 @@ static char *const bad[][6] = {
 	{ PUSHPULL, "client", "long", "ftp://x/", NULL },
 	{ PUSHPULL, "client", "rpc", "http://1.2.3.4.5/score", NULL },
 	{ PUSHPULL, "client", "long", "http://127.0.0.1:1/score?since=3", NULL },
+	{ PUSHPULL, "client", "long", "http://127.0.0.1:1/score", "--data", "x", NULL },
+	{ PUSHPULL, "client", "ws", "http://127.0.0.1:1/ws", "--method", "POST", NULL },
+	{ PUSHPULL, "client", "rpc", "http://127.0.0.1:1/", "--retries", "-1", NULL },
+	{ PUSHPULL, "client", "rpc", "http://127.0.0.1:1/", "--retries", "1000001", NULL },
 	{ PUSHPULL, "demo", "--events", "0", NULL },
 	{ PUSHPULL, "demo", "--scenario", "opera", NULL },
 	{ PUSHPULL, "demo", "--diagram", "smoke-signals", NULL },
@@ -112,6 +148,49 @@ static pid_t serve_start(int *so, int *se, char *base, size_t cap)
 	return proc_serve_start(serve, so, se, base, cap);
 }
 
+/* IPv6: a server on ::1 says where in URL form, and every kind of client
+ * reaches it with a bracketed address; IPv4's loopback does not, unless
+ * the server listens on "*", both families on one socket. */
+START_TEST(ipv6_serve_and_clients)
+{
+	int so, se;
+	char base[96], url[160];
+	struct proc_run r;
+	char *serve[] = { PUSHPULL, "serve", "--host", "::1", "--port", "0", NULL };
+	pid_t srv = proc_serve_start(serve, &so, &se, base, sizeof base);
+	ck_assert_msg(strncmp(base, "http://[::1]:", 13) == 0, "%s", base);
+	snprintf(url, sizeof url, "%s/publish", base);
+	char *pub[] = { PUSHPULL, "client", "rpc", url, "--method", "POST", "--data", "v6", NULL };
+	proc_run(&r, pub, 5000);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_ptr_nonnull(strstr(r.out, "\"seq\":1"));
+	static const char *const kinds[][2] = { { "long", "/score" }, { "sse", "/events" },
+						{ "ws", "/ws" } };
+	for (size_t k = 0; k < 3; k++) {
+		snprintf(url, sizeof url, "%s%s", base, kinds[k][1]);
+		if (k == 2)
+			memcpy(url, "ws://", 5), memmove(url + 5, url + 7, strlen(url + 7) + 1);
+		char *cl[] = { PUSHPULL, "client", (char *)kinds[k][0], url, "--since", "0",
+			       "--count", "1", NULL };
+		proc_run(&r, cl, 5000);
+		ck_assert_msg(r.status == 0 && strstr(r.out, "\"data\":\"v6\""), "%s: %s %s",
+			      kinds[k][0], r.out, r.err);
+	}
+	proc_serve_stop(srv, so, se, &r);
+	ck_assert_int_eq(r.status, 0);
+
+	char *dual[] = { PUSHPULL, "serve", "--host", "*", "--port", "0", NULL };
+	srv = proc_serve_start(dual, &so, &se, base, sizeof base);
+	ck_assert_msg(strncmp(base, "http://[::]:", 12) == 0, "%s", base);
+	snprintf(url, sizeof url, "http://127.0.0.1:%s/score", base + 12);
+	char *v4[] = { PUSHPULL, "client", "rpc", url, "--count", "1", NULL };
+	proc_run(&r, v4, 5000);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_ptr_nonnull(strstr(r.out, "\"seq\":0"));
+	proc_serve_stop(srv, so, se, &r);
+}
+END_TEST
+
 START_TEST(serve_and_clients)
 {
 	int so, se;
@@ -121,7 +200,7 @@ START_TEST(serve_and_clients)
 	char url[96];
 	snprintf(url, sizeof url, "%s/publish?type=score", base);
 	char *pub1[] = { PUSHPULL, "client", "rpc", url, "--method", "POST", "--data", "1/0", NULL };
-	char *pub2[] = { PUSHPULL, "client", "rpc", url, "--method", "POST", "--data", "FOUR!", NULL };
+	char *pub2[] = { PUSHPULL, "client", "rpc", url, "--data", "FOUR!", NULL };   /* POST */
 	struct proc_run r;
 	proc_run(&r, pub1, 5000);
 	ck_assert_int_eq(r.status, 0);
@@ -132,8 +211,18 @@ START_TEST(serve_and_clients)
 	ck_assert_str_eq(r.out, want);
 	ck_assert_ptr_nonnull(strstr(r.err, "tcp handshakes"));       /* its ledger */
 	proc_run(&r, pub2, 5000);
+	ck_assert_int_eq(r.status, 0);
 	snprintf(want, sizeof want, "{\"seq\":2,\"id\":\"%s-2\"}\n", ep);
 	ck_assert_str_eq(r.out, want);
+	/* --data implies POST, unless --method says otherwise: then /publish
+	 * refuses the GET, and the client exits 1 with the server's words. */
+	char *get_data[] = { PUSHPULL, "client", "rpc", url, "--method", "GET", "--data", "x",
+			     NULL };
+	proc_run(&r, get_data, 5000);
+	ck_assert_int_eq(r.status, 1);
+	ck_assert_uint_eq(r.out_len, 0);
+	ck_assert_ptr_nonnull(strstr(r.err, "rpc: the server answered 405 Method Not Allowed: "
+				     "method not allowed\n"));
 	/* A client's one ledger pays for its loop too: a wake-up is a return
 	 * of epoll_wait with events, counted once, so never more of them. */
 	snprintf(url, sizeof url, "%s/score", base);
@@ -189,11 +278,13 @@ START_TEST(serve_and_clients)
 	ck_assert_int_eq(r.status, 2);
 	ck_assert_ptr_nonnull(strstr(r.err, "--since needs an event id"));
 
-	/* A refusal is shown with the server's reason. */
+	/* A refusal is shown with the server's reason, and is an error. */
 	snprintf(url, sizeof url, "%s/score?since=x", base);
 	char *refused[] = { PUSHPULL, "client", "rpc", url, NULL };
 	proc_run(&r, refused, 5000);
-	ck_assert_ptr_nonnull(strstr(r.err, "status 400: since must be an event id"));
+	ck_assert_int_eq(r.status, 1);
+	ck_assert_ptr_nonnull(strstr(r.err, "the server answered 400 Bad Request: "
+				     "since must be an event id"));
 
 	/* A POST that went out and got no answer is not sent again by itself
 	 * (RFC 9110 §9.2.2): a server that reads it and closes. */
@@ -242,7 +333,7 @@ START_TEST(serve_and_clients)
 	char *not_sse[] = { PUSHPULL, "client", "sse", url, NULL };
 	proc_run(&r, not_sse, 5000);
 	ck_assert_int_eq(r.status, 1);
-	ck_assert_ptr_nonnull(strstr(r.err, "not an event stream: giving up"));
+	ck_assert_ptr_nonnull(strstr(r.err, "not an event stream"));
 
 	/* A WebSocket client asking from event 0 gets both as text messages. */
 	snprintf(url, sizeof url, "ws%s/ws?since=0", base + 4);
@@ -271,35 +362,12 @@ END_TEST
 
 /* A long poller waits --interval before asking again after a refusal,
  * and after a status code outside 100..599, which it reads as a 5xx
- * (RFC 9110 §15): a server that answers "099" is not asked in a loop. */
+ * (RFC 9110 §15): a server that answers "099" is not asked in a loop,
+ * and each wait is twice the last (200, 400: three requests in 700 ms). */
 START_TEST(long_poll_backs_off)
 {
 	uint16_t port;
-	int lfd = listen_loopback(&port);
-	pid_t odd = fork();
-	ck_assert_int_ge(odd, 0);
-	if (odd == 0) {                 /* one answer per read, for at most 3 s */
-		static const char answer[] = "HTTP/1.1 099 Odd\r\nContent-Length: 0\r\n\r\n";
-		uint64_t end = proc_now_ms() + 3000;
-		while (proc_now_ms() < end) {
-			struct pollfd pl = { lfd, POLLIN, 0 };
-			if (poll(&pl, 1, 100) != 1)
-				continue;
-			int fd = accept(lfd, NULL, NULL);
-			char buf[4096];
-			struct pollfd pf = { fd, POLLIN, 0 };
-			while (fd >= 0 && proc_now_ms() < end && poll(&pf, 1, 100) >= 0) {
-				if (!(pf.revents & POLLIN))
-					continue;
-				if (read(fd, buf, sizeof buf) <= 0 ||
-				    write(fd, answer, sizeof answer - 1) < 0)
-					break;
-			}
-			close(fd);
-		}
-		_exit(0);
-	}
-	close(lfd);
+	pid_t odd = stand_in("HTTP/1.1 099 Odd\r\nContent-Length: 0\r\n\r\n", 3000, &port);
 	char url[64];
 	snprintf(url, sizeof url, "http://127.0.0.1:%u/score", (unsigned)port);
 	char *poller[] = { PUSHPULL, "client", "long", url, "--interval", "200", NULL };
@@ -308,10 +376,182 @@ START_TEST(long_poll_backs_off)
 	kill(odd, SIGKILL);
 	waitpid(odd, NULL, 0);
 	size_t answers = 0;
-	for (const char *p = r.err; (p = strstr(p, "status 99")) != NULL; p++)
+	for (const char *p = r.err; (p = strstr(p, "answered 099 Odd")) != NULL; p++)
 		answers++;
 	ck_assert_uint_ge(answers, 1);
-	ck_assert_msg(answers <= 6, "asked %zu times in 700 ms at an interval of 200", answers);
+	ck_assert_msg(answers <= 4, "asked %zu times in 700 ms at an interval of 200", answers);
+}
+END_TEST
+
+/* --- giving up ---------------------------------------------------------------- */
+
+/* The last line of 'err' (where the program says why it gave up). */
+static const char *last_line(const char *err, size_t len)
+{
+	if (len == 0)
+		return err;
+	size_t i = len - 1;                     /* the final '\n' */
+	while (i > 0 && err[i - 1] != '\n')
+		i--;
+	return err + i;
+}
+
+/* Asserts that 'r' gave up (status 1, nothing on stdout), and that its
+ * last line is "pushpull client: " and then 'why' (a prefix of it). */
+static void assert_gave_up(const struct proc_run *r, const char *why)
+{
+	ck_assert_msg(r->status == 1, "status %d: %s", r->status, r->err);
+	ck_assert_uint_eq(r->out_len, 0);
+	const char *last = last_line(r->err, r->err_len);
+	char want[512];
+	snprintf(want, sizeof want, "pushpull client: %s", why);
+	ck_assert_msg(strncmp(last, want, strlen(want)) == 0, "last line: %s\nwanted: %s", last,
+		      want);
+}
+
+/* The wrong endpoint of the real server: a retry would be answered the
+ * same, so each client ends at its first answer -- one connection, even
+ * asked for three events without keep-alive -- and says what is wrong. */
+static const struct { const char *kind, *path, *why; } wrong[] = {
+	{ "ws", "/score", "websocket: the server answered 200 OK to the upgrade: "
+	  "not a WebSocket endpoint" },
+	{ "ws", "/nothing", "websocket: the server answered 404 Not Found to the upgrade: "
+	  "not a WebSocket endpoint" },
+	{ "sse", "/score", "sse: the server answered 200 OK with Content-Type application/json: "
+	  "not an event stream" },
+	{ "sse", "/nothing", "sse: the server answered 404 Not Found: not an event stream" },
+	{ "long", "/events", "long-poll: the server answered 200 OK with an event stream, which "
+	  "never ends: long-poll needs a whole answer" },
+	{ "long", "/ws", "long-poll: the server answered 400 Bad Request: Upgrade field" },
+	{ "long", "/ledger", "long-poll: the server answered 200 OK without long polling's JSON "
+	  "({\"latest\":...}): not a long-poll endpoint" },
+	{ "short", "/events", "short-poll: the server answered 200 OK with an event stream, "
+	  "which never ends: short-poll needs a whole answer" },
+	{ "short", "/ledger", "short-poll: the server answered 200 OK with no state (a JSON "
+	  "object with a \"seq\"): not a short-poll endpoint" },
+	{ "rpc", "/nothing", "rpc: the server answered 404 Not Found: not found" },
+	{ "rpc", "/events", "rpc: the server answered 200 OK with an event stream, which never "
+	  "ends: rpc needs a whole answer" },
+	{ "rpc", "/publish", "rpc: the server answered 405 Method Not Allowed: method not allowed" },
+};
+
+START_TEST(wrong_endpoint_gives_up)
+{
+	int so, se;
+	char base[64], url[128];
+	pid_t srv = serve_start(&so, &se, base, sizeof base);
+	snprintf(url, sizeof url, "%s%s", base, wrong[_i].path);
+	char *cl[] = { PUSHPULL, "client", (char *)wrong[_i].kind, url, "--count", "3",
+		       "--no-keep-alive", NULL };
+	struct proc_run *r = calloc(1, sizeof *r);
+	ck_assert_ptr_nonnull(r);
+	uint64_t t0 = proc_now_ms();
+	proc_run(r, cl, 10000);
+	uint64_t took = proc_now_ms() - t0;
+	assert_gave_up(r, wrong[_i].why);
+	ck_assert_int_eq(ledger_row(r->err, "\n  connect"), 1);
+	ck_assert_ptr_null(strstr(r->err, "; retry "));
+	ck_assert_msg(took < 5000, "%s %s took %llu ms", wrong[_i].kind, wrong[_i].path,
+		      (unsigned long long)took);
+	proc_serve_stop(srv, so, se, r);
+	free(r);
+}
+END_TEST
+
+/* A port nobody listens on: a socket bound to it, never listening, keeps
+ * it so (a connection to it is refused) until the test closes it. */
+static int refusing_port(uint16_t *port)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t sl = sizeof sa;
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sa, &sl), 0);
+	*port = ntohs(sa.sin_port);
+	return fd;
+}
+
+static const struct { const char *kind, *name, *path; } kinds[] = {
+	{ "rpc", "rpc", "/score" }, { "short", "short-poll", "/score" },
+	{ "long", "long-poll", "/score" }, { "sse", "sse", "/events" },
+	{ "ws", "websocket", "/ws" },
+};
+#define N_KINDS ((int)(sizeof kinds / sizeof kinds[0]))
+
+/* Refused from the start, every client tries --retries times more, each
+ * wait twice the last (20, 40, 80 ms: sse too, as --interval was given),
+ * then gives up, saying why; --retries 0 gives up at once; and the
+ * default is 5 (waits of 1, 2, 4, 8, 16 ms here). */
+START_TEST(refused_gives_up)
+{
+	uint16_t port;
+	int fd = refusing_port(&port);
+	char url[64], why[160];
+	snprintf(url, sizeof url, "http://127.0.0.1:%u%s", (unsigned)port, kinds[_i].path);
+	char *kind = (char *)kinds[_i].kind;
+	struct proc_run *r = calloc(1, sizeof *r);
+	ck_assert_ptr_nonnull(r);
+
+	char *three[] = { PUSHPULL, "client", kind, url, "--interval", "20", "--retries", "3",
+			  NULL };
+	uint64_t t0 = proc_now_ms();
+	proc_run(r, three, 10000);
+	uint64_t took = proc_now_ms() - t0;
+	snprintf(why, sizeof why, "%s: gave up after 4 attempts: ", kinds[_i].name);
+	assert_gave_up(r, why);
+	ck_assert_ptr_nonnull(strstr(last_line(r->err, r->err_len), "Connection refused"));
+	ck_assert_int_eq(ledger_row(r->err, "\n  connect"), 4);
+	ck_assert_ptr_nonnull(strstr(r->err, "; retry 1 of 3 in 20 ms"));
+	ck_assert_ptr_nonnull(strstr(r->err, "; retry 2 of 3 in 40 ms"));
+	ck_assert_ptr_nonnull(strstr(r->err, "; retry 3 of 3 in 80 ms"));
+	ck_assert_msg(took >= 140 && took < 5000, "took %llu ms", (unsigned long long)took);
+
+	char *none[] = { PUSHPULL, "client", kind, url, "--retries", "0", NULL };
+	proc_run(r, none, 10000);
+	snprintf(why, sizeof why, "%s: gave up after 1 attempt: ", kinds[_i].name);
+	assert_gave_up(r, why);
+	ck_assert_int_eq(ledger_row(r->err, "\n  connect"), 1);
+
+	char *dflt[] = { PUSHPULL, "client", kind, url, "--interval", "1", NULL };
+	proc_run(r, dflt, 10000);
+	snprintf(why, sizeof why, "%s: gave up after 6 attempts: ", kinds[_i].name);
+	assert_gave_up(r, why);
+	ck_assert_ptr_nonnull(strstr(r->err, "; retry 5 of 5 in 16 ms"));
+	ck_assert_int_eq(ledger_row(r->err, "\n  connect"), 6);
+	close(fd);
+	free(r);
+}
+END_TEST
+
+/* A server that answers 503 to everything: rpc takes the answer as its
+ * result and exits 1 at once, with the status and the body; the others
+ * take it for a passing trouble, and give up when their retries are
+ * spent. */
+START_TEST(unavailable_retried)
+{
+	uint16_t port;
+	pid_t busy = stand_in("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 15\r\n\r\n"
+			      "come back later", 8000, &port);
+	char url[64], why[160];
+	snprintf(url, sizeof url, "http://127.0.0.1:%u%s", (unsigned)port, kinds[_i].path);
+	struct proc_run *r = calloc(1, sizeof *r);
+	ck_assert_ptr_nonnull(r);
+	char *cl[] = { PUSHPULL, "client", (char *)kinds[_i].kind, url, "--interval", "20",
+		       "--retries", "2", NULL };
+	proc_run(r, cl, 10000);
+	kill(busy, SIGKILL);
+	waitpid(busy, NULL, 0);
+	if (_i == 0) {
+		assert_gave_up(r, "rpc: the server answered 503 Service Unavailable: come back later");
+		ck_assert_ptr_null(strstr(r->err, "; retry "));
+	} else {
+		snprintf(why, sizeof why, "%s: gave up after 3 attempts: the server answered 503 "
+			 "Service Unavailable", kinds[_i].name);
+		assert_gave_up(r, why);
+		ck_assert_ptr_nonnull(strstr(r->err, "; retry 2 of 2 in 40 ms"));
+	}
+	free(r);
 }
 END_TEST
 
@@ -431,10 +671,17 @@ Suite *test_suite(void)
 	tc = tcase_create("programs");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, serve_and_clients);
+	tcase_add_test(tc, ipv6_serve_and_clients);
 	tcase_add_test(tc, long_poll_backs_off);
 	tcase_add_test(tc, loadgen_modes);
 	tcase_add_test(tc, demo_runs);
 	tcase_add_test(tc, demo_draws);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("giving up");
+	tcase_set_timeout(tc, 60);
+	tcase_add_loop_test(tc, wrong_endpoint_gives_up, 0, (int)(sizeof wrong / sizeof wrong[0]));
+	tcase_add_loop_test(tc, refused_gives_up, 0, N_KINDS);
+	tcase_add_loop_test(tc, unavailable_retried, 0, N_KINDS);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -66,7 +66,7 @@ static const char NO_CONTENT_204[] = "HTTP/1.1 204 No Content\r\n\r\n";
 static void publish(struct wire *w, const char *type, const char *data, uint64_t want_seq)
 {
 	char req[512], json[96];
-	snprintf(req, sizeof req, "POST /publish%s%s HTTP/1.1\r\nHost: t\r\n"
+	snprintf(req, sizeof req, "POST /publish%s%s HTTP/1.1\r\nHost: localhost\r\n"
 		 "Content-Length: %zu\r\n\r\n%s", type ? "?type=" : "", type ? type : "",
 		 strlen(data), data);
 	wire_sends(w, req);
@@ -92,22 +92,22 @@ START_TEST(test_score_and_publish)
 	hub_start();
 	struct wire w;
 	wire_open(&w, F.loop, F.port);
-	wire_sends(&w, "GET /score HTTP/1.1\r\nHost: t\r\n\r\n");
+	wire_sends(&w, "GET /score HTTP/1.1\r\nHost: localhost\r\n\r\n");
 	expect_json(&w, "{\"seq\":0,\"id\":\"" EP "-0\"}");                 /* before the first event */
 	publish(&w, NULL, "1-0", 1);
-	wire_sends(&w, "GET /score HTTP/1.1\r\nHost: t\r\n\r\n");
+	wire_sends(&w, "GET /score HTTP/1.1\r\nHost: localhost\r\n\r\n");
 	expect_json(&w, "{\"seq\":1,\"id\":\"" EP "-1\",\"type\":\"message\",\"data\":\"1-0\"}");
 	publish(&w, "goal", "2-0 \"header\" \xc3\xa9", 2);   /* quotes escaped, UTF-8 kept */
-	wire_sends(&w, "GET /score HTTP/1.1\r\nHost: t\r\n\r\n");
+	wire_sends(&w, "GET /score HTTP/1.1\r\nHost: localhost\r\n\r\n");
 	expect_json(&w, "{\"seq\":2,\"id\":\"" EP "-2\",\"type\":\"goal\",\"data\":\"2-0 \\\"header\\\" \xc3\xa9\"}");
 	/* HEAD: the head alone. */
-	wire_sends(&w, "HEAD /score HTTP/1.1\r\nHost: t\r\n\r\n");
+	wire_sends(&w, "HEAD /score HTTP/1.1\r\nHost: localhost\r\n\r\n");
 	wire_expect(&w, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
 			"Content-Length: 72\r\n\r\n");
 	/* Short polling is the same request, again: only the latest state. */
 	publish(&w, NULL, "a", 3);
 	publish(&w, NULL, "b", 4);
-	wire_sends(&w, "GET /score HTTP/1.1\r\nHost: t\r\n\r\n");
+	wire_sends(&w, "GET /score HTTP/1.1\r\nHost: localhost\r\n\r\n");
 	expect_json(&w, "{\"seq\":4,\"id\":\"" EP "-4\",\"type\":\"message\",\"data\":\"b\"}");
 	wire_close(&w);
 	hub_stop();
@@ -119,32 +119,32 @@ struct bad_publish {
 };
 
 static const struct bad_publish bad_publishes[] = {
-	{ "not UTF-8", "POST /publish HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\n\r\n\xff" "a",
+	{ "not UTF-8", "POST /publish HTTP/1.1\r\nHost: localhost\r\nContent-Length: 2\r\n\r\n\xff" "a",
 	  "the event must be UTF-8 text\n" },
-	{ "overlong UTF-8", "POST /publish HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\n\r\n\xc0\xaf",
+	{ "overlong UTF-8", "POST /publish HTTP/1.1\r\nHost: localhost\r\nContent-Length: 2\r\n\r\n\xc0\xaf",
 	  "the event must be UTF-8 text\n" },
-	{ "type with a space", "POST /publish?type=a%20b HTTP/1.1\r\nHost: t\r\n"
+	{ "type with a space", "POST /publish?type=a%20b HTTP/1.1\r\nHost: localhost\r\n"
 	  "Content-Length: 1\r\n\r\nx", "type must be a token of at most 32 characters\n" },
-	{ "empty type", "POST /publish?type= HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\n\r\nx",
+	{ "empty type", "POST /publish?type= HTTP/1.1\r\nHost: localhost\r\nContent-Length: 1\r\n\r\nx",
 	  "type must be a token of at most 32 characters\n" },
 	{ "type too long", "POST /publish?type=abcdefghijabcdefghijabcdefghijabc HTTP/1.1\r\n"
-	  "Host: t\r\nContent-Length: 1\r\n\r\nx",
+	  "Host: localhost\r\nContent-Length: 1\r\n\r\nx",
 	  "type must be a token of at most 32 characters\n" },
-	{ "type reset, the SSE stream's own", "POST /publish?type=reset HTTP/1.1\r\nHost: t\r\n"
+	{ "type reset, the SSE stream's own", "POST /publish?type=reset HTTP/1.1\r\nHost: localhost\r\n"
 	  "Content-Length: 1\r\n\r\nx", "type reset is the server's own (SSE: events were missed)\n" },
-	{ "escaped comma in type", "POST /publish?type=a%2Cb HTTP/1.1\r\nHost: t\r\n"
+	{ "escaped comma in type", "POST /publish?type=a%2Cb HTTP/1.1\r\nHost: localhost\r\n"
 	  "Content-Length: 1\r\n\r\nx", "type must be a token of at most 32 characters\n" },
-	{ "since not a number", "GET /score?since=abc HTTP/1.1\r\nHost: t\r\n\r\n",
+	{ "since not a number", "GET /score?since=abc HTTP/1.1\r\nHost: localhost\r\n\r\n",
 	  "since must be an event id (or a decimal event number)\n" },
-	{ "since negative", "GET /score?since=-1 HTTP/1.1\r\nHost: t\r\n\r\n",
+	{ "since negative", "GET /score?since=-1 HTTP/1.1\r\nHost: localhost\r\n\r\n",
 	  "since must be an event id (or a decimal event number)\n" },
-	{ "since too large", "GET /score?since=99999999999999999999999 HTTP/1.1\r\nHost: t\r\n\r\n",
+	{ "since too large", "GET /score?since=99999999999999999999999 HTTP/1.1\r\nHost: localhost\r\n\r\n",
 	  "since must be an event id (or a decimal event number)\n" },
-	{ "timeout zero", "GET /score?since=0&timeout=0 HTTP/1.1\r\nHost: t\r\n\r\n",
+	{ "timeout zero", "GET /score?since=0&timeout=0 HTTP/1.1\r\nHost: localhost\r\n\r\n",
 	  "timeout must be 1..120000 milliseconds\n" },
-	{ "timeout too long", "GET /score?since=0&timeout=120001 HTTP/1.1\r\nHost: t\r\n\r\n",
+	{ "timeout too long", "GET /score?since=0&timeout=120001 HTTP/1.1\r\nHost: localhost\r\n\r\n",
 	  "timeout must be 1..120000 milliseconds\n" },
-	{ "timeout not a number", "GET /score?since=0&timeout=soon HTTP/1.1\r\nHost: t\r\n\r\n",
+	{ "timeout not a number", "GET /score?since=0&timeout=soon HTTP/1.1\r\nHost: localhost\r\n\r\n",
 	  "timeout must be 1..120000 milliseconds\n" },
 };
 
@@ -188,27 +188,27 @@ START_TEST(test_poll_behind)
 	publish(&w, NULL, "e1", 1);
 	publish(&w, NULL, "e2", 2);
 	publish(&w, NULL, "e3", 3);
-	wire_sends(&w, "GET /score?since=1 HTTP/1.1\r\nHost: t\r\n\r\n");
+	wire_sends(&w, "GET /score?since=1 HTTP/1.1\r\nHost: localhost\r\n\r\n");
 	expect_json(&w, "{\"latest\":3,\"events\":["
 			"{\"seq\":2,\"id\":\"" EP "-2\",\"type\":\"message\",\"data\":\"e2\"},"
 			"{\"seq\":3,\"id\":\"" EP "-3\",\"type\":\"message\",\"data\":\"e3\"}]}");
 	ck_assert_uint_eq(feed_subscribers(hub.feed), 0);
 	/* Ahead of the server: a gap of unknown size, then all it holds. */
-	wire_sends(&w, "GET /score?since=9 HTTP/1.1\r\nHost: t\r\n\r\n");
+	wire_sends(&w, "GET /score?since=9 HTTP/1.1\r\nHost: localhost\r\n\r\n");
 	expect_json(&w, "{\"latest\":3,\"reset\":{\"type\":\"reset\",\"reason\":\"ahead\","
 			"\"missed\":null,\"seq\":0,\"id\":\"" EP "-0\"},\"events\":["
 			"{\"seq\":1,\"id\":\"" EP "-1\",\"type\":\"message\",\"data\":\"e1\"},"
 			"{\"seq\":2,\"id\":\"" EP "-2\",\"type\":\"message\",\"data\":\"e2\"},"
 			"{\"seq\":3,\"id\":\"" EP "-3\",\"type\":\"message\",\"data\":\"e3\"}]}");
 	/* From another epoch (a restart without a journal): the same, told why. */
-	wire_sends(&w, "GET /score?since=000000000abd-2 HTTP/1.1\r\nHost: t\r\n\r\n");
+	wire_sends(&w, "GET /score?since=000000000abd-2 HTTP/1.1\r\nHost: localhost\r\n\r\n");
 	expect_json(&w, "{\"latest\":3,\"reset\":{\"type\":\"reset\",\"reason\":\"epoch\","
 			"\"missed\":null,\"seq\":0,\"id\":\"" EP "-0\"},\"events\":["
 			"{\"seq\":1,\"id\":\"" EP "-1\",\"type\":\"message\",\"data\":\"e1\"},"
 			"{\"seq\":2,\"id\":\"" EP "-2\",\"type\":\"message\",\"data\":\"e2\"},"
 			"{\"seq\":3,\"id\":\"" EP "-3\",\"type\":\"message\",\"data\":\"e3\"}]}");
 	/* Its own id, written out: the same as the plain number. */
-	wire_sends(&w, "GET /score?since=" EP "-2 HTTP/1.1\r\nHost: t\r\n\r\n");
+	wire_sends(&w, "GET /score?since=" EP "-2 HTTP/1.1\r\nHost: localhost\r\n\r\n");
 	expect_json(&w, "{\"latest\":3,\"events\":["
 			"{\"seq\":3,\"id\":\"" EP "-3\",\"type\":\"message\",\"data\":\"e3\"}]}");
 	wire_close(&w);
@@ -230,7 +230,7 @@ START_TEST(test_poll_missed)
 	wire_open(&w, F.loop, F.port);
 	for (uint64_t i = 1; i <= 5; i++)
 		publish(&w, NULL, "e", i);
-	wire_sends(&w, "GET /score?since=1 HTTP/1.1\r\nHost: t\r\n\r\n");
+	wire_sends(&w, "GET /score?since=1 HTTP/1.1\r\nHost: localhost\r\n\r\n");
 	expect_json(&w, "{\"latest\":5,\"reset\":{\"type\":\"reset\",\"reason\":\"evicted\","
 			"\"missed\":2,\"seq\":3,\"id\":\"" EP "-3\"},\"events\":["
 			"{\"seq\":4,\"id\":\"" EP "-4\",\"type\":\"message\",\"data\":\"e\"},"
@@ -248,7 +248,7 @@ START_TEST(test_poll_held_then_released)
 	wire_open(&pub, F.loop, F.port);
 	wire_open(&w, F.loop, F.port);
 	publish(&pub, NULL, "e1", 1);
-	wire_sends(&w, "GET /score?since=1&timeout=5000 HTTP/1.1\r\nHost: t\r\n\r\n");
+	wire_sends(&w, "GET /score?since=1&timeout=5000 HTTP/1.1\r\nHost: localhost\r\n\r\n");
 	ck_assert(wait_subscribers(1));
 	looptest_run_for(F.loop, 20);
 	ck_assert_uint_eq(w.in.len, 0);         /* held */
@@ -271,7 +271,7 @@ START_TEST(test_poll_timeout)
 	struct wire w;
 	wire_open(&w, F.loop, F.port);
 	uint64_t t0 = looptest_now_ms();
-	wire_sends(&w, "GET /score?since=0&timeout=80 HTTP/1.1\r\nHost: t\r\n\r\n");
+	wire_sends(&w, "GET /score?since=0&timeout=80 HTTP/1.1\r\nHost: localhost\r\n\r\n");
 	wire_expect(&w, NO_CONTENT_204);
 	uint64_t took = looptest_now_ms() - t0;
 	ck_assert_uint_ge(took, 80 - 50);       /* timers count from the turn's clock reading */
@@ -290,8 +290,8 @@ START_TEST(test_poll_client_leaves)
 	struct wire w1, w2;
 	wire_open(&w1, F.loop, F.port);
 	wire_open(&w2, F.loop, F.port);
-	wire_sends(&w1, "GET /score?since=0&timeout=60000 HTTP/1.1\r\nHost: t\r\n\r\n");
-	wire_sends(&w2, "GET /score?since=0&timeout=60000 HTTP/1.1\r\nHost: t\r\n\r\n");
+	wire_sends(&w1, "GET /score?since=0&timeout=60000 HTTP/1.1\r\nHost: localhost\r\n\r\n");
+	wire_sends(&w2, "GET /score?since=0&timeout=60000 HTTP/1.1\r\nHost: localhost\r\n\r\n");
 	ck_assert(wait_subscribers(2));
 	wire_close(&w1);                        /* FIN */
 	ck_assert(wait_subscribers(1));
@@ -316,7 +316,7 @@ START_TEST(test_poll_no_loss)
 	struct wire pub, w;
 	wire_open(&pub, F.loop, F.port);
 	wire_open(&w, F.loop, F.port);
-	wire_sends(&w, "GET /score?since=0&timeout=5000 HTTP/1.1\r\nHost: t\r\n\r\n");
+	wire_sends(&w, "GET /score?since=0&timeout=5000 HTTP/1.1\r\nHost: localhost\r\n\r\n");
 	ck_assert(wait_subscribers(1));
 	publish(&pub, NULL, "e1", 1);
 	expect_json(&w, "{\"latest\":1,\"events\":["
@@ -324,21 +324,21 @@ START_TEST(test_poll_no_loss)
 	/* Between two polls. */
 	publish(&pub, NULL, "e2", 2);
 	publish(&pub, NULL, "e3", 3);
-	wire_sends(&w, "GET /score?since=1&timeout=5000 HTTP/1.1\r\nHost: t\r\n\r\n");
+	wire_sends(&w, "GET /score?since=1&timeout=5000 HTTP/1.1\r\nHost: localhost\r\n\r\n");
 	expect_json(&w, "{\"latest\":3,\"events\":["
 			"{\"seq\":2,\"id\":\"" EP "-2\",\"type\":\"message\",\"data\":\"e2\"},"
 			"{\"seq\":3,\"id\":\"" EP "-3\",\"type\":\"message\",\"data\":\"e3\"}]}");
 	/* Two publishes in one write: the first releases the poll, the
 	 * second waits for the next one. */
-	wire_sends(&w, "GET /score?since=3&timeout=5000 HTTP/1.1\r\nHost: t\r\n\r\n");
+	wire_sends(&w, "GET /score?since=3&timeout=5000 HTTP/1.1\r\nHost: localhost\r\n\r\n");
 	ck_assert(wait_subscribers(1));
-	wire_sends(&pub, "POST /publish HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\n\r\ne4"
-			 "POST /publish HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\n\r\ne5");
+	wire_sends(&pub, "POST /publish HTTP/1.1\r\nHost: localhost\r\nContent-Length: 2\r\n\r\ne4"
+			 "POST /publish HTTP/1.1\r\nHost: localhost\r\nContent-Length: 2\r\n\r\ne5");
 	expect_json(&pub, "{\"seq\":4,\"id\":\"" EP "-4\"}");
 	expect_json(&pub, "{\"seq\":5,\"id\":\"" EP "-5\"}");
 	expect_json(&w, "{\"latest\":4,\"events\":["
 			"{\"seq\":4,\"id\":\"" EP "-4\",\"type\":\"message\",\"data\":\"e4\"}]}");
-	wire_sends(&w, "GET /score?since=4&timeout=5000 HTTP/1.1\r\nHost: t\r\n\r\n");
+	wire_sends(&w, "GET /score?since=4&timeout=5000 HTTP/1.1\r\nHost: localhost\r\n\r\n");
 	expect_json(&w, "{\"latest\":5,\"events\":["
 			"{\"seq\":5,\"id\":\"" EP "-5\",\"type\":\"message\",\"data\":\"e5\"}]}");
 	wire_close(&w);
@@ -355,8 +355,8 @@ START_TEST(test_poll_pipelined)
 	wire_open(&pub, F.loop, F.port);
 	wire_open(&w, F.loop, F.port);
 	publish(&pub, NULL, "e1", 1);
-	wire_sends(&w, "GET /score?since=1&timeout=5000 HTTP/1.1\r\nHost: t\r\n\r\n"
-		       "GET /score?since=0 HTTP/1.1\r\nHost: t\r\n\r\n");
+	wire_sends(&w, "GET /score?since=1&timeout=5000 HTTP/1.1\r\nHost: localhost\r\n\r\n"
+		       "GET /score?since=0 HTTP/1.1\r\nHost: localhost\r\n\r\n");
 	ck_assert(wait_subscribers(1));
 	looptest_run_for(F.loop, 10);
 	ck_assert_uint_eq(w.in.len, 0);         /* the second waits behind the first */
@@ -381,7 +381,7 @@ START_TEST(test_poll_thousand)
 	for (size_t i = 0; i < N; i += BATCH) {
 		for (size_t j = i; j < i + BATCH; j++) {
 			wire_open(&w[j], F.loop, F.port);
-			wire_sends(&w[j], "GET /score?since=0&timeout=20000 HTTP/1.1\r\nHost: t\r\n\r\n");
+			wire_sends(&w[j], "GET /score?since=0&timeout=20000 HTTP/1.1\r\nHost: localhost\r\n\r\n");
 		}
 		ck_assert(wait_subscribers(i + BATCH));
 	}
@@ -413,9 +413,9 @@ START_TEST(test_ledgers)
 	struct wire a, b;
 	wire_open(&a, F.loop, F.port);
 	wire_open(&b, F.loop, F.port);
-	wire_sends(&a, "GET /score HTTP/1.1\r\nHost: t\r\n\r\n");
+	wire_sends(&a, "GET /score HTTP/1.1\r\nHost: localhost\r\n\r\n");
 	expect_json(&a, "{\"seq\":0,\"id\":\"" EP "-0\"}");
-	wire_sends(&b, "GET /score?since=0&timeout=20 HTTP/1.1\r\nHost: t\r\n\r\n");
+	wire_sends(&b, "GET /score?since=0&timeout=20 HTTP/1.1\r\nHost: localhost\r\n\r\n");
 	wire_expect(&b, NO_CONTENT_204);
 	ck_assert_uint_eq(rpc.c.handshakes, 1);
 	ck_assert_uint_eq(lp.c.handshakes, 1);

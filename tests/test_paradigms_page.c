@@ -93,7 +93,7 @@ static void answer_free(struct answer *a)
 static void get(struct wire *w, const char *path, struct answer *a)
 {
 	char req[256];
-	snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: t\r\n\r\n", path);
+	snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: localhost\r\n\r\n", path);
 	wire_sends(w, req);
 	take_answer(w, a);
 }
@@ -102,7 +102,7 @@ static void publish(struct wire *w, const char *data)
 {
 	char req[256];
 	struct answer a;
-	snprintf(req, sizeof req, "POST /publish HTTP/1.1\r\nHost: t\r\nContent-Length: %zu\r\n\r\n%s",
+	snprintf(req, sizeof req, "POST /publish HTTP/1.1\r\nHost: localhost\r\nContent-Length: %zu\r\n\r\n%s",
 		 strlen(data), data);
 	wire_sends(w, req);
 	take_answer(w, &a);
@@ -198,7 +198,7 @@ START_TEST(page_served)
 		ck_assert_msg(strstr(a.body, attr), "the page has no %s", attr);
 	}
 	answer_free(&a);
-	wire_sends(&w, "HEAD / HTTP/1.1\r\nHost: t\r\n\r\n");
+	wire_sends(&w, "HEAD / HTTP/1.1\r\nHost: localhost\r\n\r\n");
 	ck_assert(wire_wait_str(&w, "\r\n\r\n", WAIT_MS));
 	wire_strip_date(&w);
 	ck_assert_ptr_nonnull(strstr(tbuf_str(&w.in), "200 OK"));
@@ -260,7 +260,7 @@ START_TEST(metrics_format)
 	char why[160];
 	wire_open(&w, F.loop, F.port);
 	wire_open(&sse, F.loop, F.port);
-	wire_sends(&sse, "GET /events HTTP/1.1\r\nHost: t\r\n\r\n");
+	wire_sends(&sse, "GET /events HTTP/1.1\r\nHost: localhost\r\n\r\n");
 	ck_assert(wire_wait_str(&sse, "retry:", WAIT_MS));
 	publish(&w, "ball 1");
 	ck_assert(wire_wait_str(&sse, "ball 1", WAIT_MS));

@@ -2,9 +2,11 @@
  * paradigm PP_SSE, client_sse.c) against the real /events endpoint over
  * 127.0.0.1: events as the server renders them, reconnection after a
  * dropped stream and across a server restart (Last-Event-ID, the
- * server's retry time, no loss, no duplicate), and the answers that make
- * it give up for good (WHATWG HTML §9.2.3: not 200, or not
- * text/event-stream).  Helpers: support/sse_endpoint.h.
+ * server's retry time, no loss, no duplicate), its retries (a count of
+ * failures in a row that a stream opened starts again), and the answers
+ * that make it give up for good (WHATWG HTML §9.2.3: not 200, or not
+ * text/event-stream) or try again later (5xx, 408, 429: our own rule).
+ * Helpers: support/sse_endpoint.h.
  */
 #include <arpa/inet.h>
 #include <check.h>
@@ -383,26 +385,31 @@ END_TEST
 
 /* The first answer is a real stream: "retry: 50", an id, and the end.
  * Every later answer is the vector's.  A client that accepts it
- * reconnects every 50 ms; one that gives up never asks again. */
+ * reconnects every 50 ms; one that retries waits 50, 100, 200 ms...;
+ * one that gives up never asks again. */
+enum verdict { ACCEPTED, RETRIED, REFUSED };
 static const struct {
 	const char *name;
 	int status;
 	const char *ctype;              /* NULL: no Content-Type */
-	bool accepted;
+	enum verdict verdict;
 } answer_vectors[] = {
-	{ "event stream", 200, "text/event-stream", true },
-	{ "with parameters", 200, "text/event-stream; charset=utf-8", true },
-	{ "parameter without space", 200, "text/event-stream;charset=utf-8", true },
-	{ "case-insensitive", 200, "Text/Event-Stream", true },          /* RFC 9110 §8.3.1 */
-	{ "longer subtype", 200, "text/event-streams", false },
-	{ "other subtype", 200, "text/event", false },
-	{ "plain text", 200, "text/plain", false },
-	{ "JSON", 200, "application/json", false },
-	{ "no Content-Type", 200, NULL, false },
-	{ "No Content", 204, NULL, false },
-	{ "Created", 201, "text/event-stream", false },
-	{ "Not Found", 404, "text/plain", false },
-	{ "Internal Server Error", 500, "text/event-stream", false },
+	{ "event stream", 200, "text/event-stream", ACCEPTED },
+	{ "with parameters", 200, "text/event-stream; charset=utf-8", ACCEPTED },
+	{ "parameter without space", 200, "text/event-stream;charset=utf-8", ACCEPTED },
+	{ "case-insensitive", 200, "Text/Event-Stream", ACCEPTED },      /* RFC 9110 §8.3.1 */
+	{ "longer subtype", 200, "text/event-streams", REFUSED },
+	{ "other subtype", 200, "text/event", REFUSED },
+	{ "plain text", 200, "text/plain", REFUSED },
+	{ "JSON", 200, "application/json", REFUSED },
+	{ "no Content-Type", 200, NULL, REFUSED },
+	{ "No Content", 204, NULL, REFUSED },
+	{ "Created", 201, "text/event-stream", REFUSED },
+	{ "Not Found", 404, "text/plain", REFUSED },
+	{ "Internal Server Error", 500, "text/event-stream", RETRIED },
+	{ "Service Unavailable", 503, "text/plain", RETRIED },
+	{ "Too Many Requests", 429, "text/plain", RETRIED },
+	{ "Request Timeout", 408, NULL, RETRIED },
 };
 #define N_ANSWERS (sizeof answer_vectors / sizeof answer_vectors[0])
 
@@ -469,18 +476,25 @@ START_TEST(test_client_answer)
 	ck_assert_int_eq(http_server_route(s.http, "GET", "/events", on_answer, &a), 0);
 	struct rec r = { 0 };
 	struct pp_client *c = client_start(&s, "/events", &r, NULL);
-	bool accepted = answer_vectors[_i].accepted;
+	enum verdict verdict = answer_vectors[_i].verdict;
 	net_loop_run_until(s.loop, answered_or_finished, &(struct answer_wait){ &a, c, 4 }, 2000);
-	if (accepted) {
-		ck_assert_int_ge(a.requests, 4);
-		ck_assert(!pp_client_finished(c));
-	} else {
+	if (verdict == REFUSED) {
 		looptest_run_for(s.loop, 200);          /* four reconnection times */
 		ck_assert_int_eq(a.requests, 2);
 		ck_assert(pp_client_finished(c));
-		ck_assert_msg(strstr(tbuf_str(&r.notes), "giving up") != NULL, "%s",
+		ck_assert(pp_client_gave_up(c));
+		ck_assert_msg(strstr(tbuf_str(&r.notes), "not an event stream") != NULL, "%s",
 			      tbuf_str(&r.notes));
+		ck_assert_msg(strstr(pp_client_why(c), "not an event stream") != NULL, "%s",
+			      pp_client_why(c));
+	} else {
+		ck_assert_int_ge(a.requests, 4);
+		ck_assert(!pp_client_finished(c));
+		ck_assert_str_eq(pp_client_why(c), "");
 	}
+	if (verdict == RETRIED)                 /* waits of 50, then 100 ms: counted */
+		ck_assert_msg(strstr(tbuf_str(&r.notes), "; retry 2 of 5 in 100 ms") != NULL, "%s",
+			      tbuf_str(&r.notes));
 	ck_assert(a.had_id);
 	ck_assert_str_eq(a.last_id, "7");               /* WHATWG HTML §9.2.4 */
 	ck_assert_uint_eq(r.n, 1);
@@ -531,8 +545,10 @@ START_TEST(test_client_not_event_stream)
 	struct pp_client *c = client_start(&s, "/score", &r, &cl);
 	net_loop_run_until(s.loop, client_finished, c, 5000);
 	ck_assert(pp_client_finished(c));
-	ck_assert_msg(strstr(tbuf_str(&r.notes), "status 200, not an event stream: giving up"),
+	ck_assert_msg(strstr(tbuf_str(&r.notes), "sse: the server answered 200 OK with "
+			     "Content-Type application/json: not an event stream"),
 		      "%s", tbuf_str(&r.notes));
+	ck_assert(pp_client_gave_up(c));
 	looptest_run_for(s.loop, 100);
 	ck_assert_uint_eq(cl.c.sys[NET_SYS_CONNECT], 1);
 	ck_assert_uint_eq(r.n, 0);
@@ -544,7 +560,8 @@ START_TEST(test_client_not_event_stream)
 END_TEST
 
 /* A server that is not there: the client keeps trying, at its default
- * reconnection time, and does not give up. */
+ * reconnection time (no --interval given), and does not give up at the
+ * first refusal. */
 START_TEST(test_client_refused_keeps_trying)
 {
 	struct srv s;
@@ -559,13 +576,75 @@ START_TEST(test_client_refused_keeps_trying)
 	looptest_run_for(s.loop, 100);
 	ck_assert_uint_eq(cl.c.sys[NET_SYS_CONNECT], 1);
 	ck_assert(!pp_client_finished(c));
-	ck_assert_msg(strstr(tbuf_str(&r.notes), "reconnecting") != NULL, "%s",
-		      tbuf_str(&r.notes));
+	ck_assert_msg(strstr(tbuf_str(&r.notes), "sse: Connection refused; retry 1 of 5 in 3000 ms")
+		      != NULL, "%s", tbuf_str(&r.notes));
 	srv_listen(&s, port);
 	srv_wait_subscribers(&s, 1);                    /* after SSE_RETRY_DEFAULT_MS */
 	srv_publish_str(&s, "at last");
 	wait_events(&s, &r, 1);
 	ck_assert_uint_eq(cl.c.sys[NET_SYS_CONNECT], 2);
+	pp_client_free(c);
+	rec_free(&r);
+	srv_stop(&s);
+}
+END_TEST
+
+/* --- retries: failures in a row, counted again after a stream opened ------ */
+
+struct connects { const struct net_ledger *l; uint64_t n; };
+
+static bool connects_reached(void *arg)
+{
+	const struct connects *w = arg;
+	return w->l->c.sys[NET_SYS_CONNECT] >= w->n;
+}
+
+static void wait_connects(struct srv *s, const struct net_ledger *l, uint64_t n)
+{
+	struct connects w = { l, n };
+	ck_assert_msg(net_loop_run_until(s->loop, connects_reached, &w, WAIT_MS),
+		      "%llu connects of %llu", (unsigned long long)l->c.sys[NET_SYS_CONNECT],
+		      (unsigned long long)n);
+}
+
+/* With retries 2, the server away twice: each time two attempts are
+ * refused, then it is back, and the stream that opens starts the count
+ * again -- the second absence alone would be the client's end if it did
+ * not.  The third time the server stays away, and the third refusal in a
+ * row ends the client, saying why. */
+START_TEST(test_client_retries_reset)
+{
+	struct pp_config cfg = { .sse_retry_ms = 50 };
+	struct srv s;
+	srv_start(&s, 0, &cfg);
+	uint16_t port = s.port;
+	struct rec r = { 0 };
+	struct net_ledger cl;
+	net_ledger_init(&cl, "client");
+	struct pp_client_opts o = {
+		.paradigm = PP_SSE, .host = "127.0.0.1", .port = port, .path = "/events",
+		.retries = 2, .ledger = &cl, .on_event = rec_event, .on_note = rec_note, .ud = &r,
+	};
+	struct pp_client *c = pp_client_start(s.loop, &o);
+	ck_assert_ptr_nonnull(c);
+	srv_wait_subscribers(&s, 1);
+	for (int away = 0; away < 2; away++) {
+		uint64_t before = cl.c.sys[NET_SYS_CONNECT];
+		srv_close(&s);
+		wait_connects(&s, &cl, before + 2);     /* two refused: waits of 50, then 100 ms */
+		ck_assert(!pp_client_finished(c));
+		srv_listen(&s, port);
+		srv_wait_subscribers(&s, 1);            /* the third attempt opens a stream */
+		srv_publish_str(&s, "back");
+		wait_events(&s, &r, (size_t)away + 1);
+	}
+	ck_assert_msg(strstr(tbuf_str(&r.notes), "retry 2 of 2 in 100 ms") != NULL, "%s",
+		      tbuf_str(&r.notes));
+	ck_assert_str_eq(pp_client_why(c), "");
+	srv_close(&s);
+	net_loop_run_until(s.loop, client_finished, c, WAIT_MS);
+	ck_assert(pp_client_gave_up(c));
+	ck_assert_str_eq(pp_client_why(c), "sse: gave up after 3 attempts: Connection refused");
 	pp_client_free(c);
 	rec_free(&r);
 	srv_stop(&s);
@@ -587,6 +666,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_client_restart_new_feed);
 	tcase_add_test(tc, test_client_gap_counted);
 	tcase_add_test(tc, test_client_refused_keeps_trying);
+	tcase_add_test(tc, test_client_retries_reset);
 	tcase_set_timeout(tc, 30);
 	suite_add_tcase(s, tc);
 

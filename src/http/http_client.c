@@ -278,6 +278,12 @@ static size_t on_data(struct net_conn *nc, uint8_t *bytes, size_t len)
 			return off;
 		if (cl->streaming)
 			return start_stream(cl, &res, data, len, off);
+		if (cl->cfg.on_head) {
+			struct http_client_result hr = { &res, NULL, 0 };
+			cl->cfg.on_head(cl, &hr, cl->ud);
+			if (!cl->busy)
+				return off + cl->head_len;      /* cancelled: the body is not wanted */
+		}
 	}
 	return read_whole(cl, &res, data, len, off);
 }

@@ -46,6 +46,12 @@
 #define HTTP_CLIENT_MAX_FIELDS  64
 
 struct http_client;
+struct http_client_result;
+
+/* The head of an answer has arrived ('r->body' is NULL); streaming, each
+ * piece of the body follows through an http_client_piece_fn. */
+typedef void http_client_head_fn(struct http_client *cl, const struct http_client_result *r,
+				 void *ud);
 
 struct http_client_config {
 	const char *host;               /* IPv4 address or "localhost" */
@@ -53,6 +59,12 @@ struct http_client_config {
 	bool keep_alive;
 	uint32_t timeout_ms;            /* per request, 0: HTTP_CLIENT_TIMEOUT_MS */
 	struct net_ledger *ledger;      /* pays for every connection; may be NULL */
+	/* Whole answers (http_client_request) may be judged by their head:
+	 * called once it is in, before any of the body is waited for ('r->body'
+	 * NULL), with the request's 'ud'.  It may end the request there with
+	 * http_client_cancel() -- an answer that will not do, such as an event
+	 * stream that never ends, is not waited for.  NULL: none. */
+	http_client_head_fn *on_head;
 };
 
 /* What came back.  Every slice is valid only during the callback. */
@@ -65,9 +77,6 @@ struct http_client_result {
 /* 'err' 0: 'r' holds the answer.  Otherwise 'r' is NULL. */
 typedef void http_client_done_fn(struct http_client *cl, int err,
 				 const struct http_client_result *r, void *ud);
-/* Streaming: the head has arrived ('r->body' is NULL), then each piece. */
-typedef void http_client_head_fn(struct http_client *cl, const struct http_client_result *r,
-				 void *ud);
 typedef void http_client_piece_fn(struct http_client *cl, const char *data, size_t len,
 				  void *ud);
 

@@ -195,6 +195,10 @@ static ssize_t write_head(struct http_exchange *x, char *buf, size_t cap, int st
 		http_writer_header(&w, "Connection", "close");
 	else if (x->minor == 0)
 		http_writer_header(&w, "Connection", "keep-alive");
+	if (x->allow_origin) {
+		http_writer_header(&w, "Access-Control-Allow-Origin", x->allow_origin);
+		http_writer_header(&w, "Vary", "Origin");
+	}
 	if (extra)
 		http_writer_raw_fields(&w, extra);
 	http_writer_end_head(&w);
@@ -338,6 +342,11 @@ void http_exchange_on_drain(struct http_exchange *x, http_drain_fn *fn, void *ud
 }
 
 struct net_conn *http_exchange_conn(const struct http_exchange *x) { return x->hc->nc; }
+
+void http_exchange_allow_origin(struct http_exchange *x, const char *origin)
+{
+	x->allow_origin = origin;
+}
 
 void http_exchange_set_ledger(struct http_exchange *x, struct net_ledger *ledger)
 {

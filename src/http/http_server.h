@@ -174,5 +174,10 @@ void http_exchange_on_drain(struct http_exchange *x, http_drain_fn *fn, void *ud
 struct net_conn *http_exchange_conn(const struct http_exchange *x);
 /* Charges the connection, and all it cost so far, to 'ledger'. */
 void http_exchange_set_ledger(struct http_exchange *x, struct net_ledger *ledger);
+/* CORS (the Fetch standard): every answer to 'x' says that 'origin' may
+ * read it -- "Access-Control-Allow-Origin: <origin>" and "Vary: Origin".
+ * 'origin' (NUL-terminated, a serialized origin) must live as long as the
+ * exchange.  NULL: none (the default). */
+void http_exchange_allow_origin(struct http_exchange *x, const char *origin);
 
 #endif

@@ -95,6 +95,7 @@ struct http_exchange {
 	void *drain_ud;
 	uint8_t *held;                  /* answer bytes waiting for earlier exchanges */
 	size_t held_len, held_cap;
+	const char *allow_origin;       /* CORS: the origin every answer names; NULL: none */
 };
 
 /* --- http_exchange.c ---------------------------------------------------- */

@@ -87,11 +87,15 @@ typedef void net_accept_fn(struct net_listener *l, struct net_conn *c, void *ud)
 
 /* --- listeners ---------------------------------------------------------- */
 
-/* Whether 'host' is an address net_listen and net_connect take: an IPv4
- * dotted quad or "localhost" -- so a command line can refuse it early. */
+/* Whether 'host' is an address net_listen takes: an IPv4 dotted quad,
+ * "localhost" (127.0.0.1), an IPv6 address, bare or in brackets ("::1",
+ * "[::1]"), or "*": every address of both families on one socket (an
+ * IPv6 socket with IPV6_V6ONLY off; "::" alone is IPv6's only).
+ * net_connect takes the same but "*".  So a command line can refuse a
+ * host early. */
 bool net_host_valid(const char *host);
 
-/* Listens on host:port (IPv4 dotted quad or "localhost"; port 0 picks a
+/* Listens on host:port (see net_host_valid; port 0 picks a
  * free port, see net_listener_port).  SO_REUSEADDR is set.  Each accepted
  * connection is passed to on_accept(), which must give it ops with
  * net_conn_set_ops().  Accepted connections are charged to 'ledger'

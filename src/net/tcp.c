@@ -36,21 +36,53 @@ struct net_listener {
 
 #define ACCEPTS_PER_WAKEUP 128          /* then let other descriptors run */
 
-/* "127.0.0.1", "0.0.0.0" or "localhost" -> an IPv4 socket address. */
-static int parse_addr(const char *host, uint16_t port, struct sockaddr_in *sa)
+/* A socket address, either family. */
+struct addr {
+	union {
+		struct sockaddr sa;
+		struct sockaddr_in in;
+		struct sockaddr_in6 in6;
+	} u;
+	socklen_t len;
+	bool dual;                      /* "*": IPv6 and IPv4 on one socket */
+};
+
+/* "127.0.0.1", "0.0.0.0", "localhost" (IPv4's loopback), "::1", "[::1]",
+ * "::" or "*" (every address of both families) -> a socket address. */
+static int parse_addr(const char *host, uint16_t port, struct addr *a)
 {
-	memset(sa, 0, sizeof *sa);
-	sa->sin_family = AF_INET;
-	sa->sin_port = htons(port);
-	if (!host || !*host || strcasecmp(host, "localhost") == 0)
+	char v6[INET6_ADDRSTRLEN];
+	size_t n = host ? strlen(host) : 0;
+	memset(a, 0, sizeof *a);
+	if (n == 0 || strcasecmp(host, "localhost") == 0)
 		host = "127.0.0.1";
-	return inet_pton(AF_INET, host, &sa->sin_addr) == 1 ? 0 : -1;
+	if (strcmp(host, "*") == 0) {
+		host = "::";
+		a->dual = true;
+	} else if (n > 2 && host[0] == '[' && host[n - 1] == ']' && n - 2 < sizeof v6) {
+		memcpy(v6, host + 1, n - 2);    /* the bracketed form of URLs */
+		v6[n - 2] = 0;
+		host = v6;
+	}
+	if (inet_pton(AF_INET, host, &a->u.in.sin_addr) == 1) {
+		a->u.in.sin_family = AF_INET;
+		a->u.in.sin_port = htons(port);
+		a->len = sizeof a->u.in;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, host, &a->u.in6.sin6_addr) == 1) {
+		a->u.in6.sin6_family = AF_INET6;
+		a->u.in6.sin6_port = htons(port);
+		a->len = sizeof a->u.in6;
+		return 0;
+	}
+	return -1;
 }
 
 bool net_host_valid(const char *host)
 {
-	struct sockaddr_in sa;
-	return host && *host && parse_addr(host, 0, &sa) == 0;
+	struct addr a;
+	return host && *host && parse_addr(host, 0, &a) == 0;
 }
 
 /* --- listening and accepting -------------------------------------------- */
@@ -123,8 +155,8 @@ struct net_listener *net_listen(struct net_loop *loop, const char *host,
 				net_accept_fn *on_accept, void *ud,
 				struct net_ledger *ledger)
 {
-	struct sockaddr_in sa;
-	if (parse_addr(host, port, &sa) < 0) {
+	struct addr a;
+	if (parse_addr(host, port, &a) < 0) {
 		errno = EINVAL;
 		return NULL;
 	}
@@ -137,20 +169,26 @@ struct net_listener *net_listen(struct net_loop *loop, const char *host,
 	l->charge.ledger = net_loop_ledger(loop);
 	l->conn_ledger = ledger;
 	net_timer_init(&l->pause, on_pause_end, l);
-	l->fd = net_sys_socket(&l->charge, AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	l->fd = net_sys_socket(&l->charge, a.u.sa.sa_family,
+			       SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (l->fd < 0)
 		goto fail;
-	int one = 1;
-	socklen_t n = sizeof sa;
-	/* getsockname is counted with the sockopt calls. */
+	int one = 1, v6only = !a.dual;
+	socklen_t n = a.len;
+	/* An IPv6 listener takes IPv4 clients too only when asked ("*"),
+	 * whatever the system's default (net.ipv6.bindv6only) says.
+	 * getsockname is counted with the sockopt calls. */
 	if (net_sys_setsockopt(&l->charge, l->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
-	    net_sys_bind(&l->charge, l->fd, (struct sockaddr *)&sa, sizeof sa) < 0 ||
+	    (a.u.sa.sa_family == AF_INET6 &&
+	     net_sys_setsockopt(&l->charge, l->fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only,
+				sizeof v6only) < 0) ||
+	    net_sys_bind(&l->charge, l->fd, &a.u.sa, a.len) < 0 ||
 	    net_sys_listen(&l->charge, l->fd, backlog > 0 ? backlog : 511) < 0 ||
 	    (net_charge_sys(&l->charge, NET_SYS_SOCKOPT),
-	     getsockname(l->fd, (struct sockaddr *)&sa, &n) < 0) ||
+	     getsockname(l->fd, &a.u.sa, &n) < 0) ||
 	    net_loop_watch(loop, l->fd, NET_READ, on_listen_io, l, &l->charge) < 0)
 		goto fail;
-	l->port = ntohs(sa.sin_port);
+	l->port = ntohs(a.u.sa.sa_family == AF_INET ? a.u.in.sin_port : a.u.in6.sin6_port);
 	return l;
 fail:;
 	int err = errno;
@@ -209,13 +247,13 @@ struct net_conn *net_connect(struct net_loop *loop, const char *host,
 			     uint16_t port, const struct net_conn_ops *ops,
 			     void *ud, struct net_ledger *ledger)
 {
-	struct sockaddr_in sa;
-	if (parse_addr(host, port, &sa) < 0) {
+	struct addr a;
+	if (parse_addr(host, port, &a) < 0 || a.dual) {
 		errno = EINVAL;
 		return NULL;
 	}
 	struct net_charge pay = { NULL, ledger };
-	int fd = net_sys_socket(&pay, AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int fd = net_sys_socket(&pay, a.u.sa.sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return NULL;
 	struct net_conn *c = net__conn_new(loop, fd, NET_CONN_CONNECTING, ledger);
@@ -225,12 +263,12 @@ struct net_conn *net_connect(struct net_loop *loop, const char *host,
 		return NULL;
 	}
 	c->counts.sys[NET_SYS_SOCKET]++;        /* already in the ledger via 'pay' */
-	net__conn_set_peer(c, (struct sockaddr *)&sa);
+	net__conn_set_peer(c, &a.u.sa);
 	net_conn_set_ops(c, ops, ud);
 	/* Non-blocking: EINPROGRESS is the normal answer.  Either way the
 	 * outcome is read from SO_ERROR when the socket turns writable, so
 	 * on_connect never runs before net_connect has returned. */
-	if (net_sys_connect(&c->charge, fd, (struct sockaddr *)&sa, sizeof sa) < 0 &&
+	if (net_sys_connect(&c->charge, fd, &a.u.sa, a.len) < 0 &&
 	    errno != EINPROGRESS) {
 		/* Failed at once: SO_ERROR would now read 0, so keep the error
 		 * and report it from the loop, as an asynchronous failure. */

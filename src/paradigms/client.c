@@ -1,9 +1,12 @@
 /* client.c -- what every paradigm's client shares: starting, counting
- * events and gaps, stopping after 'count'; and, for the three that only
- * ask (rpc, short polling, long polling), the request loop they have in
- * common.  See client.h; each paradigm's own part is in client_*.c. */
+ * events and gaps, stopping after 'count', failing and giving up (the
+ * retry budget and its backoff: pp__client_fail); and, for the three that
+ * only ask (rpc, short polling, long polling), the request loop they have
+ * in common.  See client.h; each paradigm's own part is in client_*.c,
+ * and each decides which of its failures are worth another try. */
 #include "paradigms/client_private.h"
 #include "paradigms/hub.h"
+#include "http/http_fields.h"
 #include "http/http_target.h"
 #include "util/json.h"
 
@@ -50,12 +53,14 @@ struct pp_client *pp_client_start(struct net_loop *loop, const struct pp_client_
 		c->synced = true;               /* a gap after it is a loss */
 	}
 	c->o.since = NULL;
+	c->interval_given = o->interval_ms != 0;
 	if (!c->o.interval_ms)
 		c->o.interval_ms = 1000;
+	c->retries = o->retries == 0 ? PP_CLIENT_RETRIES : o->retries < 0 ? 0 : (uint32_t)o->retries;
 	if (!c->o.lp_timeout_ms)
 		c->o.lp_timeout_ms = PP_LP_TIMEOUT_MS;
 	if (!c->o.method)
-		c->o.method = "GET";
+		c->o.method = o->body ? "POST" : "GET";         /* as curl's --data does */
 	int err = start(c);
 	if (err) {
 		pp_client_free(c);
@@ -194,12 +199,91 @@ void pp__client_note(struct pp_client *c, const char *fmt, ...)
 {
 	if (!c->o.on_note)
 		return;
-	char msg[256];
+	char msg[PP_CLIENT_WHY_MAX + 128];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	c->o.on_note(c, msg, c->o.ud);
+}
+
+/* --- failing and giving up ------------------------------------------------- */
+
+enum pp_fail pp__client_status_fail(int status)
+{
+	if (status >= 200 && status <= 299)
+		return PP_FAIL_NONE;
+	if (status < 100 || status >= 500 || status == 408 || status == 429)
+		return PP_FAIL_RETRY;           /* the server's trouble, or "not now" */
+	return PP_FAIL_FINAL;                   /* 1xx, 3xx (not followed), 4xx */
+}
+
+void pp__client_ok(struct pp_client *c)
+{
+	c->failures = 0;
+}
+
+/* The wait before retry 'n' (1, 2, ...): 'base' doubled n - 1 times, up
+ * to PP_CLIENT_BACKOFF_MAX_MS -- or 'base' itself, if that is longer. */
+static uint32_t backoff(uint32_t base, uint32_t n)
+{
+	uint64_t cap = base > PP_CLIENT_BACKOFF_MAX_MS ? base : PP_CLIENT_BACKOFF_MAX_MS;
+	uint64_t wait = base;
+	for (uint32_t i = 1; i < n && wait < cap; i++)
+		wait *= 2;
+	return (uint32_t)(wait < cap ? wait : cap);
+}
+
+void pp__client_fail(struct pp_client *c, enum pp_fail kind, uint32_t base_ms,
+		     const char *fmt, ...)
+{
+	char reason[PP_CLIENT_WHY_MAX - 80];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof reason, fmt, ap);
+	va_end(ap);
+	const char *name = pp_paradigm_name(c->o.paradigm);
+	if (c->failures < UINT32_MAX)
+		c->failures++;
+	if (kind != PP_FAIL_FINAL && c->failures <= c->retries) {
+		uint32_t wait = backoff(base_ms, c->failures);
+		net_timer_start(c->loop, &c->timer, wait, 0);
+		pp__client_note(c, "%s: %s; retry %u of %u in %u ms", name, reason,
+				(unsigned)c->failures, (unsigned)c->retries, (unsigned)wait);
+		return;
+	}
+	int n;
+	if (kind == PP_FAIL_FINAL)
+		n = snprintf(c->why, sizeof c->why, "%s: %s", name, reason);
+	else
+		n = snprintf(c->why, sizeof c->why, "%s: gave up after %u attempt%s: %s", name,
+			     (unsigned)c->failures, c->failures == 1 ? "" : "s", reason);
+	(void)n;                                /* a longer reason is cut short */
+	c->finished = c->gave_up = true;
+	net_timer_stop(c->loop, &c->timer);
+	pp__client_note(c, "%s", c->why);
+}
+
+void pp__client_status_text(const struct http_response *res, char *dst, size_t cap)
+{
+	size_t rl = res->reason_len < 60 ? res->reason_len : 60;
+	snprintf(dst, cap, "%03d%s%.*s", res->status, rl ? " " : "", (int)rl,
+		 rl ? res->reason : "");
+}
+
+/* Type and subtype compare ignoring case, and parameters may follow (RFC
+ * 9110 §8.3.1): "text/event-stream; charset=utf-8" is one,
+ * "text/event-streams" not. */
+bool pp__is_event_stream(const struct http_header *ct)
+{
+	static const char type[] = "text/event-stream";
+	size_t tl = sizeof type - 1;
+	if (!ct || ct->value_len < tl || !http_slice_equals(ct->value, tl, type))
+		return false;
+	if (ct->value_len == tl)
+		return true;
+	char next = ct->value[tl];
+	return next == ';' || next == ' ' || next == '\t';
 }
 
 int pp_client_send(struct pp_client *c, const char *text, size_t len)
@@ -214,6 +298,7 @@ bool pp_client_ready(const struct pp_client *c)
 
 bool pp_client_finished(const struct pp_client *c) { return c->finished; }
 bool pp_client_gave_up(const struct pp_client *c) { return c->gave_up; }
+const char *pp_client_why(const struct pp_client *c) { return c->why; }
 uint64_t pp_client_events(const struct pp_client *c) { return c->events; }
 uint64_t pp_client_missed(const struct pp_client *c) { return c->missed; }
 uint64_t pp_client_gaps(const struct pp_client *c) { return c->gaps; }
@@ -232,12 +317,29 @@ static void on_timer(struct net_loop *loop, struct net_timer *t, void *ud)
 	c->ask(c);
 }
 
+/* Every answer's head, before its body: an event stream never ends, so
+ * a client that needs the whole answer would wait for it until its
+ * timeout, and then again.  It is the wrong endpoint: said at once. */
+static void on_head(struct http_client *cl, const struct http_client_result *r, void *ud)
+{
+	struct pp_client *c = ud;
+	const struct http_response *res = r->res;
+	if (!pp__is_event_stream(http_header_find(res->headers, res->num_headers, "Content-Type")))
+		return;
+	char st[80];
+	pp__client_status_text(res, st, sizeof st);
+	http_client_cancel(cl);
+	pp__client_fail(c, PP_FAIL_FINAL, 0, "the server answered %s with an event stream, "
+			"which never ends: %s needs a whole answer", st,
+			pp_paradigm_name(c->o.paradigm));
+}
+
 int pp__client_http_start(struct pp_client *c, uint32_t timeout_ms,
 			  void (*ask)(struct pp_client *c))
 {
 	struct http_client_config cfg = {
 		.host = c->o.host, .port = c->o.port, .keep_alive = c->o.keep_alive,
-		.ledger = c->o.ledger, .timeout_ms = timeout_ms,
+		.ledger = c->o.ledger, .timeout_ms = timeout_ms, .on_head = on_head,
 	};
 	c->http = http_client_new(c->loop, &cfg);
 	if (!c->http)
@@ -257,19 +359,21 @@ void pp__client_request(struct pp_client *c, const char *target, http_client_don
 {
 	const char *body = c->o.body ? c->o.body : "";
 	if (http_client_request(c->http, c->o.method, target, NULL, body, strlen(body),
-				done, c) < 0) {
-		pp__client_note(c, "%s: cannot send: %s", pp_paradigm_name(c->o.paradigm),
+				done, c) < 0)
+		pp__client_fail(c, PP_FAIL_RETRY, c->o.interval_ms, "cannot send: %s",
 				strerror(errno));
-		pp__client_later(c, c->o.interval_ms);
-	}
 }
 
-void pp__client_note_status(struct pp_client *c, const struct http_client_result *r)
+void pp__client_fail_status(struct pp_client *c, const struct http_client_result *r)
 {
 	const char *nl = r->body_len ? memchr(r->body, '\n', r->body_len) : NULL;
 	size_t n = nl ? (size_t)(nl - r->body) : r->body_len;
-	pp__client_note(c, "%s: status %d%s%.*s", pp_paradigm_name(c->o.paradigm), r->res->status,
-			n ? ": " : "", (int)(n < 200 ? n : 200), n ? r->body : "");
+	enum pp_fail kind = pp__client_status_fail(r->res->status);
+	char st[80];
+	pp__client_status_text(r->res, st, sizeof st);
+	pp__client_fail(c, kind == PP_FAIL_NONE ? PP_FAIL_FINAL : kind, c->o.interval_ms,
+			"the server answered %s%s%.*s", st, n ? ": " : "", (int)(n < 200 ? n : 200),
+			n ? r->body : "");
 }
 
 uint64_t pp__json_seq(const char *json, size_t len)

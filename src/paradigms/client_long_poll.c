@@ -10,6 +10,12 @@
  * restarted without its journal) the answer starts with a "reset" notice,
  * counted as a gap, and the next request asks from the notice's id.
  *
+ * A request that fails -- refused, timed out, 5xx -- is asked again after
+ * a wait that doubles with each failure in a row, within the client's
+ * retries (client.h): never in a loop.  An answer that is not long
+ * polling's JSON ({"latest":...}), or a 4xx, means the wrong endpoint:
+ * asking again would only get it again, so the client ends.
+ *
  * Compare client_short_poll.c (asks on a timer, sees only the latest
  * state) and client_sse.c (one request, every event pushed down it).
  *
@@ -24,17 +30,20 @@
 
 static void ask(struct pp_client *c);
 
+/* Is it {"latest":L,...}, long polling's answer? */
+static bool is_long_poll(const char *body, size_t len)
+{
+	size_t vl;
+	uint64_t latest;
+	const char *v = len ? json_get(body, len, "latest", &vl) : NULL;
+	return v && json_u64(v, vl, &latest);
+}
+
 /* {"latest":L,["reset":{...},]"events":[...]}: the events after our id. */
 static void got_events(struct pp_client *c, const char *body, size_t len)
 {
 	size_t vl, al, pos = 0;
-	uint64_t latest = 0;
-	const char *v = json_get(body, len, "latest", &vl);
-	if (!v || !json_u64(v, vl, &latest)) {
-		pp__client_note(c, "long-poll: an answer without \"latest\"");
-		return;
-	}
-	v = json_get(body, len, "reset", &vl);
+	const char *v = json_get(body, len, "reset", &vl);
 	if (v)
 		pp__client_reset(c, v, vl);     /* the cursor moves to where the events resume */
 	const char *arr = json_get(body, len, "events", &al);
@@ -52,24 +61,28 @@ static void on_answer(struct http_client *cl, int err, const struct http_client_
 {
 	struct pp_client *c = ud;
 	if (err) {
-		pp__client_note(c, "long-poll: %s", http_client_error(cl));
-		pp__client_later(c, c->o.interval_ms);
+		pp__client_fail(c, PP_FAIL_RETRY, c->o.interval_ms, "%s", http_client_error(cl));
 		return;
 	}
 	int status = r->res->status;
-	uint64_t before = c->events;
-	if (status == 200)
-		got_events(c, r->body, r->body_len);
-	else if (status != 204)                 /* 204: the hold timed out, nothing new */
-		pp__client_note_status(c, r);
-	if ((status == 200 || status == 204) && c->events == before)
-		c->empty++;
-	if (c->finished)
+	if (pp__client_status_fail(status) != PP_FAIL_NONE) {
+		pp__client_fail_status(c, r);   /* a wait, or the end: never asked in a loop */
 		return;
-	if (status < 200 || status >= 400)
-		pp__client_later(c, c->o.interval_ms);  /* do not hammer a server that refuses (or
-							   answers a code outside 100..599) */
-	else
+	}
+	if (status != 204 && !is_long_poll(r->body, r->body_len)) {   /* 204: the hold timed out */
+		char st[80];
+		pp__client_status_text(r->res, st, sizeof st);
+		pp__client_fail(c, PP_FAIL_FINAL, 0, "the server answered %s without long "
+				"polling's JSON ({\"latest\":...}): not a long-poll endpoint", st);
+		return;
+	}
+	pp__client_ok(c);
+	uint64_t before = c->events;
+	if (status != 204)
+		got_events(c, r->body, r->body_len);
+	if (c->events == before)
+		c->empty++;
+	if (!c->finished)
 		ask(c);                         /* at once: the next event may be coming */
 }
 

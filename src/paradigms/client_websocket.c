@@ -15,9 +15,15 @@
  *                binary one) as {"data":"..."}; pings are answered by
  *                the session's own pong.
  *
- * When the connection ends for any reason but pp_client_free() -- the
- * server closed, went away, refused, or never answered -- it is noted
- * and a new one is made after 'interval_ms'.  A reconnect to a path that
+ * When an open connection ends for any reason but pp_client_free() --
+ * the server closed, or went away -- it is noted and a new one is made
+ * after 'interval_ms'.  An attempt that never opened -- refused, reset,
+ * no 101 in time, or answered 5xx, 408 or 429 -- is a failure: the next
+ * waits twice as long as the last, within the client's retries
+ * (client.h).  An answer that is not a WebSocket handshake -- 200 to
+ * the upgrade (a plain HTTP endpoint), any other status, a 101 that is
+ * not for our key, bytes that are not HTTP -- would come again: the
+ * client gives up at once and says why.  A reconnect to a path that
  * delivered numbered events asks for the rest with ?since=<last id>
  * (server_websocket.c), so nothing the server's history still holds is
  * lost; a reset notice from the server (a gap) is counted and noted.
@@ -44,6 +50,7 @@
 #include "ws/ws_session.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,6 +76,8 @@ struct ws_client {
 	bool busy;                      /* on_data is on the stack: it frees a stopped client */
 	bool leaving;                   /* stopped, our Close sent: the connection ends on its own */
 	uint16_t close_code;            /* the server's Close code, for the note; 0: none */
+	uint8_t refusal;                /* enum pp_fail: the handshake's verdict, for on_close */
+	char why[200];                  /* ...and its reason; "" while there is none */
 	char host[300];                 /* "host:port": the Host field */
 	char target[PP_PATH_MAX + 16 + FEED_ID_MAX];    /* 'path', plus since=ID */
 	size_t pool_left;               /* unused bytes at the end of 'pool' */
@@ -122,6 +131,8 @@ static int client_connect(struct ws_client *w)
 	struct pp_client *c = w->c;
 	const char *host = c->o.host ? c->o.host : "127.0.0.1";
 	w->close_code = 0;
+	w->refusal = PP_FAIL_NONE;
+	w->why[0] = '\0';
 	w->nc = net_connect(c->loop, host, c->o.port, &client_ops, w, c->o.ledger);
 	if (!w->nc)
 		return errno ? errno : EIO;
@@ -144,11 +155,9 @@ static void client_on_retry(struct net_loop *loop, struct net_timer *t, void *ud
 	(void)loop; (void)t;
 	struct pp_client *c = ud;
 	int err = client_connect(c->ws);
-	if (err) {
-		char why[96];
-		snprintf(why, sizeof why, "cannot connect (%s)", strerror(err));
-		client_retry_later(c->ws, why);
-	}
+	if (err)
+		pp__client_fail(c, PP_FAIL_RETRY, c->o.interval_ms, "cannot connect (%s)",
+				strerror(err));
 }
 
 /* The guard timer: no 101 in time, or the server did not close TCP after
@@ -192,9 +201,23 @@ static void client_on_connect(struct net_conn *nc, int err)
 
 /* --- reading ----------------------------------------------------------------- */
 
+/* Fails the connection on a handshake that will not do: the verdict
+ * and its reason are kept for client_on_close, which acts on them. */
+static void client_refuse(struct ws_client *w, enum pp_fail kind, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void client_refuse(struct ws_client *w, enum pp_fail kind, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(w->why, sizeof w->why, fmt, ap);
+	va_end(ap);
+	w->refusal = (uint8_t)kind;
+	net_conn_abort(w->nc, EPROTO);
+}
+
 /* Reads the answer to the upgrade request.  Returns its length once it
  * is a valid 101 (the session starts), 0 while incomplete, -1 if the
- * connection was failed (the note comes after the abort, and last). */
+ * connection was failed (client_on_close has said why). */
 static ssize_t client_handshake(struct ws_client *w, uint8_t *data, size_t len)
 {
 	struct http_header fields[HTTP_CLIENT_MAX_FIELDS];
@@ -205,22 +228,28 @@ static ssize_t client_handshake(struct ws_client *w, uint8_t *data, size_t len)
 	ssize_t r = http_response_parse(&w->hp, (char *)data, len, &res, NULL);
 	if (r == HTTP_INCOMPLETE)
 		return 0;
-	struct pp_client *c = w->c;
 	if (r == HTTP_INVALID) {
-		net_conn_abort(w->nc, EPROTO);
-		if (w->c)
-			pp__client_note(c, "websocket: the answer is not HTTP: %s",
-				       http_error_reason(http_parser_error(&w->hp)));
+		client_refuse(w, PP_FAIL_FINAL, "the answer to the upgrade is not HTTP: %s",
+			      http_error_reason(http_parser_error(&w->hp)));
+		return -1;
+	}
+	char st[80];
+	pp__client_status_text(&res, st, sizeof st);
+	if (res.status != 101) {
+		enum pp_fail kind = pp__client_status_fail(res.status);
+		if (kind == PP_FAIL_RETRY)
+			client_refuse(w, kind, "the server answered %s to the upgrade", st);
+		else
+			client_refuse(w, PP_FAIL_FINAL, "the server answered %s to the upgrade: "
+				      "not a WebSocket endpoint", st);
 		return -1;
 	}
 	struct ws_client_verdict v;
 	if (!ws_handshake_client_verify(&w->hello, &res, &v)) {
-		net_conn_abort(w->nc, EPROTO);
-		if (w->c)
-			pp__client_note(c, "websocket: handshake refused (%d %.*s): %s", res.status,
-				       (int)res.reason_len, res.reason, v.reason);
+		client_refuse(w, PP_FAIL_FINAL, "handshake refused (%s): %s", st, v.reason);
 		return -1;
 	}
+	pp__client_ok(w->c);
 	net_timer_stop(w->c->loop, &w->guard);
 	w->cfg.mask_key = session_mask_key;
 	w->cfg.mask_ud = w;
@@ -349,12 +378,21 @@ static void client_on_close(struct net_conn *nc, int err)
 			free(w);                /* its goodbye is over (else on_data frees it) */
 		return;
 	}
+	struct pp_client *c = w->c;
+	if (w->refusal != PP_FAIL_NONE) {       /* the handshake's answer would not do */
+		pp__client_fail(c, (enum pp_fail)w->refusal, c->o.interval_ms, "%s", w->why);
+		return;
+	}
+	if (!was_open) {                        /* refused, reset, or no 101 in time */
+		pp__client_fail(c, PP_FAIL_RETRY, c->o.interval_ms, "connection failed (%s)",
+				strerror(err ? err : ECONNRESET));
+		return;
+	}
 	char why[96];
 	if (w->close_code)
 		snprintf(why, sizeof why, "the server closed with %u", (unsigned)w->close_code);
 	else if (err)
-		snprintf(why, sizeof why, "connection %s (%s)", was_open ? "lost" : "failed",
-			 strerror(err));
+		snprintf(why, sizeof why, "connection lost (%s)", strerror(err));
 	else
 		snprintf(why, sizeof why, "connection ended without a Close");
 	client_retry_later(w, why);

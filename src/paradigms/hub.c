@@ -98,6 +98,8 @@ static void on_score(struct http_exchange *x, const struct http_request *req,
 	const char *path, *query;
 	size_t plen, qlen;
 	struct feed_resume from;
+	if (!pp__admit(hub, x, req))
+		return;
 	http_target_split(req->target, req->target_len, &path, &plen, &query, &qlen);
 	switch (pp__query_resume(hub, query, qlen, &from)) {
 	case 0:
@@ -116,7 +118,7 @@ int pp_hub_routes(struct http_server *s, struct pp_hub *hub)
 {
 	if (http_server_route(s, "GET", "/score", on_score, hub) < 0 ||
 	    pp__rpc_routes(s, hub) < 0 || pp__sse_routes(s, hub) < 0 ||
-	    pp__websocket_routes(s, hub) < 0)
+	    pp__websocket_routes(s, hub) < 0 || pp__guard_routes(s, hub) < 0)
 		return -1;
 	return 0;
 }

@@ -49,10 +49,29 @@ struct pp_render {
 
 struct ws_peer;
 
+/* Who may publish, and which pages may use the server (guard.c). */
+#define PP_TOKEN_MIN 16                 /* a publish token's length, in characters */
+#define PP_TOKEN_MAX 256
+struct pp_guard {
+	const char *token;              /* NULL: none, and only loopback clients publish */
+	bool open;                      /* anyone may publish: the demo's server, whose
+					   clients are its own, across the lab's link */
+	size_t token_len;
+	const char *const *origins;     /* --allow-origin: "scheme://host[:port]" each */
+	size_t norigins;
+	uint64_t refused_origin;        /* requests refused for their Origin */
+	uint64_t refused_publish;       /* publishes refused: no token, or not local */
+};
+
+/* A token is 16..256 of A-Z a-z 0-9 - _ . ~ : what a Bearer credential and
+ * a WebSocket subprotocol name can both carry. */
+bool pp_guard_token_valid(const char *token, size_t len);
+
 struct pp_hub {
 	struct net_loop *loop;
 	struct feed *feed;
 	struct pp_config cfg;
+	struct pp_guard guard;
 	struct pp_render score_json, sse_bytes, ws_bytes;
 	struct http_prepared sse_ready; /* 'sse_bytes' framed for every kind of stream */
 	/* Upgraded WebSocket connections (server_websocket.c): the HTTP server lets go

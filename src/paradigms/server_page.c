@@ -8,6 +8,7 @@
  * Read next: page.html, the page these routes serve.
  */
 #include "paradigms/page.h"
+#include "paradigms/server_private.h"
 #include "net/conn.h"
 
 #include <errno.h>
@@ -302,16 +303,22 @@ static void on_page(struct http_exchange *x, const struct http_request *req,
 static void on_ledger(struct http_exchange *x, const struct http_request *req,
 		      const char *body, size_t body_len, void *ud)
 {
-	(void)req; (void)body; (void)body_len;
-	charge(ud, x);
+	(void)body; (void)body_len;
+	struct pp_page *pg = ud;
+	charge(pg, x);
+	if (pg->hub && !pp__admit(pg->hub, x, req))
+		return;
 	answer(x, HTTP_TYPE_JSON, "Cache-Control: no-store\r\n", write_ledger, ud, "");
 }
 
 static void on_metrics(struct http_exchange *x, const struct http_request *req,
 		       const char *body, size_t body_len, void *ud)
 {
-	(void)req; (void)body; (void)body_len;
-	charge(ud, x);
+	(void)body; (void)body_len;
+	struct pp_page *pg = ud;
+	charge(pg, x);
+	if (pg->hub && !pp__admit(pg->hub, x, req))
+		return;
 	answer(x, "text/plain; version=0.0.4; charset=utf-8", NULL, write_metrics, ud, "");
 }
 

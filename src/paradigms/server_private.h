@@ -6,6 +6,27 @@
 
 #include "paradigms/hub.h"
 
+/* --- guard.c ------------------------------------------------------------------ */
+
+/* Every route asks this first: false after answering 403 to a page of an
+ * origin not allowed; an allowed cross-origin request has its answers
+ * marked for CORS. */
+bool pp__admit(struct pp_hub *hub, struct http_exchange *x, const struct http_request *req);
+
+enum pp_right { PP_MAY_PUBLISH, PP_NO_TOKEN, PP_NOT_LOCAL };
+/* May the client of this request publish? */
+enum pp_right pp__publish_right(struct pp_hub *hub, struct http_exchange *x,
+				const struct http_request *req);
+/* The reason a refusal gives (a line of text), NULL for PP_MAY_PUBLISH. */
+const char *pp__right_refusal(enum pp_right r);
+/* pp__publish_right, answering 401 (with WWW-Authenticate) or 403 and
+ * returning false when it may not. */
+bool pp__may_publish(struct pp_hub *hub, struct http_exchange *x, const struct http_request *req);
+/* OPTIONS on the routes a page may call from another origin. */
+int pp__guard_routes(struct http_server *s, struct pp_hub *hub);
+
+/* --- the rest -------------------------------------------------------------------- */
+
 /* Makes room for 'len' bytes in 'r' (its contents are then unspecified).
  * Returns 0, or -1 when memory ran out. */
 int pp__render_reserve(struct pp_render *r, size_t len);

@@ -76,6 +76,8 @@ static void on_publish(struct http_exchange *x, const struct http_request *req,
 {
 	struct pp_hub *hub = ud;
 	pp__hub_charge(hub, x, PP_RPC);
+	if (!pp__admit(hub, x, req) || !pp__may_publish(hub, x, req))
+		return;
 	char type[FEED_TYPE_MAX + 1] = "message";
 	const char *path, *query;
 	size_t plen, qlen, n = 0;

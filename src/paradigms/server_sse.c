@@ -301,6 +301,8 @@ static void on_events(struct http_exchange *x, const struct http_request *req,
 	(void)body; (void)body_len;
 	struct pp_hub *hub = ud;
 	pp__hub_charge(hub, x, PP_SSE);
+	if (!pp__admit(hub, x, req))
+		return;
 	struct net_conn *nc = http_exchange_conn(x);
 	net_conn_set_limits(nc, queue_mark(hub), hub->cfg.sse_queue_cap, NET_IN_CAP);
 	int r = http_stream_start(x, 200, SSE_CONTENT_TYPE, "Cache-Control: no-cache\r\n");

@@ -72,6 +72,7 @@
 #include "ws/ws_session.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
@@ -100,11 +101,18 @@ struct ws_peer {
 	struct ws_peer *prev, *next;    /* the hub's list, for pp_hub_close_websockets */
 	uint64_t owed;                  /* /ws: the next event this client is owed */
 	uint8_t kind;                   /* enum peer_kind */
+	uint8_t right;                  /* /ws: enum pp_right, decided at the upgrade */
 	bool heard;                     /* the peer showed life since the last ping */
 	bool gone;                      /* on_close ran; freed at the end of the turn */
 };
 
 static const struct ws_config feed_config = { .max_message = PP_WS_PUBLISH_MAX };
+
+/* The one subprotocol we speak, so that a browser that offers it beside
+ * "pushpull.token.TOKEN" (guard.c) is answered with it, not its token. */
+static const char *const ws_protocols[] = { "pushpull" };
+static const struct ws_server_opts ws_options = { .protocols = ws_protocols,
+						  .num_protocols = 1 };
 
 static const struct net_conn_ops peer_ops;
 
@@ -315,6 +323,14 @@ static void feed_message(struct ws_peer *p, const struct ws_event *ev)
 		peer_start_close(p, WS_CLOSE_UNSUPPORTED, "/ws accepts text messages only");
 		return;
 	}
+	if (p->right != PP_MAY_PUBLISH) {       /* it may read, not publish (guard.c) */
+		char why[WS_CONTROL_FRAME_MAX];
+		snprintf(why, sizeof why, "%s", pp__right_refusal((enum pp_right)p->right));
+		why[strcspn(why, "\n")] = '\0';
+		p->hub->guard.refused_publish++;
+		peer_start_close(p, WS_CLOSE_POLICY, why);
+		return;
+	}
 	if (feed_publish(p->hub->feed, "message", ev->data, ev->len) == 0 && !p->gone)
 		peer_start_close(p, WS_CLOSE_INTERNAL, "the feed refused the message");
 }
@@ -444,8 +460,10 @@ static void upgrade(struct http_exchange *x, const struct http_request *req,
 		    struct pp_hub *hub, enum peer_kind kind)
 {
 	pp__hub_charge(hub, x, PP_WEBSOCKET);
+	if (!pp__admit(hub, x, req))
+		return;                         /* refused before any upgrade */
 	struct ws_handshake hs;
-	if (!ws_handshake_server_check(req, NULL, &hs)) {
+	if (!ws_handshake_server_check(req, &ws_options, &hs)) {
 		refuse(x, &hs);
 		return;
 	}
@@ -463,6 +481,7 @@ static void upgrade(struct http_exchange *x, const struct http_request *req,
 	}
 	p->hub = hub;
 	p->kind = (uint8_t)kind;
+	p->right = (uint8_t)pp__publish_right(hub, x, req);
 	p->heard = true;
 	ws_session_init(&p->ws, WS_ROLE_SERVER, kind == PEER_FEED ? &feed_config : NULL);
 	net_timer_init(&p->timer, peer_on_timer, p);

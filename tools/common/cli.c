@@ -48,8 +48,10 @@ bool cli_url_parse(const char *url, char *host, size_t host_cap, uint16_t *port,
 		p = strstr(url, "//") + 2;
 	else
 		return false;
-	size_t hl = strcspn(p, ":/?#");
-	if (hl == 0 || hl >= host_cap)
+	/* An IPv6 address is written in brackets (RFC 3986 §3.2.2), and kept
+	 * so: the Host field wants them too, and net_connect takes them. */
+	size_t hl = *p == '[' ? strcspn(p, "]/?#") + 1 : strcspn(p, ":/?#");
+	if ((*p == '[' && p[hl - 1] != ']') || hl == 0 || hl >= host_cap)
 		return false;
 	memcpy(host, p, hl);
 	host[hl] = '\0';

@@ -2,9 +2,11 @@
  *
  * Prints every event it receives as one JSON line on stdout, notes
  * (errors, reconnects, gaps) on stderr, and at exit -- after --count
- * events, or on SIGINT/SIGTERM -- its cost ledger on stderr.  The ws
- * client also sends every line typed on stdin as a message (which the
- * server publishes to every client of every paradigm).
+ * events, when it gives up, or on SIGINT/SIGTERM -- its cost ledger on
+ * stderr, and, if it gave up, why, as the last line.  The ws client also
+ * sends every line typed on stdin as a message (which the server
+ * publishes to every client of every paradigm).  The exit status tells a
+ * script how it ended: client_usage lists them.
  */
 #include "pushpull.h"
 #include "common/cli.h"
@@ -36,7 +38,10 @@ static const char client_usage[] =
 	"  pushpull client websocket ws://127.0.0.1:8080/ws\n"
 	"\n"
 	"options:\n"
-	"  --interval MS        short-poll interval, and the wait before a retry (1000)\n"
+	"  --interval MS        short-poll interval, and the first wait before a retry\n"
+	"                       (1000; sse: 3000 until the server's retry field)\n"
+	"  --retries N          failures in a row tried again before giving up (5);\n"
+	"                       each wait doubles, up to 10 s; 0: give up at the first\n"
 	"  --keep-alive         reuse one connection (the default)\n"
 	"  --no-keep-alive      a new connection per request\n"
 	"  --count N            exit after N events (default: run until interrupted,\n"
@@ -46,8 +51,8 @@ static const char client_usage[] =
 	"                       (or plain number); default: long poll from the oldest\n"
 	"                       kept, websocket live only\n"
 	"  --exit-on-gap        exit with status 3 at the first gap\n"
-	"  --method M           rpc: GET (default) or POST\n"
-	"  --data TEXT          rpc: the body to POST\n"
+	"  --method M           rpc: GET or POST (default: POST with --data, else GET)\n"
+	"  --data TEXT          rpc: the request's body; implies POST, as in curl\n"
 	"  --json               print the ledger as JSON\n"
 	"  --help\n"
 	"Events go to stdout, one JSON object per line; notes and the ledger to stderr.\n"
@@ -55,9 +60,19 @@ static const char client_usage[] =
 	"(long-poll, sse, websocket), or a new epoch seen by short-poll -- goes to\n"
 	"stdout in its place, as {\"type\":\"reset\",\"reason\":...,\"missed\":N or null,...},\n"
 	"with a note on stderr, and is counted at exit.\n"
-	"Exit status: 0; 1 when it gave up (a POST that failed, which is never\n"
-	"sent twice; sse: not an event stream, or one the parser refuses) or could\n"
-	"not start; 2 bad usage; 3 a gap, with --exit-on-gap.\n";
+	"A failure -- refused, reset, timed out, or answered 5xx, 408 or 429 -- is\n"
+	"tried again, --retries times in a row at most: refused from the start, a\n"
+	"client gives up after 25 s (sse: 39 s).  The wrong endpoint ends it at once:\n"
+	"a 4xx, an upgrade answered 200, an answer that is not an event stream (sse),\n"
+	"not long polling's JSON (long-poll), no state (short-poll), or an event\n"
+	"stream where a whole answer is needed.  Why is the last line on stderr.\n"
+	"Exit status:\n"
+	"  0  done: --count reached, or stopped by a signal\n"
+	"  1  gave up: an error answer (rpc: any 4xx or 5xx), the wrong endpoint,\n"
+	"     --retries spent, a POST that got no answer (never sent twice), an\n"
+	"     event stream the parser refuses; or it could not start\n"
+	"  2  bad usage\n"
+	"  3  a gap, with --exit-on-gap\n";
 
 /* A long poller adds since= and timeout= to the URL itself, and a server
  * reads the first of each: one already in the URL would win every time. */
@@ -71,6 +86,7 @@ static bool long_query_ok(const char *path)
 }
 
 #define LINE_MAX_BYTES 65536             /* a longer line on stdin is dropped */
+#define CLIENT_RETRIES_MAX 1000000      /* at 10 s a wait: over 100 days */
 
 struct run {
 	struct net_loop *loop;
@@ -138,7 +154,7 @@ static int client_options(int argc, char **argv, struct pp_client_opts *o, struc
 		{ "count", required_argument, NULL, 'c' }, { "timeout", required_argument, NULL, 't' },
 		{ "since", required_argument, NULL, 's' }, { "method", required_argument, NULL, 'm' },
 		{ "data", required_argument, NULL, 'd' }, { "json", no_argument, NULL, 'j' },
-		{ "exit-on-gap", no_argument, NULL, 'g' },
+		{ "exit-on-gap", no_argument, NULL, 'g' }, { "retries", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	const char *me = "pushpull client";
@@ -167,6 +183,11 @@ static int client_options(int argc, char **argv, struct pp_client_opts *o, struc
 			o->since = optarg;
 			break;
 		case 'g': o->stop_on_gap = true; break;
+		case 'r':
+			if (!cli_u64(optarg, 0, CLIENT_RETRIES_MAX, &v))
+				return cli_bad(me, "--retries needs a number of 0..1000000");
+			o->retries = v ? (int)v : PP_CLIENT_NO_RETRY;
+			break;
 		case 'm':
 			if (strcmp(optarg, "GET") && strcmp(optarg, "POST"))
 				return cli_bad(me, "--method is GET or POST");
@@ -185,6 +206,8 @@ static int client_options(int argc, char **argv, struct pp_client_opts *o, struc
 	if (!cli_url_parse(argv[optind + 1], t->host, sizeof t->host, &o->port, t->path,
 			   sizeof t->path))
 		return cli_bad(me, "URL must look like http://127.0.0.1:8080/score");
+	if (o->paradigm != PP_RPC && (o->method || o->body))
+		return cli_bad(me, "--method and --data are for rpc");
 	if (o->paradigm == PP_LONG_POLL && !long_query_ok(t->path))
 		return cli_bad(me, "long-poll: give --since and --timeout as options, not in the URL");
 	o->host = t->host;
@@ -227,6 +250,8 @@ static int client_report(struct run *r)
 	uint64_t events = pp_client_events(r->client), missed = pp_client_missed(r->client);
 	uint64_t gaps = pp_client_gaps(r->client), unknown = pp_client_gaps_unknown(r->client);
 	bool gave_up = pp_client_gave_up(r->client), stop_on_gap = r->stop_on_gap;
+	char why[PP_CLIENT_WHY_MAX];
+	snprintf(why, sizeof why, "%s", pp_client_why(r->client));
 	pp_client_free(r->client);
 	r->client = NULL;
 	if (r->stdin_open)
@@ -244,6 +269,8 @@ static int client_report(struct run *r)
 		net_ledger_print_json(stderr, table, 1);
 	else
 		net_ledger_print_table(stderr, table, 1);
+	if (gave_up)                            /* again, where a reader looks last */
+		fprintf(stderr, "pushpull client: %s\n", why);
 	return gave_up ? 1 : stop_on_gap && gaps > 0 ? 3 : 0;
 }
 

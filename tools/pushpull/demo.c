@@ -368,6 +368,7 @@ static bool demo_setup(struct demo *d, const struct demo_opts *o)
 	d->hub.feed = feed_new(0, 0);
 	d->published_us = calloc((size_t)d->total + 1, sizeof *d->published_us);
 	pp_config_defaults(&d->hub.cfg);
+	d->hub.guard.open = true;       /* its scorer publishes from the lab's far side too */
 	if (!d->loop || !d->hub.feed || !d->published_us || net_loop_stop_on_signals(d->loop) < 0) {
 		fprintf(stderr, "pushpull demo: %s\n", strerror(errno));
 		return false;

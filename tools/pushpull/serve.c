@@ -34,6 +34,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define SERVE_ORIGINS_MAX 16
+
 static const char serve_usage[] =
 	"usage: pushpull serve [--host ADDR] [--port N] [options]\n"
 	"\n"
@@ -50,7 +52,8 @@ static const char serve_usage[] =
 	"On SIGINT or SIGTERM it prints each paradigm's cost ledger and exits.\n"
 	"\n"
 	"options:\n"
-	"  --host ADDR          IPv4 address to listen on (default 127.0.0.1)\n"
+	"  --host ADDR          address to listen on (default 127.0.0.1): IPv4, IPv6\n"
+	"                       (::1, ::), or * for every address of both families\n"
 	"  --port N             port, 0 for any free one (default 8080)\n"
 	"  --lp-timeout MS      long-poll hold time when the client names none (30000)\n"
 	"  --heartbeat MS       SSE heartbeat interval (15000)\n"
@@ -64,6 +67,12 @@ static const char serve_usage[] =
 	"  --capture            count the packets of each paradigm from the wire too\n"
 	"                       (needs root or CAP_NET_RAW)\n"
 	"  --json               print the ledger as JSON\n"
+	"  --publish-token-file FILE  publishing needs the token in FILE (or in the\n"
+	"                       environment variable " SERVE_TOKEN_ENV "): Authorization:\n"
+	"                       Bearer TOKEN, or the WebSocket subprotocol pushpull.token.TOKEN.\n"
+	"                       Without one, only clients on this machine may publish\n"
+	"  --allow-origin URL   pages of this origin (http://host[:port]) may use the\n"
+	"                       server from a browser, besides its own page; repeatable\n"
 	"  --help\n";
 
 struct serve_opts {
@@ -73,6 +82,9 @@ struct serve_opts {
 	const char *journal;            /* --journal FILE, or NULL */
 	enum journal_fsync fsync;
 	struct pp_config cfg;
+	const char *token_file;         /* --publish-token-file */
+	const char *origins[SERVE_ORIGINS_MAX];         /* --allow-origin */
+	size_t norigins;
 };
 
 /* Reads the command line into 'o'.  Returns -1 to go on, or the exit
@@ -86,6 +98,8 @@ static int serve_options(int argc, char **argv, struct serve_opts *o)
 		{ "ping", required_argument, NULL, 'g' }, { "json", no_argument, NULL, 'j' },
 		{ "capture", no_argument, NULL, 'c' },
 		{ "journal", required_argument, NULL, 'J' }, { "fsync", required_argument, NULL, 'F' },
+		{ "publish-token-file", required_argument, NULL, 'T' },
+		{ "allow-origin", required_argument, NULL, 'O' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	uint64_t v, port = 8080;
@@ -97,7 +111,8 @@ static int serve_options(int argc, char **argv, struct serve_opts *o)
 		switch (c) {
 		case 'H':
 			if (!net_host_valid(optarg))
-				return cli_bad("pushpull serve", "--host needs an IPv4 address or localhost");
+				return cli_bad("pushpull serve", "--host needs an IPv4 or IPv6 address, "
+					       "localhost or *");
 			o->host = optarg;
 			break;
 		case 'p':
@@ -119,6 +134,15 @@ static int serve_options(int argc, char **argv, struct serve_opts *o)
 			if (!journal_fsync_parse(optarg, &o->fsync))
 				return cli_bad("pushpull serve", "--fsync is always, batch or never");
 			break;
+		case 'T': o->token_file = optarg; break;
+		case 'O':
+			if (!serve_origin_valid(optarg))
+				return cli_bad("pushpull serve", "--allow-origin needs http://host[:port] "
+					       "or https://host[:port], no path");
+			if (o->norigins == SERVE_ORIGINS_MAX)
+				return cli_bad("pushpull serve", "too many --allow-origin");
+			o->origins[o->norigins++] = optarg;
+			break;
 		case 'h': fputs(serve_usage, stdout); return 0;
 		default: return cli_bad_option("pushpull serve", argv);
 		}
@@ -137,6 +161,7 @@ struct server {
 	struct serve_wire wire;         /* --capture */
 	struct journal *journal;        /* --journal */
 	struct pp_page page;            /* GET /, /ledger, /metrics, /ladder */
+	struct serve_token token;
 };
 
 /* Says what the journal held and what became of it: the events replayed,
@@ -221,8 +246,15 @@ static bool serve_setup(struct server *s, const struct serve_opts *o)
 		fprintf(stderr, "pushpull serve: cannot start: %s\n", strerror(errno));
 		return false;
 	}
-	if (!serve_journal(s, o))
+	if (!serve_journal(s, o) || !serve_token_load(o->token_file, &s->token))
 		return false;
+	if (s->token.len) {
+		s->hub.guard.token = s->token.buf;
+		s->hub.guard.token_len = s->token.len;
+		fprintf(stderr, "pushpull serve: publishing needs the token from %s\n", s->token.from);
+	}
+	s->hub.guard.origins = o->origins;
+	s->hub.guard.norigins = o->norigins;
 	struct http_server_config scfg = { .host = o->host, .port = o->port,
 					   .ledger = &s->unrouted };
 	s->srv = http_server_new(s->hub.loop, &scfg);
@@ -289,8 +321,13 @@ int pushpull_serve(int argc, char **argv)
 	cli_raise_nofile();                     /* thousands of clients are normal */
 	struct server s = { 0 };
 	if (serve_setup(&s, &o)) {
-		printf("pushpull serving on http://%s:%u\n", o.host,
-		       (unsigned)http_server_port(s.srv));
+		/* An IPv6 address goes in brackets in a URL; "*" is every
+		 * address of both families, "[::]" to a browser. */
+		bool v6 = strchr(o.host, ':') && o.host[0] != '[';
+		printf("pushpull serving on http://%s%s%s:%u%s\n", v6 ? "[" : "",
+		       strcmp(o.host, "*") == 0 ? "[::]" : o.host, v6 ? "]" : "",
+		       (unsigned)http_server_port(s.srv),
+		       strcmp(o.host, "*") == 0 ? " (IPv6 and IPv4)" : "");
 		fflush(stdout);
 		net_loop_run(s.hub.loop);
 		serve_report(&s, &o);

@@ -9,6 +9,19 @@
 #include "net/wire.h"
 #include "paradigms/hub.h"
 
+/* The publish token (serve_guard.c). */
+#define SERVE_TOKEN_ENV "PUSHPULL_PUBLISH_TOKEN"
+struct serve_token {
+	char buf[PP_TOKEN_MAX + 2];     /* room to see that a longer one is too long */
+	size_t len;                     /* 0: none */
+	const char *from;               /* the file, or SERVE_TOKEN_ENV */
+};
+/* From 'file' if given, else from the environment, if set.  False after
+ * saying why it cannot be used. */
+bool serve_token_load(const char *file, struct serve_token *t);
+/* "http://host[:port]" or "https://...": what --allow-origin takes. */
+bool serve_origin_valid(const char *origin);
+
 /* --capture: the server's packets, per paradigm (serve_wire.c). */
 struct serve_wire {
 	struct net_wire *wire;

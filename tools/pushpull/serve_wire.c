@@ -90,15 +90,30 @@ bool serve_wire_ladder(void *ud, enum pp_paradigm p, FILE *out)
 bool serve_wire_start(struct serve_wire *sw, struct pp_hub *hub, const char *host,
 		      uint16_t port)
 {
-	uint8_t addr[4];
+	uint8_t addr[16] = { 0 };
+	char v6[INET6_ADDRSTRLEN];
+	size_t n = strlen(host);
+	bool dual = strcmp(host, "*") == 0, loopback;
 	if (strcmp(host, "localhost") == 0)
 		host = "127.0.0.1";
-	if (inet_pton(AF_INET, host, addr) != 1 || !(sw->wire = net_wire_new(LADDER_RECORDS)) ||
-	    net_wire_watch(sw->wire, ROW_UNROUTED, 4, addr, port) < 0)
+	if (n > 2 && host[0] == '[' && n - 2 < sizeof v6) {
+		snprintf(v6, sizeof v6, "%.*s", (int)(n - 2), host + 1);
+		host = v6;
+	}
+	int version = dual ? 6 : inet_pton(AF_INET, host, addr) == 1 ? 4
+			       : inet_pton(AF_INET6, host, addr) == 1 ? 6 : 0;
+	if (version == 0) {
+		errno = EINVAL;
+		return false;
+	}
+	loopback = version == 4 ? addr[0] == 127 : IN6_IS_ADDR_LOOPBACK((struct in6_addr *)addr);
+	if (!(sw->wire = net_wire_new(LADDER_RECORDS)) ||
+	    net_wire_watch(sw->wire, ROW_UNROUTED, version, addr, port) < 0 ||
+	    (dual && net_wire_watch(sw->wire, ROW_UNROUTED, 4, addr, port) < 0))
 		return false;
 	net_ledger_init(&sw->ledger, "capture");
-	/* A server on the loopback address is seen on lo alone. */
-	struct net_capture_config cfg = { .ifname = addr[0] == 127 ? "lo" : NULL,
+	/* A server on a loopback address is seen on lo alone. */
+	struct net_capture_config cfg = { .ifname = loopback ? "lo" : NULL,
 					   .on_packet = on_packet, .ud = sw, .ledger = &sw->ledger };
 	if (!(sw->capture = net_capture_start(&cfg)))
 		return false;
