@@ -3,6 +3,8 @@
 #   make               library objects into build/, programs into bin/
 #   make test          every Check suite under ASan + UBSan (installs Check if it can)
 #   make test LAYER=net    one layer's suites: tests/test_net*.c
+#   make fuzz          every libFuzzer harness (tests/fuzz/) for FUZZ_SECONDS
+#                      (60); FUZZ=name runs one; clang only, skipped without libFuzzer
 #   make demo          every paradigm side by side with its cost table
 #   make bench         benchmarks (not tests): ratios against peers, same run
 #   make clean
@@ -14,6 +16,8 @@
 #   tools/common/*.c       -> linked into every program   (command-line helpers)
 #   tests/test_<x>.c       -> build/test/test_<x>         (one Check suite each)
 #   tests/support/*.c      -> build/san/libtestsupport.a, linked into every suite
+#   tests/fuzz/fuzz_<x>.c  -> build/fuzz/fuzz_<x>         (libFuzzer, make fuzz)
+#                          -> build/test/test_fuzz_replay (its corpus, make test)
 #   tools/bench/<name>.c   -> build/bench/<name>          (run by tools/bench/run.sh)
 
 ifeq ($(origin CC),default)
@@ -50,7 +54,7 @@ BENCHES   := $(BENCH_SRC:tools/bench/%.c=build/bench/%)
 LAYER ?=
 RUN_TESTS := $(if $(LAYER),$(filter build/test/test_$(LAYER)%,$(TESTS)),$(TESTS))
 
-.PHONY: all test demo bench clean check-deps
+.PHONY: all test demo bench fuzz clean check-deps FORCE
 .SECONDARY:
 all: build/libpushpull.a $(TOOLS)
 
@@ -142,7 +146,77 @@ $(SUP_LIB): $(SUP_OBJ)
 build/test/%: build/san/tests/%.o $(SUP_LIB) build/san/libpushpull.a
 	@mkdir -p build/test
 	@$(if $(V),,echo "  LD san  $@")
-	$(Q)$(CC) $(SANFLAGS) -o $@ $< $(SUP_LIB) build/san/libpushpull.a $(CHECK_LIBS) -lm -lpthread
+	$(Q)$(CC) $(SANFLAGS) -o $@ $(filter %.o,$^) $(SUP_LIB) build/san/libpushpull.a $(CHECK_LIBS) -lm -lpthread
+
+# --- fuzzing ---------------------------------------------------------------
+# Every tests/fuzz/fuzz_<name>.c is a libFuzzer harness, with its seeds in
+# tests/fuzz/corpus_<name>/.  'make test' replays every corpus: the suite
+# test_fuzz_replay links every harness, each compiled with its entry point
+# renamed fuzz_<name>, and a table of them made here (a new harness needs
+# no edit).  'make fuzz' builds each with clang's libFuzzer and runs it.
+FUZZ_SRC     := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_NAMES   := $(FUZZ_SRC:tests/fuzz/fuzz_%.c=%)
+FUZZ_SAN_OBJ := $(FUZZ_SRC:%.c=build/san/%.o)
+FUZZ_TABLE   := build/gen/fuzz_targets.c
+
+build/san/tests/fuzz/%.o: CPPFLAGS += -DLLVMFuzzerTestOneInput=$(basename $(notdir $@))
+
+# Rewritten only when the list of harnesses changes.
+$(FUZZ_TABLE): FORCE
+	@mkdir -p $(dir $@)
+	$(Q){ echo '/* Made by the Makefile from tests/fuzz/fuzz_*.c: edit those, not this. */'; \
+	  echo '#include "fuzz/targets.h"'; \
+	  for n in $(FUZZ_NAMES); do echo "int fuzz_$$n(const uint8_t *data, size_t size);"; done; \
+	  echo 'const struct fuzz_target fuzz_targets[] = {'; \
+	  for n in $(FUZZ_NAMES); do echo "	{ \"$$n\", fuzz_$$n },"; done; \
+	  echo '};'; \
+	  echo 'const size_t fuzz_targets_count = sizeof fuzz_targets / sizeof fuzz_targets[0];'; \
+	} > $@.tmp
+	$(Q)if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+
+build/test/test_fuzz_replay: $(FUZZ_SAN_OBJ) build/san/$(FUZZ_TABLE:.c=.o)
+
+# libFuzzer: clang only.  The library is compiled again with coverage
+# instrumentation (fuzzer-no-link) and the sanitizers, into build/fuzz/
+# (with the support code below: one archive).
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ         ?=
+FUZZ_TARGETS := $(if $(FUZZ),$(filter $(FUZZ),$(FUZZ_NAMES)),$(FUZZ_NAMES))
+FUZZ_FLAGS    = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
+                -fno-omit-frame-pointer
+# The support code a harness may use: only what needs no Check.
+FUZZ_SUP_SRC := tests/support/jsoncheck.c
+FUZZ_LIB_OBJ := $(LIB_SRC:%.c=build/fuzz/obj/%.o) $(FUZZ_SUP_SRC:%.c=build/fuzz/obj/%.o)
+FUZZERS      := $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
+
+build/fuzz/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(V),,echo "  CC fuzz $<")
+	$(Q)$(FUZZ_CC) $(CSTD) $(WARN) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link $(CPPFLAGS) -Itests \
+	  -c $< -o $@
+
+build/fuzz/libpushpull.a: $(FUZZ_LIB_OBJ)
+	@rm -f $@
+	$(Q)ar rcs $@ $^
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c build/fuzz/libpushpull.a
+	@$(if $(V),,echo "  LD fuzz $@")
+	$(Q)$(FUZZ_CC) $(CSTD) $(WARN) $(FUZZ_FLAGS) -fsanitize=fuzzer $(CPPFLAGS) -Itests \
+	  -o $@ $< build/fuzz/libpushpull.a -lm
+
+# Skipped, with a message, when $(FUZZ_CC) cannot link a libFuzzer program.
+fuzz:
+	@mkdir -p build/fuzz
+	@if ! echo 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return d && n; }' | \
+	    $(FUZZ_CC) -fsanitize=fuzzer -x c - -o build/fuzz/probe >/dev/null 2>&1; then \
+	  echo "make fuzz: $(FUZZ_CC) cannot link libFuzzer (-fsanitize=fuzzer): skipped"; \
+	elif [ -z "$(FUZZ_TARGETS)" ]; then \
+	  echo "make fuzz: no harness tests/fuzz/fuzz_<name>.c for FUZZ=$(FUZZ)"; exit 1; \
+	else \
+	  $(MAKE) -s --no-print-directory $(FUZZERS) && \
+	  sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS); \
+	fi
 
 # Every suite runs even when an earlier one fails; the exit status is the
 # number of failed suites, so CI fails on any failure.  Tests that start
@@ -163,8 +237,11 @@ demo: $(TOOLS)
 bench: $(TOOLS) $(BENCHES)
 	@sh tools/bench/run.sh
 
+FORCE:
+
 clean:
 	rm -rf build bin
 
 TOOL_OBJ := $(TOOL_SRC:%.c=build/obj/%.o) $(BENCH_SRC:%.c=build/obj/%.o)
 -include $(LIB_OBJ:.o=.d) $(SAN_OBJ:.o=.d) $(SUP_OBJ:.o=.d) $(TOOL_OBJ:.o=.d) $(TEST_OBJ:.o=.d)
+-include $(FUZZ_SAN_OBJ:.o=.d) $(FUZZ_LIB_OBJ:.o=.d) $(FUZZERS:=.d)

@@ -341,7 +341,8 @@ START_TEST(test_drop_empty_lines)
 	ck_assert_int_eq(http_request_parse(&p, rest, strlen(rest), &req, NULL), (ssize_t)strlen(rest));
 	ck_assert_int_eq(memcmp(req.target, "/a", 2), 0);
 
-	/* A start line begun: nothing to drop. */
+	/* A start line begun: the empty lines before it may still be dropped,
+	 * once; nothing more until the request is whole. */
 	http_parser_init(&p);
 	ck_assert_int_eq(http_request_parse(&p, "\r\nGET", 5, &req, NULL), HTTP_INCOMPLETE);
 	ck_assert_uint_eq(http_parser_drop_empty_lines(&p), 2);

@@ -208,7 +208,8 @@ ssize_t http_response_parse(struct http_parser *p, char *buf, size_t len,
  * caller may drop that many bytes from the front and hand the rest back
  * from offset 0 -- then a stray CRLF after a request is not the start of
  * another, and is not kept.  Their count is kept, so HTTP_MAX_EMPTY_LINES
- * still holds.  Returns how many bytes; 0 once a start line has begun. */
+ * still holds.  Returns how many bytes; 0 once the start line is whole
+ * (the empty lines before it are then consumed with the request). */
 size_t http_parser_drop_empty_lines(struct http_parser *p);
 
 /* The error of the last HTTP_INVALID, as an enum. */

@@ -1,20 +1,9 @@
 /* fuzz_journal.c -- libFuzzer harness for journal_scan().
  *
- * Not built by 'make test'.  Build and run by hand (journal.c needs the
- * feed, which needs the loop's clock, hence the other files):
- *
- *     clang -std=c11 -D_GNU_SOURCE -g -fsanitize=fuzzer,address,undefined \
- *           -Isrc src/paradigms/journal.c src/paradigms/feed.c \
- *           src/util/crc32c.c src/util/json.c src/util/utf8.c \
- *           src/net/loop.c \
- *           src/net/poll_epoll.c src/net/sys.c src/net/ledger.c \
- *           tests/fuzz/fuzz_journal.c -o fuzz_journal
- *     ./fuzz_journal -max_total_time=60 tests/fuzz/corpus_journal
- *
- * (Give it a scratch directory first and the corpus second to keep what
- * it finds out of the repository.)  The seeds in corpus_journal/ are
- * real journals -- whole, torn, with a zero tail -- so that the fuzzer
- * starts past the checksums instead of having to guess them.
+ * 'make fuzz' runs it (make fuzz FUZZ=journal: this one alone), and
+ * 'make test' replays its corpus.  The seeds in corpus_journal/ are real
+ * journals -- whole, torn, with a zero tail -- so that the fuzzer starts
+ * past the checksums instead of having to guess them.
  *
  * The input is the file, copied into a block of exactly its size so that
  * ASan sees any read past the end.  Beyond the sanitizers' checks it

@@ -1,10 +1,8 @@
 /* fuzz_net_packet.c -- libFuzzer harness for net_packet_decode().
  *
- * Not built by 'make test'.  Build and run by hand:
- *
- *     clang -fsanitize=fuzzer,address,undefined -Isrc src/net/packet.c \
- *           tests/fuzz/fuzz_net_packet.c -o fuzz_net_packet
- *     ./fuzz_net_packet -max_total_time=120
+ * 'make fuzz' runs it (make fuzz FUZZ=net_packet: this one alone), and
+ * 'make test' replays its corpus: the frames of test_net_packet.c, each
+ * with the byte below in front.
  *
  * The first input byte picks the link layer (bit 0) and how much longer
  * the frame was on the wire than what was captured (the rest, times 64:
