@@ -64,8 +64,11 @@ static int td_out = -1, td_err = -1;
 /* Starts tcpdump on lo, writing to PCAP, and waits until it listens. */
 static pid_t tcpdump_start(void)
 {
+	/* A large capture buffer (64 MiB): every TCP packet of the loopback
+	 * is captured, the demo's and whatever else the machine runs, and a
+	 * dropped one would make the counts differ. */
 	char *argv[] = { (char *)tcpdump_path(), "-i", "lo", "-n", "-U", "--immediate-mode", "-s", "128",
-			 "-Z", "root", "-w", PCAP, "tcp", NULL };
+			 "-B", "65536", "-Z", "root", "-w", PCAP, "tcp", NULL };
 	int o, e;
 	pid_t pid = proc_spawn(argv, NULL, &o, &e);
 	char err[1024];
