@@ -521,13 +521,19 @@ section_large_ws() {
 	for size in $LARGE_SIZES; do
 		for conns in $LARGE_CONNS; do
 			cfg="$size.$conns"
-			echo " $size B, $conns connections, 1 in flight"
+			# Warm up until every connection has echoed a few messages:
+			# the first message of each fills a fresh reassembly buffer,
+			# and 500 of 1 MiB take seconds to go round once.
+			warm=$((1 + conns * size / 134217728))
+			echo " $size B, $conns connections, 1 in flight ($warm s of warm-up)"
 			r=1
 			while [ $r -le "$RUNS" ]; do
 				WS_SECS=$LARGE_SECS ws_once "large.ws.$cfg.pushpull" "$pp_pid" \
-					"ws://127.0.0.1:$pp_port/echo" --size "$size" --connections "$conns"
+					"ws://127.0.0.1:$pp_port/echo" --size "$size" --connections "$conns" \
+					--warmup "$warm"
 				WS_SECS=$LARGE_SECS ws_once "large.ws.$cfg.node" "$node_pid" \
-					"ws://127.0.0.1:$node_port/echo" --size "$size" --connections "$conns"
+					"ws://127.0.0.1:$node_port/echo" --size "$size" --connections "$conns" \
+					--warmup "$warm"
 				r=$((r + 1))
 			done
 			check="ratio>=1.5"

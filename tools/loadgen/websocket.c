@@ -16,9 +16,8 @@
  *     repeated every WS_POOL frames, which a bench may allow itself);
  *   - frames are read with the frame decoder itself (ws_frame.h), not the
  *     message layer: a 64 KiB echo straddles reads, and ws_session would
- *     gather it in a buffer allocated per message; the decoder hands out
- *     payload pieces in place, which is all a length and content check
- *     needs;
+ *     copy it into a reassembly buffer; the decoder hands out payload
+ *     pieces in place, which is all a length and content check needs;
  *   - echoes received in one turn are answered after the turn, in one
  *     writev straight from the pool (net_loop_defer): inside on_data the
  *     connection is corked and every write would be copied into its
