@@ -517,7 +517,7 @@ section_large_ws() {
 	pp_pid=$SPID pp_port=$PORT
 	start_node ws_echo_server || { stop "$pp_pid"; return; }
 	node_pid=$SPID node_port=$PORT
-	pp_all="" node_all=""
+	pp_all="" node_all="" pp_big="" node_big=""
 	for size in $LARGE_SIZES; do
 		for conns in $LARGE_CONNS; do
 			cfg="$size.$conns"
@@ -543,6 +543,9 @@ section_large_ws() {
 			ppb=$(per_byte "$(median large.ws.$cfg.pushpull.cpu)" "$size")
 			nodeb=$(per_byte "$(median large.ws.$cfg.node.cpu)" "$size")
 			pp_all="$pp_all $ppb" node_all="$node_all $nodeb"
+			if [ "$size" -ge 65536 ]; then
+				pp_big="$pp_big $ppb" node_big="$node_big $nodeb"
+			fi
 			row "large ws $size B x$conns CPU/B" "ns" "$ppb" "$nodeb" "-"
 			row "large ws $size B x$conns faults/msg" "/msg" \
 				"$(median large.ws.$cfg.pushpull.flt)" "$(median large.ws.$cfg.node.flt)" "pushpull<=0.1"
@@ -550,7 +553,12 @@ section_large_ws() {
 	done
 	stop "$node_pid"
 	stop "$pp_pid"
+	# Over every cell, and over the cells of 64 KiB and up: below that
+	# a message's cost is per message (a wake-up, three syscalls), not
+	# per byte.
 	row "large ws CPU/B spread, max/min" "x" "$(spread "$pp_all")" "$(spread "$node_all")" "-"
+	[ -n "$pp_big" ] && row "large ws CPU/B spread >= 64 KiB" "x" "$(spread "$pp_big")" \
+		"$(spread "$node_big")" "-"
 	if need strace strace; then
 		echo " brk/mmap/munmap per message, pushpull at 10 connections, strace -c"
 		for size in $LARGE_SIZES; do
