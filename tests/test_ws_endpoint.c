@@ -8,7 +8,7 @@
  * Every wait is bounded; nothing sleeps.
  *
  * Topics: the opening handshake and each refusal; echo (text, binary,
- * fragments, 1 MiB, pings, the close handshake, frames split at every
+ * fragments, 1 MiB, large messages costing one buffer, pings, the close handshake, frames split at every
  * position); violations and the close code each earns; /ws (events out,
  * messages in, resuming with ?since=, binary refused, the ping
  * keep-alive, a slow reader dropped); the pp_client; the memory an idle
@@ -275,6 +275,87 @@ START_TEST(echo_one_mebibyte)
 	ck_assert_uint_eq(f.len, n);
 	ck_assert(memcmp(f.data, msg, n) == 0);
 	free(f.data);
+	free(msg);
+	close_peer(&p);
+}
+END_TEST
+
+/* --- large messages: one buffer per connection, given back when quiet ------ */
+
+/* Allocations of exactly 'watch_size' bytes, counted through the
+ * sanitizer's malloc hook (make test runs every suite under ASan).  The
+ * session sizes a reassembly buffer to the length its frame announces
+ * (ws_session.c), and the test's own buffers for a message of that
+ * length are 14 and 1 bytes longer, so the count is the server's
+ * reassembly buffers alone. */
+extern int __sanitizer_install_malloc_and_free_hooks(
+	void (*malloc_hook)(const volatile void *, size_t),
+	void (*free_hook)(const volatile void *)) __attribute__((weak));
+static size_t watch_size, watch_count;
+
+static void count_malloc(const volatile void *ptr, size_t size)
+{
+	(void)ptr;
+	if (size == watch_size)
+		watch_count++;
+}
+
+static void count_free(const volatile void *ptr)
+{
+	(void)ptr;
+}
+
+#define LARGE_LEN  (300 * 1000 + 7)     /* straddles several 64 KiB reads */
+#define LARGE_MSGS 16
+
+static void echo_large(struct wsp *p, const uint8_t *msg)
+{
+	struct wsp_frame f;
+	ck_assert(wsp_send_frame(p, FIN | WS_OP_BINARY, msg, LARGE_LEN));
+	ck_assert_int_eq(wsp_read_frame(p, &f, 10000), 1);
+	ck_assert_uint_eq(f.len, LARGE_LEN);
+	ck_assert(memcmp(f.data, msg, LARGE_LEN) == 0);
+	free(f.data);
+}
+
+struct quiet_wait {
+	size_t below;                   /* allocated bytes to get under */
+};
+
+static bool heap_below(void *arg)
+{
+	const struct quiet_wait *w = arg;
+	return heap_in_use() < w->below;
+}
+
+/* Sixteen large echoes on one connection cost the server one reassembly
+ * buffer, not sixteen (each one freed and allocated again made the heap
+ * shrink and grow, and the pages fault in, per message); once the peer
+ * is quiet for a whole interval the server gives the buffer back. */
+START_TEST(echo_large_keeps_one_buffer)
+{
+	if (!__sanitizer_install_malloc_and_free_hooks) {
+		fprintf(stderr, "test_ws_endpoint: not under the sanitizer: allocations not counted\n");
+		return;
+	}
+	ck_assert(__sanitizer_install_malloc_and_free_hooks(count_malloc, count_free));
+	uint8_t *msg = malloc(LARGE_LEN);
+	for (size_t i = 0; i < LARGE_LEN; i++)
+		msg[i] = (uint8_t)(i * 13 + i / 509);
+	struct wsp p;
+	open_peer(&p, "/echo");
+	watch_size = LARGE_LEN;
+	watch_count = 0;
+	for (int i = 0; i < LARGE_MSGS; i++)
+		echo_large(&p, msg);
+	size_t buffers = watch_count;
+	watch_size = 0;
+	ck_assert_msg(buffers == 1, "%zu reassembly buffers for %d messages", buffers, LARGE_MSGS);
+
+	struct quiet_wait w = { heap_in_use() - LARGE_LEN / 2 };
+	ck_assert_msg(net_loop_run_until(srv.loop, heap_below, &w, 5000),
+		      "the buffer of a quiet connection was not given back");
+	echo_large(&p, msg);            /* and the next message still comes back */
 	free(msg);
 	close_peer(&p);
 }
@@ -820,6 +901,7 @@ Suite *test_suite(void)
 	tcase_add_loop_test(tc, echo_split, 0, (int)(64 * sizeof echoes / sizeof echoes[0]));
 	tcase_add_loop_test(tc, echo_bytewise, 0, (int)(sizeof echoes / sizeof echoes[0]));
 	tcase_add_test(tc, echo_one_mebibyte);
+	tcase_add_test(tc, echo_large_keeps_one_buffer);
 	tcase_add_test(tc, echo_pipelined_one_send_per_read);
 	tcase_add_test(tc, close_handshake);
 	suite_add_tcase(s, tc);

@@ -1,5 +1,6 @@
 /* test_ws_session.c -- the message layer (src/ws/ws_session.h): messages,
- * fragmentation, control frames in between, UTF-8, size limits, and every
+ * fragmentation, control frames in between, UTF-8, size limits, the
+ * reassembly buffer kept from one large message to the next, and every
  * rule that fails the connection, with the close code it earns and the
  * proof that nothing after the fault is delivered or answered.
  *
@@ -382,6 +383,133 @@ START_TEST(limit_16mib_plus_one)
 }
 END_TEST
 
+/* --- a reassembly buffer kept between messages ------------------------------ */
+
+/* A binary frame of 'len' bytes, byte i being (i * 7 + seed), masked. */
+static uint8_t *big_binary(size_t len, uint8_t seed, size_t *n)
+{
+	static const uint8_t key[4] = { 0x37, 0xfa, 0x21, 0x3d };
+	uint8_t *p = malloc(len + 14);
+	size_t h = ws_frame_header_encode(p, true, WS_OP_BINARY, len, key);
+	for (size_t i = 0; i < len; i++)
+		p[h + i] = (uint8_t)(i * 7 + seed);
+	ws_frame_mask(p + h, len, key, 0);
+	*n = h + len;
+	return p;
+}
+
+/* Feeds 'in' 64 KiB at a time, as src/net would, and returns the one
+ * message event (checked against the seed), then the empty call after
+ * it.  The event's data is returned in *data. */
+static void feed_streamed(struct ws_session *s, uint8_t *in, size_t n, size_t len,
+			  uint8_t seed, const uint8_t **data)
+{
+	size_t off = 0, events = 0;
+	struct ws_event ev;
+	while (off < n) {
+		size_t chunk = n - off < 65536 ? n - off : 65536;
+		size_t r = ws_session_feed(s, in + off, chunk, &ev);
+		if (ev.type != WS_EV_NONE) {
+			ck_assert_int_eq(ev.type, WS_EV_MESSAGE);
+			ck_assert_uint_eq(ev.len, len);
+			ck_assert(ev.data[0] == seed && ev.data[len - 1] == (uint8_t)((len - 1) * 7 + seed));
+			*data = ev.data;
+			events++;
+		}
+		ck_assert_uint_gt(r, 0);
+		off += r;
+	}
+	ck_assert_uint_eq(events, 1);
+	ck_assert_uint_eq(ws_session_feed(s, in + n, 0, &ev), 0);
+	ck_assert_int_eq(ev.type, WS_EV_NONE);
+}
+
+#define KEEP_LEN  (200 * 1000)          /* straddles four 64 KiB reads */
+#define KEEP_MSGS 8
+
+/* With 'keep_max', the buffer a message was gathered in gathers the next
+ * ones: one allocation for the lot, not one per message (ws_session.h,
+ * "Memory").  Without it -- the old behaviour -- each call after a
+ * delivery freed the buffer, and each message allocated a new one. */
+START_TEST(kept_between_messages)
+{
+	static const struct ws_config cfg = { .keep_max = WS_KEEP_MAX_DEFAULT };
+	struct ws_session s;
+	const uint8_t *first = NULL, *data = NULL;
+	size_t cap = 0;
+
+	ws_session_init(&s, WS_ROLE_SERVER, &cfg);
+	for (int m = 0; m < KEEP_MSGS; m++) {
+		size_t n;
+		uint8_t *in = big_binary(KEEP_LEN, (uint8_t)m, &n);
+		feed_streamed(&s, in, n, KEEP_LEN, (uint8_t)m, &data);
+		ck_assert(data < in || data >= in + n);         /* gathered, not a slice */
+		if (m == 0) {
+			first = data;
+			cap = ws_session_buffered(&s);
+			ck_assert_uint_eq(cap, KEEP_LEN);       /* sized by the header */
+		}
+		ck_assert_ptr_eq(data, first);                  /* the same buffer */
+		ck_assert_uint_eq(ws_session_buffered(&s), cap); /* kept, not freed */
+		free(in);
+	}
+	ck_assert_uint_eq(ws_session_trim(&s), cap);            /* given back */
+	ck_assert_uint_eq(ws_session_buffered(&s), 0);
+	ck_assert_uint_eq(ws_session_trim(&s), 0);
+	ws_session_free(&s);
+}
+END_TEST
+
+/* A buffer over 'keep_max' is freed after its message; the default
+ * config keeps nothing. */
+START_TEST(over_keep_max_freed)
+{
+	static const struct ws_config keep64 = { .keep_max = 64 * 1024 };
+	const struct ws_config *cfgs[2] = { &keep64, NULL };
+	for (int i = 0; i < 2; i++) {
+		struct ws_session s;
+		const uint8_t *data;
+		size_t n;
+		uint8_t *in = big_binary(KEEP_LEN, 1, &n);
+		ws_session_init(&s, WS_ROLE_SERVER, cfgs[i]);
+		feed_streamed(&s, in, n, KEEP_LEN, 1, &data);
+		ck_assert_uint_eq(ws_session_buffered(&s), 0);
+		ws_session_free(&s);
+		free(in);
+	}
+}
+END_TEST
+
+/* Trimming while a message is being gathered keeps it: the message
+ * arrives whole.  Trimming in between frees the buffer, and the next
+ * message simply allocates again. */
+START_TEST(trim_spares_a_message_in_progress)
+{
+	static const struct ws_config cfg = { .keep_max = WS_KEEP_MAX_DEFAULT };
+	struct ws_session s;
+	struct ws_event ev;
+	const uint8_t *data;
+	size_t n;
+	uint8_t *in = big_binary(KEEP_LEN, 5, &n);
+
+	ws_session_init(&s, WS_ROLE_SERVER, &cfg);
+	ck_assert_uint_eq(ws_session_feed(&s, in, 65536, &ev), 65536);
+	ck_assert_int_eq(ev.type, WS_EV_NONE);
+	ck_assert_uint_eq(ws_session_trim(&s), 0);              /* in use: kept */
+	ck_assert_uint_eq(ws_session_buffered(&s), KEEP_LEN);
+	ck_assert_uint_eq(ws_session_feed(&s, in + 65536, n - 65536, &ev), n - 65536);
+	ck_assert_int_eq(ev.type, WS_EV_MESSAGE);
+	ck_assert(ev.len == KEEP_LEN && ev.data[KEEP_LEN - 1] == (uint8_t)((KEEP_LEN - 1) * 7 + 5));
+	ck_assert_uint_eq(ws_session_trim(&s), KEEP_LEN);       /* delivered: free */
+	free(in);
+	in = big_binary(KEEP_LEN, 6, &n);
+	feed_streamed(&s, in, n, KEEP_LEN, 6, &data);
+	ck_assert_uint_eq(ws_session_buffered(&s), KEEP_LEN);
+	ws_session_free(&s);
+	free(in);
+}
+END_TEST
+
 /* --- the client side ------------------------------------------------------- */
 
 static void counting_key(void *ud, uint8_t key[4])
@@ -500,6 +628,12 @@ Suite *test_suite(void)
 	tcase_add_test(tc, limit_16mib_streamed);
 	tcase_add_test(tc, limit_16mib_plus_one);
 	tcase_set_timeout(tc, 60);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("keep");
+	tcase_add_test(tc, kept_between_messages);
+	tcase_add_test(tc, over_keep_max_freed);
+	tcase_add_test(tc, trim_spares_a_message_in_progress);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("client");

@@ -53,8 +53,22 @@
  * Costs.  An idle connection is the net_conn, one 'struct ws_peer' (the
  * 80-byte session, a feed node, a timer, two pointers) and nothing else:
  * no read buffer (src/net keeps only unconsumed bytes), no write buffer
- * (freed when the queue empties), no reassembly buffer (the session holds
- * one only while a fragmented message is arriving).  An event is framed
+ * (freed when the queue empties), no reassembly buffer once it is quiet.
+ *
+ * Large messages.  A message larger than one read is gathered in the
+ * session's reassembly buffer (ws_session.h, "Memory").  A connection
+ * keeps that buffer from one message to the next -- up to
+ * WS_KEEP_MAX_DEFAULT (1 MiB) on /echo, FEED_EVENT_MAX on /ws -- so that a
+ * peer sending large messages one after another costs one allocation,
+ * not one per message, and its pages stay mapped and warm.  It is given
+ * back when the connection goes quiet: /echo arms a timer when a buffer is
+ * kept, and frees it after a whole PP_WS_QUIET_MS without a byte from the
+ * peer (so between one and two of them); /ws frees it at each keep-alive
+ * tick.  A message over the keep bound pays its own allocation, freed
+ * once it is delivered.  So the memory of a busy connection is bounded
+ * by the largest message it is gathering, and an idle one holds none.
+ *
+ * An event is framed
  * once, in the hub's 'ws_bytes', and the same bytes go to every client
  * with one write each: server frames are not masked (§5.1), so they are
  * identical for all.  An echo is the header and the payload in one
@@ -98,6 +112,10 @@
  * buffer, uncorked, instead of being copied into the output queue first. */
 #define PP_WS_ECHO_DIRECT    (64 * 1024)
 
+/* An /echo connection that has sent nothing for a whole interval this
+ * long gives back the reassembly buffer it kept (see the top). */
+#define PP_WS_QUIET_MS       1000
+
 enum peer_kind { PEER_ECHO, PEER_FEED };
 
 /* One WebSocket connection, server side. */
@@ -113,11 +131,14 @@ struct ws_peer {
 	uint64_t owed;                  /* /ws: the next event this client is owed */
 	uint8_t kind;                   /* enum peer_kind */
 	uint8_t right;                  /* /ws: enum pp_right, decided at the upgrade */
-	bool heard;                     /* the peer showed life since the last ping */
+	bool heard;                     /* the peer showed life since the last ping
+	                                   (/echo: since the last quiet tick) */
 	bool gone;                      /* on_close ran; freed at the end of the turn */
 };
 
-static const struct ws_config feed_config = { .max_message = PP_WS_PUBLISH_MAX };
+static const struct ws_config echo_config = { .keep_max = WS_KEEP_MAX_DEFAULT };
+static const struct ws_config feed_config = { .max_message = PP_WS_PUBLISH_MAX,
+					      .keep_max = PP_WS_PUBLISH_MAX };
 
 /* The one subprotocol we speak, so that a browser that offers it beside
  * "pushpull.token.TOKEN" (guard.c) is answered with it, not its token. */
@@ -126,6 +147,7 @@ static const struct ws_server_opts ws_options = { .protocols = ws_protocols,
 						  .num_protocols = 1 };
 
 static const struct net_conn_ops peer_ops;
+static void peer_sync_held(struct ws_peer *p);
 
 /* --- the end of a connection --------------------------------------------- */
 
@@ -198,7 +220,22 @@ static void peer_start_close(struct ws_peer *p, unsigned code, const char *reaso
 	net_conn_write(p->nc, frame, n);        /* may close, and free 'p' if idle */
 }
 
-/* The keep-alive tick, or the closing timeout once we sent our Close. */
+/* /echo keeps its reassembly buffer while the peer talks; after a whole
+ * interval of silence it gives it back, and the timer rests until a
+ * buffer is kept again (peer_on_data). */
+static void echo_quiet_tick(struct ws_peer *p)
+{
+	if (p->heard) {
+		p->heard = false;
+		return;
+	}
+	ws_session_trim(&p->ws);
+	peer_sync_held(p);
+	net_timer_stop(p->hub->loop, &p->timer);
+}
+
+/* The keep-alive tick (/echo: the quiet tick), or the closing timeout
+ * once we sent our Close. */
 static void peer_on_timer(struct net_loop *loop, struct net_timer *t, void *ud)
 {
 	(void)loop; (void)t;
@@ -207,11 +244,17 @@ static void peer_on_timer(struct net_loop *loop, struct net_timer *t, void *ud)
 		net_conn_abort(p->nc, ETIMEDOUT);       /* no Close came back in time */
 		return;
 	}
+	if (p->kind == PEER_ECHO) {
+		echo_quiet_tick(p);
+		return;
+	}
 	if (!p->heard) {
 		peer_start_close(p, WS_CLOSE_GOING_AWAY, "no answer to ping");
 		return;
 	}
 	p->heard = false;
+	ws_session_trim(&p->ws);        /* a kept buffer lasts one interval at most */
+	peer_sync_held(p);
 	uint8_t frame[WS_CONTROL_FRAME_MAX];
 	size_t n = ws_session_ping(&p->ws, NULL, 0, NULL, frame);      /* §5.5.2 */
 	if (n > 0)
@@ -236,13 +279,18 @@ static void peer_on_deadline(struct net_loop *loop, struct net_timer *t, void *u
 /* After each read: the deadline runs while a message is partway in
  * ('partial': bytes of a frame header kept for later), and src/net is
  * told how much the reassembly buffer holds. */
-static void peer_track_message(struct ws_peer *p, bool partial)
+static void peer_sync_held(struct ws_peer *p)
 {
 	size_t now = ws_session_buffered(&p->ws);
-	if (now != p->held) {
+	if (now != p->held && p->nc) {
 		net_conn_hold(p->nc, (ssize_t)now - (ssize_t)p->held);
 		p->held = now;
 	}
+}
+
+static void peer_track_message(struct ws_peer *p, bool partial)
+{
+	peer_sync_held(p);
 	bool receiving = partial || ws_session_receiving(&p->ws);
 	if (!receiving)
 		net_timer_stop(p->hub->loop, &p->deadline);
@@ -421,9 +469,10 @@ static size_t peer_on_data(struct net_conn *nc, uint8_t *data, size_t len)
 		if (p->gone || net_conn_closing(nc))
 			break;
 		if (net_conn_backlogged(nc)) {
-			/* Pause until on_drain; an empty feed first frees the
-			 * buffer the last message was delivered from, so a paused
-			 * peer holds none. */
+			/* Pause until on_drain; an empty feed first ends the use
+			 * of the buffer the last message was delivered from (one
+			 * over the keep bound is freed; a kept one is given back
+			 * by the quiet timer if the pause lasts). */
 			ws_session_feed(&p->ws, data + off, 0, &ev);
 			net_conn_pause_read(nc);
 			break;
@@ -431,6 +480,9 @@ static size_t peer_on_data(struct net_conn *nc, uint8_t *data, size_t len)
 	}
 	if (!p->gone && !net_conn_closing(nc))
 		peer_track_message(p, off < len && !net_conn_backlogged(nc));
+	if (p->kind == PEER_ECHO && !p->gone && ws_session_buffered(&p->ws) > 0 &&
+	    !net_timer_armed(&p->timer) && ws_session_state(&p->ws) == WS_STATE_OPEN)
+		net_timer_start(p->hub->loop, &p->timer, PP_WS_QUIET_MS, PP_WS_QUIET_MS);
 	return off;
 }
 
@@ -530,7 +582,7 @@ static void upgrade(struct http_exchange *x, const struct http_request *req,
 	p->kind = (uint8_t)kind;
 	p->right = (uint8_t)pp__publish_right(hub, x, req);
 	p->heard = true;
-	ws_session_init(&p->ws, WS_ROLE_SERVER, kind == PEER_FEED ? &feed_config : NULL);
+	ws_session_init(&p->ws, WS_ROLE_SERVER, kind == PEER_FEED ? &feed_config : &echo_config);
 	net_timer_init(&p->timer, peer_on_timer, p);
 	net_timer_init(&p->deadline, peer_on_deadline, p);
 	p->nc = http_upgrade(x, head, (size_t)n, &peer_ops, p);

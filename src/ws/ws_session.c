@@ -5,7 +5,8 @@
  * the first piece worth an event.  Data pieces go to on_data(): sequence
  * checks at a frame's first piece, UTF-8 on every piece, then either a
  * zero-copy delivery (a whole message in one piece) or an append to the
- * reassembly buffer.  Control frames always arrive whole and go to
+ * reassembly buffer, which msg_done() keeps for the next message when it
+ * is small enough ('keep_max').  Control frames always arrive whole and go to
  * on_control().  Everything that ends the connection funnels through
  * fail() or the Close branch, which move the state on so that no later
  * byte is looked at.  ws_session.h has the contract.
@@ -36,6 +37,33 @@ static void msg_release(struct ws_session *s)
 	s->msg = NULL;
 	s->msg_len = s->msg_cap = 0;
 	s->msg_handed = 0;
+}
+
+static size_t keep_max(const struct ws_session *s)
+{
+	return s->cfg->keep_max;
+}
+
+/* The message delivered from the buffer has been used: the buffer starts
+ * the next one, if it is small enough to keep (ws_session.h, "Memory"). */
+static void msg_done(struct ws_session *s)
+{
+	if (s->msg_cap > keep_max(s)) {
+		msg_release(s);
+		return;
+	}
+	s->msg_len = 0;
+	s->msg_handed = 0;
+}
+
+size_t ws_session_trim(struct ws_session *s)
+{
+	size_t cap = s->msg_cap;
+
+	if (s->msg_op != 0)
+		return 0;               /* a message is being gathered in it */
+	msg_release(s);
+	return cap;
 }
 
 void ws_session_free(struct ws_session *s)
@@ -225,7 +253,7 @@ static int on_data(struct ws_session *s, const struct ws_frame_piece *pc,
 			return 0;
 		ev->data = s->msg ? s->msg : pc->data;  /* all fragments empty: no buffer */
 		ev->len = s->msg_len;
-		s->msg_handed = 1;      /* freed at the next call */
+		s->msg_handed = 1;      /* reused or freed at the next call */
 	}
 	ev->type = WS_EV_MESSAGE;
 	ev->opcode = (enum ws_opcode)s->msg_op;
@@ -296,7 +324,7 @@ size_t ws_session_feed(struct ws_session *s, uint8_t *data, size_t len,
 
 	event_clear(ev);
 	if (s->msg_handed)
-		msg_release(s);
+		msg_done(s);
 	if (s->state == WS_STATE_CLOSED || s->state == WS_STATE_FAILED)
 		return len;     /* nothing after a Close or a failure counts */
 

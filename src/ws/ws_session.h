@@ -22,17 +22,33 @@
  *     }
  *     return off;     // the rest is a partial frame header: keep it
  *
- * Call until WS_EV_NONE, even with no bytes left: that call also frees a
- * reassembly buffer the last message was delivered from.
+ * Call until WS_EV_NONE, even with no bytes left: that call also ends
+ * the use of a reassembly buffer the last message was delivered from.
  *
  * Memory.  The session is 80 bytes and holds no buffer while idle.  A
  * message that arrives as one frame wholly inside the caller's buffer is
  * delivered as a slice of that buffer, unmasked in place: no copy, no
  * allocation.  A message in several frames, or one whose frame straddles
- * two reads, is gathered in a buffer allocated for it (at the size the
- * frame headers announce) and freed after it is delivered.  The limit,
- * 'max_message', is checked against the announced lengths before a byte
- * is stored, so an oversized message fails at its header (1009).
+ * two reads -- every message larger than one read, so every large one --
+ * is gathered in the session's reassembly buffer, grown to the size the
+ * frame headers announce.  The limit, 'max_message', is checked against
+ * the announced lengths before a byte is stored, so an oversized message
+ * fails at its header (1009).
+ *
+ * The reassembly buffer is kept for the next message when it is at most
+ * 'keep_max' bytes (ws_config), and freed after its message otherwise.
+ * Why keep it: a connection that sends large messages one after another
+ * would otherwise allocate and free one per message, and a large block
+ * freed is often given back to the system (glibc returns the top of its
+ * heap with brk once more than M_TRIM_THRESHOLD, 128 KiB by default, is
+ * free there, and serves blocks of its mmap threshold and up with mmap
+ * and munmap), so the next message's buffer is new memory again: a page
+ * fault and a page of zeroes from the kernel for every 4 KiB, on every
+ * message.  Kept, the buffer is warm, and a message costs one copy into
+ * it.  The owner gives it back with ws_session_trim() when the connection
+ * has gone quiet, so that an idle connection holds none; how long "quiet"
+ * is, is the owner's choice (it has the clock).  'keep_max' 0, the
+ * default, keeps nothing: every buffer is freed after its message.
  *
  * Text is checked as UTF-8 as it arrives (util/utf8.h), across frames and
  * across reads, and the connection fails (1007) at the first byte that
@@ -87,12 +103,17 @@
 #include "ws/ws_frame.h"
 
 #define WS_MESSAGE_MAX_DEFAULT (16u * 1024 * 1024)  /* bytes, inclusive */
+#define WS_KEEP_MAX_DEFAULT    (1024u * 1024)       /* a server's 'keep_max' */
 #define WS_CLOSE_REASON_MAX    (WS_CONTROL_PAYLOAD_MAX - 2)   /* 123 */
 
 /* Settings shared by many sessions; must outlive them.  NULL in
  * ws_session_init means all defaults (a server's). */
 struct ws_config {
 	size_t max_message;     /* largest message accepted; 0: the default */
+	/* Largest reassembly buffer kept from one message to the next (see
+	 * "Memory" above); 0: none.  A server that takes large messages sets
+	 * WS_KEEP_MAX_DEFAULT and calls ws_session_trim() when quiet. */
+	size_t keep_max;
 	unsigned rsv_allowed;   /* RSV bits of negotiated extensions: 0 */
 	/* Client role only: writes a fresh masking key for each frame the
 	 * session builds by itself (a pong, a Close).  §5.3 wants keys from
@@ -144,7 +165,7 @@ struct ws_session {
 	uint8_t role;           /* enum ws_role */
 	uint8_t state;          /* enum ws_state */
 	uint8_t msg_op;         /* opcode of the message being received, 0: none */
-	uint8_t msg_handed;     /* 'msg' was delivered: free it on the next call */
+	uint8_t msg_handed;     /* 'msg' was delivered: reuse or free it on the next call */
 	uint8_t send_op;        /* we are sending a fragmented message */
 };
 
@@ -154,12 +175,17 @@ void ws_session_init(struct ws_session *s, enum ws_role role,
 void ws_session_free(struct ws_session *s);
 
 enum ws_state ws_session_state(const struct ws_session *s);
-/* Bytes of reassembly buffer held right now (0 when idle). */
+/* Bytes of reassembly buffer held right now (0 when none). */
 size_t ws_session_buffered(const struct ws_session *s);
 /* A message is partway in: a frame whose payload has not all come, or a
  * fragmented message not yet ended (§5.4).  A caller may give the peer a
  * deadline for finishing it. */
 bool ws_session_receiving(const struct ws_session *s);
+/* Frees the reassembly buffer unless a message is being gathered in it
+ * (a fragmented message, or a frame still arriving): for the owner to
+ * call when the connection has gone quiet.  Returns the bytes freed.  The
+ * last event's data may point into the buffer: it is invalid after. */
+size_t ws_session_trim(struct ws_session *s);
 
 /* Consumes bytes from 'data' (writable: payload is unmasked in place) up
  * to and including the next event, and fills '*ev'.  Returns the bytes

@@ -3,7 +3,7 @@
 # the same run.  Benchmarks are not tests: they print numbers and ratios,
 # they assert nothing.  Run from the top of the tree (make does).
 #
-# Sections (BENCH_ONLY="micro resp http ws sse mem lab instr workers flood journal" picks some):
+# Sections (BENCH_ONLY="micro resp http ws sse large mem lab instr workers flood journal" picks some):
 #   micro  src/net and src/http on their own (bench_net, bench_http_parser)
 #   resp   src/resp on its own (resp_parse): Redis replies parsed and read
 #          per second on one core, a realistic mix and XREAD batches alone
@@ -24,6 +24,19 @@
 #          on node's http module: 1,000 and 10,000 clients; and against
 #          bare_sse.c, a fan-out that only send()s, as the floor (like
 #          bare_http above)
+#   large  large messages, a matrix: `loadgen ws-echo` at 4 KiB, 64 KiB
+#          and 1 MiB (BENCH_LARGE_SIZES: any of 16384 and 262144 too) x
+#          1, 10, 50 and 500 connections (BENCH_LARGE_CONNS), 1 in flight,
+#          against pushpull /echo and node ws: messages/s and its ratio,
+#          server CPU per byte (ns), and server page faults per message --
+#          a figure that does not depend on the machine's load, which
+#          shows memory taken and given back per message where CPU time
+#          is too noisy to; the spread of CPU per byte over the cells
+#          (flat is the goal); brk, mmap and munmap calls per message of
+#          pushpull at 10 connections, counted by strace -c over the
+#          server's whole life (an upper bound: start-up is in it); and
+#          `loadgen sse-fanout` with 4 KiB and 64 KiB events to 10, 50 and
+#          500 clients, against node http
 #   mem    server memory per idle connection, 10,000 of them, WebSocket
 #          and SSE, pushpull and node (`loadgen idle`)
 #   instr  user-space instructions per keep-alive request, pushpull's GET
@@ -63,7 +76,11 @@
 # every ratio, each target and whether it is met), and all of it as JSON
 # in build/bench/results.json.  Knobs: BENCH_RUNS, BENCH_SECONDS (5),
 # BENCH_SSE_EVENTS (1000), BENCH_SSE_EVENTS_10K (200), BENCH_IDLE (10000),
-# PUSHPULL (bin/pushpull), LOADGEN (bin/loadgen), BENCH_NGINX_PORT (18089).
+# BENCH_LARGE_SIZES, BENCH_LARGE_CONNS, BENCH_LARGE_SECONDS (2: each cell
+# of the matrix is measured for this long, after a second of warm-up),
+# BENCH_LARGE_DELIVERIES (20000: SSE events per run are this divided by
+# the clients), PUSHPULL (bin/pushpull), LOADGEN (bin/loadgen),
+# BENCH_NGINX_PORT (18089).
 cd "$(dirname "$0")/../.." || exit 1
 
 OUT=build/bench
@@ -78,7 +95,11 @@ SSE_EVENTS=${BENCH_SSE_EVENTS:-1000}
 SSE_EVENTS_10K=${BENCH_SSE_EVENTS_10K:-200}
 IDLE=${BENCH_IDLE:-10000}
 NGINX_PORT=${BENCH_NGINX_PORT:-18089}
-ONLY=${BENCH_ONLY:-micro resp http ws sse mem lab instr workers flood journal}
+LARGE_SIZES=${BENCH_LARGE_SIZES:-4096 65536 1048576}
+LARGE_CONNS=${BENCH_LARGE_CONNS:-1 10 50 500}
+LARGE_SECS=${BENCH_LARGE_SECONDS:-2}
+LARGE_DELIVERIES=${BENCH_LARGE_DELIVERIES:-20000}
+ONLY=${BENCH_ONLY:-micro resp http ws sse large mem lab instr workers flood journal}
 INSTR_FEW=${BENCH_INSTR_FEW:-500}
 INSTR_MANY=${BENCH_INSTR_MANY:-2500}
 TCK=$(getconf CLK_TCK)
@@ -377,20 +398,23 @@ section_http() {
 
 # --- WebSocket ----------------------------------------------------------------
 
-# ws_once KEY PID URL ARGS...: one ws-echo run, recorded as KEY.mps and
-# KEY.cpu (server CPU microseconds per message).
+# ws_once KEY PID URL ARGS...: one ws-echo run of WS_SECS (default
+# BENCH_SECONDS), recorded as KEY.mps, KEY.cpu (server CPU microseconds
+# per message) and KEY.flt (server minor page faults per message).
 ws_once() {
 	key=$1 pid=$2 url=$3
 	shift 3
-	if ! $ON_LOAD "$LG" ws-echo "$url" --server-pid "$pid" --duration "$SECS" "$@" \
+	if ! $ON_LOAD "$LG" ws-echo "$url" --server-pid "$pid" --duration "${WS_SECS:-$SECS}" "$@" \
 		> "$OUT/ws.out" 2>&1; then
 		echo "  $key: failed ($url): $(tail -n 1 "$OUT/ws.out")"
 		return
 	fi
 	record "$key.mps" "$(jget "$OUT/ws.out" messages_per_s)"
 	record "$key.cpu" "$(jget "$OUT/ws.out" server_cpu_us_per_message)"
+	record "$key.flt" "$(jget "$OUT/ws.out" server_minflt_per_message)"
 	echo "  $key: $(jget "$OUT/ws.out" messages_per_s) messages/s," \
 	     "$(jget "$OUT/ws.out" server_cpu_us_per_message) us server CPU/message," \
+	     "$(jget "$OUT/ws.out" server_minflt_per_message) server page faults/message," \
 	     "$(jget "$OUT/ws.out" client_syscalls_per_message) client syscalls/message"
 }
 
@@ -440,6 +464,7 @@ sse_once() {    # KEY PID BASE ARGS...
 	record "$key.dps" "$(jget "$OUT/sse.out" deliveries_per_s)"
 	record "$key.cpu" "$(jget "$OUT/sse.out" server_cpu_us_per_delivery)"
 	record "$key.p99" "$(jget "$OUT/sse.out" latency_p99_us)"
+	record "$key.flt" "$(jget "$OUT/sse.out" server_minflt_per_delivery)"
 	echo "  $key: $(jget "$OUT/sse.out" deliveries_per_s) deliveries/s," \
 	     "$(jget "$OUT/sse.out" server_cpu_us_per_delivery) us server CPU/delivery," \
 	     "p99 $(jget "$OUT/sse.out" latency_p99_us) us"
@@ -489,6 +514,147 @@ section_sse() {
 	stop "$bare_pid"
 	stop "$node_pid"
 	stop "$pp_pid"
+}
+
+# --- large messages -------------------------------------------------------------
+
+per_byte() {    # MEDIAN_US_PER_ITEM BYTES -> nanoseconds per byte, or NA
+	awk -v c="$1" -v b="$2" 'BEGIN { if (c == "NA" || c == "" || b == 0) print "NA";
+	                                 else printf "%.3f", c * 1000 / b }'
+}
+
+# spread LIST: the largest value over the smallest (NA when any is missing).
+spread() {
+	echo "$1" | awk '{ for (i = 1; i <= NF; i++) { if ($i == "NA") { print "NA"; exit }
+	                   if (i == 1 || $i > hi) hi = $i; if (i == 1 || $i < lo) lo = $i }
+	                   if (NF == 0 || lo <= 0) print "NA"; else printf "%.2f", hi / lo }'
+}
+
+# large_alloc_calls SIZE: pushpull under strace -c, one ws-echo run at 10
+# connections; records large.ws.SIZE.allocs, brk + mmap + munmap calls
+# over the server's whole life per message measured.
+large_alloc_calls() {
+	size=$1
+	start pushpull_strace strace -f -c -e trace=brk,mmap,munmap,mremap \
+		-o "$ABS/strace.$size.txt" "$PP" serve --port 0 || return
+	st_pid=$SPID
+	wait_for "$OUT/pushpull_strace.log" "serving on" || { echo "  strace: pushpull did not start"; stop "$st_pid"; return; }
+	port=$(sed -n 's/.*serving on http:\/\/[0-9.]*:\([0-9]*\).*/\1/p' "$OUT/pushpull_strace.log")
+	pp=$(cat /proc/"$st_pid"/task/*/children 2>/dev/null | awk '{ print $1; exit }')
+	WS_SECS=$LARGE_SECS ws_once "large.strace.$size" "${pp:-$st_pid}" "ws://127.0.0.1:$port/echo" \
+		--size "$size" --connections 10
+	msgs=$(jget "$OUT/ws.out" messages)
+	[ -n "$pp" ] && kill -INT "$pp" 2>/dev/null
+	i=0
+	while kill -0 "$st_pid" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	stop "$st_pid"
+	# strace -c's columns: % time, seconds, usecs/call, calls, [errors,] syscall
+	calls=$(awk '$NF ~ /^(brk|mmap|munmap|mremap)$/ { n += $4 } END { print n + 0 }' \
+		"$ABS/strace.$size.txt")
+	if [ -n "$msgs" ] && [ "$msgs" -gt 0 ]; then
+		per=$(awk -v c="$calls" -v m="$msgs" 'BEGIN { printf "%.4f", c / m }')
+		record "large.ws.$size.allocs" "$per"
+		echo "  $size B x10: $calls brk/mmap/munmap calls in the server's life, $msgs messages measured: $per per message"
+	fi
+}
+
+section_large_ws() {
+	start_pushpull || return
+	pp_pid=$SPID pp_port=$PORT
+	start_node ws_echo_server || { stop "$pp_pid"; return; }
+	node_pid=$SPID node_port=$PORT
+	pp_all="" node_all="" pp_big="" node_big=""
+	for size in $LARGE_SIZES; do
+		for conns in $LARGE_CONNS; do
+			cfg="$size.$conns"
+			# Warm up until every connection has echoed a few messages:
+			# the first message of each fills a fresh reassembly buffer,
+			# and 500 of 1 MiB take seconds to go round once.
+			warm=$((1 + conns * size / 134217728))
+			echo " $size B, $conns connections, 1 in flight ($warm s of warm-up)"
+			r=1
+			while [ $r -le "$RUNS" ]; do
+				WS_SECS=$LARGE_SECS ws_once "large.ws.$cfg.pushpull" "$pp_pid" \
+					"ws://127.0.0.1:$pp_port/echo" --size "$size" --connections "$conns" \
+					--warmup "$warm"
+				WS_SECS=$LARGE_SECS ws_once "large.ws.$cfg.node" "$node_pid" \
+					"ws://127.0.0.1:$node_port/echo" --size "$size" --connections "$conns" \
+					--warmup "$warm"
+				r=$((r + 1))
+			done
+			check="ratio>=1.5"
+			[ "$size" -lt 65536 ] && check="ratio>=2"
+			row "large ws $size B x$conns msg/s" "msg/s" "$(median large.ws.$cfg.pushpull.mps)" \
+				"$(median large.ws.$cfg.node.mps)" "$check"
+			ppb=$(per_byte "$(median large.ws.$cfg.pushpull.cpu)" "$size")
+			nodeb=$(per_byte "$(median large.ws.$cfg.node.cpu)" "$size")
+			pp_all="$pp_all $ppb" node_all="$node_all $nodeb"
+			if [ "$size" -ge 65536 ]; then
+				pp_big="$pp_big $ppb" node_big="$node_big $nodeb"
+			fi
+			row "large ws $size B x$conns CPU/B" "ns" "$ppb" "$nodeb" "-"
+			row "large ws $size B x$conns faults/msg" "/msg" \
+				"$(median large.ws.$cfg.pushpull.flt)" "$(median large.ws.$cfg.node.flt)" "pushpull<=0.1"
+		done
+	done
+	stop "$node_pid"
+	stop "$pp_pid"
+	# Over every cell, and over the cells of 64 KiB and up: below that
+	# a message's cost is per message (a wake-up, three syscalls), not
+	# per byte.
+	row "large ws CPU/B spread, max/min" "x" "$(spread "$pp_all")" "$(spread "$node_all")" "-"
+	[ -n "$pp_big" ] && row "large ws CPU/B spread >= 64 KiB" "x" "$(spread "$pp_big")" \
+		"$(spread "$node_big")" "-"
+	if need strace strace; then
+		echo " brk/mmap/munmap per message, pushpull at 10 connections, strace -c"
+		for size in $LARGE_SIZES; do
+			large_alloc_calls "$size"
+			row "large ws $size B x10 brk+mmap/msg" "/msg" "$(median large.ws.$size.allocs)" \
+				"NA" "pushpull<=0.01"
+		done
+	else
+		echo " (strace is missing: no brk/mmap counts)"
+	fi
+}
+
+section_large_sse() {
+	start_pushpull || return
+	pp_pid=$SPID pp_port=$PORT
+	start_node sse_server || { stop "$pp_pid"; return; }
+	node_pid=$SPID node_port=$PORT
+	for size in 4096 65536; do
+		for clients in 10 50 500; do
+			events=$((LARGE_DELIVERIES / clients))
+			[ "$events" -lt 20 ] && events=20
+			cfg="$size.$clients"
+			echo " $size B events, $clients clients x $events events"
+			r=1
+			while [ $r -le "$RUNS" ]; do
+				sse_once "large.sse.$cfg.pushpull" "$pp_pid" "http://127.0.0.1:$pp_port" \
+					--clients "$clients" --events "$events" --size "$size"
+				sse_once "large.sse.$cfg.node" "$node_pid" "http://127.0.0.1:$node_port" \
+					--clients "$clients" --events "$events" --size "$size"
+				r=$((r + 1))
+			done
+			row "large sse $size B x$clients deliveries/s" "/s" \
+				"$(median large.sse.$cfg.pushpull.dps)" "$(median large.sse.$cfg.node.dps)" "-"
+			row "large sse $size B x$clients CPU/B" "ns" \
+				"$(per_byte "$(median large.sse.$cfg.pushpull.cpu)" "$size")" \
+				"$(per_byte "$(median large.sse.$cfg.node.cpu)" "$size")" "-"
+			row "large sse $size B x$clients faults/delivery" "/dlv" \
+				"$(median large.sse.$cfg.pushpull.flt)" "$(median large.sse.$cfg.node.flt)" "-"
+		done
+	done
+	stop "$node_pid"
+	stop "$pp_pid"
+}
+
+section_large() {
+	echo "== Large messages: ws-echo at $LARGE_SIZES B x $LARGE_CONNS connections, and SSE"
+	need_node || { echo "node or its ws package is missing and cannot be installed: skipped"; return; }
+	section_large_ws
+	echo " SSE fan-out of 4 KiB and 64 KiB events"
+	section_large_sse
 }
 
 # --- memory -------------------------------------------------------------------
@@ -725,8 +891,8 @@ if [ $needs_pp = 1 ] && { [ ! -x "$PP" ] || [ ! -x "$LG" ]; }; then
 fi
 for s in $ONLY; do
 	case $s in
-	micro|resp|http|ws|sse|mem|lab|instr|workers|flood|journal) "section_$s"; echo ;;
-	*) echo "unknown section '$s' (micro resp http ws sse mem lab instr workers flood journal)" ;;
+	micro|resp|http|ws|sse|large|mem|lab|instr|workers|flood|journal) "section_$s"; echo ;;
+	*) echo "unknown section '$s' (micro resp http ws sse large mem lab instr workers flood journal)" ;;
 	esac
 done
 
@@ -747,14 +913,14 @@ function jnum(v) { return num(v) ? v + 0 : "null" }
 	else if (check ~ /^pushpull<=/) { t = substr(check, 11); met = !num(pp) ? "?" : (pp + 0 <= t + 0 ? "yes" : "NO") }
 	else if (check ~ /^pushpull>=/) { t = substr(check, 11); met = !num(pp) ? "?" : (pp + 0 >= t + 0 ? "yes" : "NO") }
 	n++
-	line[n] = sprintf("%-34s %6s %12s %12s %7s  %-16s %s", name, unit, pp, peer, ratio, check, met)
+	line[n] = sprintf("%-40s %6s %12s %12s %7s  %-16s %s", name, unit, pp, peer, ratio, check, met)
 	js[n] = sprintf("{\"name\":%s,\"unit\":%s,\"pushpull\":%s,\"peer\":%s,\"ratio\":%s,\"target\":%s,\"met\":%s}",
 		jstr(name), jstr(unit), jnum(pp), jnum(peer), ratio == "NA" ? "null" : ratio,
 		check == "-" ? "null" : jstr(check), met == "yes" ? "true" : met == "NO" ? "false" : "null")
 }
 END {
 	printf "== Summary: medians of %d runs; ratio = pushpull / peer (nginx, node)\n", runs
-	printf "%-34s %6s %12s %12s %7s  %-16s %s\n", "figure", "unit", "pushpull", "peer", "ratio", "target", "met"
+	printf "%-40s %6s %12s %12s %7s  %-16s %s\n", "figure", "unit", "pushpull", "peer", "ratio", "target", "met"
 	for (i = 1; i <= n; i++) print line[i]
 	for (i = 1; i <= n; i++) if (line[i] ~ /bare/) { bare = 1 }
 	if (bare) print "(\"bare floor\" rows hold the figure of the bare server in the pushpull column: the best\n" \

@@ -29,7 +29,8 @@
 #define LOADGEN_CONN_MAX       100000     /* --connections, --clients */
 #define LOADGEN_WS_SIZE_MAX    (1024 * 1024)   /* --size of a ws-echo message */
 #define LOADGEN_SSE_SIZE_MIN   11              /* event data: a 10-digit round, a space */
-#define LOADGEN_SSE_SIZE_MAX   (16 * 1024)     /* --size of a published event */
+#define LOADGEN_SSE_SIZE_MAX   (64 * 1024)     /* --size of a published event: the
+                                                  largest pushpull's feed takes */
 #define LOADGEN_INFLIGHT_MAX   1024       /* --inflight */
 #define LOADGEN_DURATION_MAX   3600       /* --duration, --hold, in seconds */
 #define LOADGEN_EVENTS_MAX     1000000    /* --events */
@@ -68,6 +69,11 @@ int loadgen_sse_run(const struct loadgen_opts *o);
 /* CPU time, user + system, of process 'pid' so far, in microseconds, from
  * /proc/PID/stat (clock-tick resolution); -1 when it cannot be read. */
 int64_t loadgen_proc_cpu_us(int pid);
+/* Minor page faults of process 'pid' so far (/proc/PID/stat), -1 when it
+ * cannot be read: a page the process touched for the first time since
+ * it was mapped.  Unlike CPU time it does not depend on what else the
+ * machine is doing, so it shows memory churn where timing is noisy. */
+int64_t loadgen_proc_minflt(int pid);
 
 /* Fills 'buf' with random bytes (getrandom, in pieces of 256). */
 void loadgen_random(void *buf, size_t len);

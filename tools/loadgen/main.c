@@ -49,40 +49,61 @@ static const char loadgen_usage[] =
 	"\n"
 	"options:\n"
 	"  --connections N, --clients N   how many connections (1; sse-fanout: 100)\n"
-	"  --size BYTES           ws-echo message size (64); sse-fanout event data (64)\n"
+	"  --size BYTES           ws-echo message size (64, at most 1 MiB); sse-fanout\n"
+	"                         event data (64, at most 64 KiB)\n"
 	"  --inflight K           ws-echo: messages in flight per connection (1)\n"
 	"  --duration SECONDS     ws-echo: how long to count (5)\n"
 	"  --warmup SECONDS       ws-echo: how long to run before counting (1)\n"
 	"  --events M             sse-fanout: events to publish (100)\n"
 	"  --hold SECONDS         idle: how long to hold (0: until a signal)\n"
 	"  --server-pid PID       ws-echo, sse-fanout: read that process's CPU time\n"
-	"                         (/proc/PID/stat) over the measured window, and\n"
-	"                         report server CPU per message or delivery\n"
+	"                         and minor page faults (/proc/PID/stat) over the\n"
+	"                         measured window, and report both per message or\n"
+	"                         delivery\n"
 	"  --help\n";
 
 /* --- shared pieces ------------------------------------------------------ */
 
-int64_t loadgen_proc_cpu_us(int pid)
+/* /proc/PID/stat from the field after "(comm)" on: comm may hold spaces
+ * and parentheses, so the fields are read from the last ')'.  Returns
+ * the text after it (in 'line'), or NULL. */
+static const char *proc_stat_fields(int pid, char *line, size_t cap)
 {
-	char path[64], line[1024];
+	char path[64];
 	snprintf(path, sizeof path, "/proc/%d/stat", pid);
 	FILE *f = fopen(path, "r");
 	if (!f)
-		return -1;
-	size_t n = fread(line, 1, sizeof line - 1, f);
+		return NULL;
+	size_t n = fread(line, 1, cap - 1, f);
 	fclose(f);
 	line[n] = '\0';
-	/* "pid (comm) state ppid ...": comm may hold spaces and parentheses,
-	 * so the fields are read from the last ')'.  utime and stime are
-	 * fields 14 and 15 (proc(5)): state, then ten fields, then those. */
 	const char *p = strrchr(line, ')');
+	return p ? p + 1 : NULL;
+}
+
+int64_t loadgen_proc_cpu_us(int pid)
+{
+	char line[1024];
+	const char *p = proc_stat_fields(pid, line, sizeof line);
+	/* utime and stime are fields 14 and 15 (proc(5)): state, then ten
+	 * fields, then those. */
 	unsigned long long ut, st;
 	long tck = sysconf(_SC_CLK_TCK);
 	if (!p || tck <= 0 ||
-	    sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
+	    sscanf(p, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
 		   &ut, &st) != 2)
 		return -1;
 	return (int64_t)((ut + st) * 1000000ull / (unsigned long long)tck);
+}
+
+int64_t loadgen_proc_minflt(int pid)
+{
+	char line[1024];
+	const char *p = proc_stat_fields(pid, line, sizeof line);
+	unsigned long long minflt;      /* field 10: state, then six fields, then it */
+	if (!p || sscanf(p, " %*c %*d %*d %*d %*d %*d %*u %llu", &minflt) != 1)
+		return -1;
+	return (int64_t)minflt;
 }
 
 void loadgen_random(void *buf, size_t len)
@@ -244,7 +265,7 @@ static int one_option(int c, bool sse, struct loadgen_opts *o, unsigned *set)
 	case 's':
 		if (!cli_u64(optarg, sse ? LOADGEN_SSE_SIZE_MIN : 0,
 			     sse ? LOADGEN_SSE_SIZE_MAX : LOADGEN_WS_SIZE_MAX, &o->size))
-			return cli_bad(me, sse ? "--size needs 11..16384 for sse-fanout"
+			return cli_bad(me, sse ? "--size needs 11..65536 for sse-fanout"
 					       : "--size needs 0..1048576");
 		*set |= SET_SIZE;
 		break;

@@ -80,6 +80,7 @@ struct sse_bench {
 	uint64_t first_us, last_us;     /* first POST sent, last delivery read */
 	uint64_t sys0, sys1;
 	int64_t cpu0, cpu1;             /* the server's CPU time, when --server-pid */
+	int64_t flt0, flt1;             /* its minor page faults */
 	uint64_t bad, last_progress_us, hold_end_us;
 	struct net_latency lat;
 };
@@ -90,6 +91,12 @@ struct sse_bench {
 static int64_t server_cpu(const struct sse_bench *b)
 {
 	return b->r.o->server_pid ? loadgen_proc_cpu_us(b->r.o->server_pid) : -1;
+}
+
+/* The server's minor page faults so far (-1 without --server-pid). */
+static int64_t server_faults(const struct sse_bench *b)
+{
+	return b->r.o->server_pid ? loadgen_proc_minflt(b->r.o->server_pid) : -1;
 }
 
 static void round_start(struct sse_bench *b)
@@ -104,6 +111,7 @@ static void round_start(struct sse_bench *b)
 	b->sent_us = net_now_us();
 	if (b->round == 1) {
 		b->cpu0 = server_cpu(b);
+		b->flt0 = server_faults(b);
 		b->first_us = b->sent_us;
 		b->sys0 = net_counts_syscalls(&b->r.ledger.c);
 	}
@@ -123,6 +131,7 @@ static void round_check(struct sse_bench *b)
 	}
 	b->sys1 = net_counts_syscalls(&b->r.ledger.c);
 	b->cpu1 = server_cpu(b);
+	b->flt1 = server_faults(b);
 	b->r.phase = PH_DONE;
 	net_loop_stop(b->r.loop);
 }
@@ -468,6 +477,8 @@ static void report(struct sse_bench *b)
 	double sys = n ? (double)(b->sys1 - b->sys0) / (double)n : 0;
 	double cpu = b->cpu0 >= 0 && b->cpu1 >= 0 && n ?
 		(double)(b->cpu1 - b->cpu0) / (double)n : -1;
+	double flt = b->flt0 >= 0 && b->flt1 >= 0 && n ?
+		(double)(b->flt1 - b->flt0) / (double)n : -1;
 	uint64_t p50 = net_latency_percentile(&b->lat, 50), p99 = net_latency_percentile(&b->lat, 99);
 	printf("sse-fanout %s:%u%s: %llu clients x %llu events of %llu B: %.0f deliveries/s "
 	       "(%llu in %.2f s), latency p50 %llu us p99 %llu us max %llu us, "
@@ -477,17 +488,18 @@ static void report(struct sse_bench *b)
 	       (unsigned long long)n, secs, (unsigned long long)p50, (unsigned long long)p99,
 	       (unsigned long long)b->lat.max_us, sys);
 	if (cpu >= 0)
-		printf("%.3f server CPU us/delivery, ", cpu);
+		printf("%.3f server CPU us/delivery, %.3f server page faults/delivery, ",
+		       cpu, flt);
 	printf("%llu bad\n", (unsigned long long)b->bad);
 	printf("{\"mode\":\"sse-fanout\",\"clients\":%llu,\"events\":%llu,\"size\":%llu,"
 	       "\"seconds\":%.3f,\"deliveries\":%llu,\"deliveries_per_s\":%.1f,"
 	       "\"latency_p50_us\":%llu,\"latency_p99_us\":%llu,\"latency_max_us\":%llu,"
 	       "\"client_syscalls_per_delivery\":%.4f,\"server_cpu_us_per_delivery\":%.4f,"
-	       "\"bad\":%llu}\n",
+	       "\"server_minflt_per_delivery\":%.4f,\"bad\":%llu}\n",
 	       (unsigned long long)o->connections, (unsigned long long)o->events,
 	       (unsigned long long)o->size, secs, (unsigned long long)n, rate,
 	       (unsigned long long)p50, (unsigned long long)p99,
-	       (unsigned long long)b->lat.max_us, sys, cpu, (unsigned long long)b->bad);
+	       (unsigned long long)b->lat.max_us, sys, cpu, flt, (unsigned long long)b->bad);
 }
 
 int loadgen_sse_run(const struct loadgen_opts *o)

@@ -16,9 +16,8 @@
  *     repeated every WS_POOL frames, which a bench may allow itself);
  *   - frames are read with the frame decoder itself (ws_frame.h), not the
  *     message layer: a 64 KiB echo straddles reads, and ws_session would
- *     gather it in a buffer allocated per message; the decoder hands out
- *     payload pieces in place, which is all a length and content check
- *     needs;
+ *     copy it into a reassembly buffer; the decoder hands out payload
+ *     pieces in place, which is all a length and content check needs;
  *   - echoes received in one turn are answered after the turn, in one
  *     writev straight from the pool (net_loop_defer): inside on_data the
  *     connection is corked and every write would be copied into its
@@ -76,6 +75,7 @@ struct ws_bench {
 	uint64_t last_progress_us, last_received;
 	uint64_t t0_us, t1_us, msgs0, msgs1, sys0, sys1;
 	int64_t cpu0, cpu1;             /* the server's CPU time, when --server-pid */
+	int64_t flt0, flt1;             /* its minor page faults */
 };
 
 /* --- the frame pool ------------------------------------------------------ */
@@ -330,6 +330,12 @@ static int64_t server_cpu(const struct ws_bench *b)
 	return b->r.o->server_pid ? loadgen_proc_cpu_us(b->r.o->server_pid) : -1;
 }
 
+/* The server's minor page faults so far (-1 without --server-pid). */
+static int64_t server_faults(const struct ws_bench *b)
+{
+	return b->r.o->server_pid ? loadgen_proc_minflt(b->r.o->server_pid) : -1;
+}
+
 static void all_ready(struct ws_bench *b, uint64_t now)
 {
 	if (b->r.o->idle) {
@@ -384,12 +390,14 @@ static void on_tick(struct net_loop *loop, struct net_timer *t, void *ud)
 		return;
 	if (b->r.phase == PH_WARMUP) {
 		b->cpu0 = server_cpu(b);
+		b->flt0 = server_faults(b);
 		snapshot(b, &b->t0_us, &b->msgs0, &b->sys0);
 		b->r.phase = PH_MEASURE;
 		b->phase_end_us = b->t0_us + b->r.o->duration_s * 1000000;
 	} else if (b->r.phase == PH_MEASURE) {
 		snapshot(b, &b->t1_us, &b->msgs1, &b->sys1);
 		b->cpu1 = server_cpu(b);
+		b->flt1 = server_faults(b);
 		b->r.phase = PH_DONE;
 		net_loop_stop(b->r.loop);
 	}
@@ -437,21 +445,23 @@ static void report(struct ws_bench *b)
 	double sys = msgs ? (double)(b->sys1 - b->sys0) / (double)msgs : 0;
 	double cpu = b->cpu0 >= 0 && b->cpu1 >= 0 && msgs ?
 		(double)(b->cpu1 - b->cpu0) / (double)msgs : -1;
+	double flt = b->flt0 >= 0 && b->flt1 >= 0 && msgs ?
+		(double)(b->flt1 - b->flt0) / (double)msgs : -1;
 	printf("ws-echo %s:%u%s: %llu connections x %llu in flight, %llu B: %.0f messages/s "
 	       "(%llu in %.2f s), %.3f client syscalls/message, ",
 	       o->host, (unsigned)o->port, o->path, (unsigned long long)o->connections,
 	       (unsigned long long)o->inflight, (unsigned long long)o->size, rate,
 	       (unsigned long long)msgs, secs, sys);
 	if (cpu >= 0)
-		printf("%.3f server CPU us/message, ", cpu);
+		printf("%.3f server CPU us/message, %.3f server page faults/message, ", cpu, flt);
 	printf("%llu bad echoes of %llu checked\n", (unsigned long long)b->bad,
 	       (unsigned long long)b->checked);
 	printf("{\"mode\":\"ws-echo\",\"connections\":%llu,\"size\":%llu,\"inflight\":%llu,"
 	       "\"seconds\":%.3f,\"messages\":%llu,\"messages_per_s\":%.1f,"
 	       "\"client_syscalls_per_message\":%.4f,\"server_cpu_us_per_message\":%.4f,"
-	       "\"bad\":%llu,\"checked\":%llu}\n",
+	       "\"server_minflt_per_message\":%.4f,\"bad\":%llu,\"checked\":%llu}\n",
 	       (unsigned long long)o->connections, (unsigned long long)o->size,
-	       (unsigned long long)o->inflight, secs, (unsigned long long)msgs, rate, sys, cpu,
+	       (unsigned long long)o->inflight, secs, (unsigned long long)msgs, rate, sys, cpu, flt,
 	       (unsigned long long)b->bad, (unsigned long long)b->checked);
 }
 
