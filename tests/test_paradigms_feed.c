@@ -318,6 +318,63 @@ START_TEST(restore_keeps_seqs)
 }
 END_TEST
 
+/* --- what a shared feed needs (redis_feed.h) ----------------------------------- */
+
+struct seen {
+	struct feed_sub node;
+	uint64_t seqs[8];
+	int n, restarts;
+};
+
+static void see(struct feed_sub *s, const struct feed_event *ev)
+{
+	struct seen *me = (struct seen *)s;
+	if (!ev)
+		me->restarts++;
+	else if (me->n < 8)
+		me->seqs[me->n++] = ev->seq;
+}
+
+/* Seqs from elsewhere: told like a publish, a hole empties the ring, a
+ * new epoch tells every subscriber with NULL, and a cursor within the
+ * lead waits instead of being ahead. */
+START_TEST(publish_at_and_restart)
+{
+	struct feed *f = feed_new(4, 0);
+	struct seen me = { 0 };
+	feed_set_epoch(f, 0xabc);
+	feed_subscribe(f, &me.node, see);
+	ck_assert_uint_eq(feed_publish_at(f, 1, "message", 7, "a", 1), 1);
+	ck_assert_uint_eq(feed_publish_at(f, 2, "message", 7, "b", 1), 2);
+	ck_assert_uint_eq(feed_publish_at(f, 2, "message", 7, "c", 1), 0);      /* not after */
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_uint_eq(feed_publish_at(f, 3, "reset", 5, "c", 1), 0);        /* not a type of ours */
+	ck_assert_uint_eq(feed_publish_at(f, 6, "message", 7, "d", 1), 6);      /* a hole */
+	ck_assert_uint_eq(feed_oldest(f), 6);
+	struct feed_resume r = feed_resume_from(f, 0xabc, 2);
+	ck_assert_int_eq(r.gap, FEED_GAP_EVICTED);
+	ck_assert_int_eq(r.missed, 3);
+	ck_assert_int_eq(me.n, 3);
+	ck_assert_uint_eq(me.seqs[2], 6);
+	ck_assert_int_eq(feed_resume_from(f, 0xabc, 8).gap, FEED_GAP_AHEAD);
+	feed_set_lead(f, 4);
+	r = feed_resume_from(f, 0xabc, 8);                      /* issued elsewhere: wait */
+	ck_assert_int_eq(r.gap, FEED_GAP_NONE);
+	ck_assert_uint_eq(r.next, 9);
+	ck_assert_int_eq(feed_resume_from(f, 0xabc, 11).gap, FEED_GAP_AHEAD);
+	feed_restart(f, 0xdef);
+	ck_assert_int_eq(me.restarts, 1);
+	ck_assert_uint_eq(feed_epoch(f), 0xdef);
+	ck_assert_uint_eq(feed_latest(f), 0);
+	ck_assert_uint_eq(feed_oldest(f), 1);
+	ck_assert_int_eq(feed_resume_from(f, 0xabc, 6).gap, FEED_GAP_EPOCH);
+	ck_assert_uint_eq(feed_publish_at(f, 1, "message", 7, "e", 1), 1);
+	ck_assert_uint_eq(feed_get(f, 1)->epoch, 0xdef);
+	feed_unsubscribe(f, &me.node);
+	feed_free(f);
+}
+END_TEST
+
 static int refusals;
 static int refuse_second(void *ud, const struct feed_event *ev)
 {
@@ -389,6 +446,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, resume_from_a_cursor);
 	tcase_add_test(tc, reset_notice);
 	tcase_add_test(tc, restore_keeps_seqs);
+	tcase_add_test(tc, publish_at_and_restart);
 	tcase_add_test(tc, store_refusal_undoes_the_publish);
 	tcase_add_test(tc, one_event_is_capped);
 	suite_add_tcase(s, tc);

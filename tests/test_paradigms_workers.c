@@ -171,6 +171,11 @@ START_TEST(workers_refuse_what_one_loop_owns)
 	ck_assert_int_eq(r.status, 2);
 	ck_assert_ptr_nonnull(strstr(r.err, "--workers above 1 goes with neither --journal"));
 	ck_assert_int_ne(access("unused.journal", F_OK), 0);
+	char *redis[] = { PUSHPULL, "serve", "--port", "0", "--workers", "2", "--redis",
+			  "127.0.0.1:1", NULL };
+	proc_run(&r, redis, 5000);
+	ck_assert_int_eq(r.status, 2);
+	ck_assert_ptr_nonnull(strstr(r.err, "--workers above 1 does not go with --redis yet"));
 	char *bad[] = { PUSHPULL, "serve", "--port", "0", "--workers", "0", NULL };
 	proc_run(&r, bad, 5000);
 	ck_assert_int_eq(r.status, 2);

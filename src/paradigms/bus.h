@@ -37,7 +37,8 @@
  * old.  At exit the program sums them itself, with every thread stopped.
  *
  * Not with the journal (journal.h: its writes and its flush timer belong
- * to one loop) nor with --capture (one capture, one loop): `serve` refuses
+ * to one loop), --capture (one capture, one loop) or, for now, --redis
+ * (redis_feed.h: its connections belong to one loop): `serve` refuses
  * those with --workers above 1.
  *
  * Read next: tools/pushpull/serve.c, which starts the workers.

@@ -15,6 +15,7 @@ struct feed {
 	struct feed_event *ring;        /* slot of seq s: ring[s % cap] */
 	size_t cap, max_bytes, bytes, max_event;
 	uint64_t latest, oldest;        /* oldest = latest + 1 when empty */
+	uint64_t lead;                  /* feed_set_lead */
 	uint64_t epoch;
 	struct feed_store store;        /* .append NULL: none */
 	struct feed_sub *subs;
@@ -185,6 +186,22 @@ static void unappend(struct feed *f)
 	check_ring(f);
 }
 
+/* Tells every subscriber of 'e' (NULL: the history began again).
+ * 'cursor' is the next node to visit, so a callback may unsubscribe
+ * itself or any other node (feed_unsubscribe moves the cursor past a node
+ * it removes).  New subscribers are added at the head, behind the
+ * cursor: they start with the next event. */
+static void notify(struct feed *f, const struct feed_event *e)
+{
+	assert(f->cursor == NULL);              /* no publish from inside a publish */
+	for (struct feed_sub *s = f->subs; s; s = f->cursor) {
+		assert(s->linked);
+		f->cursor = s->next;
+		s->fn(s, e);
+	}
+	f->cursor = NULL;
+}
+
 uint64_t feed_publish(struct feed *f, const char *type, const void *data, size_t len)
 {
 	struct feed_event *e = append(f, net_now_us(), type, strlen(type), data, len);
@@ -196,20 +213,44 @@ uint64_t feed_publish(struct feed *f, const char *type, const void *data, size_t
 		errno = err;
 		return 0;
 	}
-
-	/* Tell everyone.  'cursor' is the next node to visit, so a callback
-	 * may unsubscribe itself or any other node (feed_unsubscribe moves
-	 * the cursor past a node it removes).  New subscribers are added at
-	 * the head, behind the cursor: they start with the next event. */
-	assert(f->cursor == NULL);              /* no publish from inside a publish */
-	for (struct feed_sub *s = f->subs; s; s = f->cursor) {
-		assert(s->linked);
-		f->cursor = s->next;
-		s->fn(s, e);
-	}
-	f->cursor = NULL;
+	notify(f, e);
 	return e->seq;
 }
+
+/* Empties the ring; the next event appended is 'seq'. */
+static void start_at(struct feed *f, uint64_t seq)
+{
+	while (f->oldest <= f->latest)
+		evict_oldest(f);
+	f->latest = seq - 1;
+	f->oldest = seq;
+}
+
+uint64_t feed_publish_at(struct feed *f, uint64_t seq, const char *type, size_t type_len,
+			 const void *data, size_t len)
+{
+	if (seq <= f->latest || !feed_type_valid(type, type_len) || len > f->max_event) {
+		errno = seq <= f->latest || len <= f->max_event ? EINVAL : EMSGSIZE;
+		return 0;
+	}
+	if (seq != f->latest + 1)               /* a hole: the history is one run of seqs */
+		start_at(f, seq);
+	struct feed_event *e = append(f, net_now_us(), type, type_len, data, len);
+	if (!e)
+		return 0;
+	notify(f, e);
+	return e->seq;
+}
+
+void feed_restart(struct feed *f, uint64_t epoch)
+{
+	start_at(f, 1);
+	f->epoch = epoch;
+	notify(f, NULL);
+}
+
+void feed_set_lead(struct feed *f, uint64_t lead) { f->lead = lead; }
+size_t feed_event_max(const struct feed *f) { return f->max_event; }
 
 int feed_restore(struct feed *f, uint64_t seq, uint64_t published_us, const char *type,
 		 size_t type_len, const void *data, size_t len)
@@ -218,12 +259,8 @@ int feed_restore(struct feed *f, uint64_t seq, uint64_t published_us, const char
 		errno = EINVAL;
 		return -1;
 	}
-	if (seq != f->latest + 1) {             /* not the next: start the history again */
-		while (f->oldest <= f->latest)
-			evict_oldest(f);
-		f->latest = seq - 1;
-		f->oldest = seq;
-	}
+	if (seq != f->latest + 1)               /* not the next: start the history again */
+		start_at(f, seq);
 	return append(f, published_us, type, type_len, data, len) ? 0 : -1;
 }
 void feed_subscribe(struct feed *f, struct feed_sub *s, feed_sub_fn *fn)
@@ -333,6 +370,8 @@ struct feed_resume feed_resume_from(const struct feed *f, uint64_t epoch, uint64
 {
 	if (epoch != f->epoch)
 		return feed_resume_unknown(f);
+	if (seq > f->latest && seq - f->latest <= f->lead)     /* issued elsewhere, on its way */
+		return (struct feed_resume){ .next = seq + 1, .gap = FEED_GAP_NONE, .missed = 0 };
 	if (seq > f->latest)            /* a seq we never issued in this epoch */
 		return (struct feed_resume){ .next = f->oldest, .gap = FEED_GAP_AHEAD, .missed = -1 };
 	if (seq + 1 < f->oldest)

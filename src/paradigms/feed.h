@@ -47,6 +47,9 @@ struct feed_event {
 };
 
 struct feed_sub;
+/* 'ev' NULL: the history began again in a new epoch (feed_restart), and
+ * whatever the subscriber was owed is gone -- it owes its client the
+ * reset notice of feed_resume_unknown() and goes on from feed_oldest(). */
 typedef void feed_sub_fn(struct feed_sub *s, const struct feed_event *ev);
 
 /* Embed one in the subscriber's own struct. */
@@ -80,6 +83,35 @@ void feed_set_store(struct feed *f, const struct feed_store *store);    /* NULL:
  * type, EMSGSIZE for data over the event cap, ENOMEM, or the store's
  * errno). */
 uint64_t feed_publish(struct feed *f, const char *type, const void *data, size_t len);
+
+/* --- a feed shared by several servers (redis_feed.h) -------------------------- */
+
+/* There the seqs are issued elsewhere, and each server appends what it
+ * reads, in order, with the seq it was given. */
+
+/* Appends an event with its own 'seq' (after the latest) and tells every
+ * subscriber, as feed_publish does, but not the store.  A 'seq' that is
+ * not the next one empties the ring first: the events in between were
+ * lost, and a subscriber that was owed them finds itself before
+ * feed_oldest() -- the gap it reports (evicted, with the number missed).
+ * Returns 'seq', or 0 with errno (EINVAL: not after the latest, or a bad
+ * type; EMSGSIZE; ENOMEM). */
+uint64_t feed_publish_at(struct feed *f, uint64_t seq, const char *type, size_t type_len,
+			 const void *data, size_t len);
+
+/* Begins the history again, empty, in 'epoch' (the shared history was
+ * lost: a new epoch), and calls every subscriber with a NULL event. */
+void feed_restart(struct feed *f, uint64_t epoch);
+
+/* A cursor of the current epoch at most 'lead' seqs ahead of the latest
+ * is taken as one another server issued and this one has yet to read:
+ * its resume waits for the events after it instead of reporting the gap
+ * "ahead".  0 (the default): a feed of its own, where ahead is never
+ * ours. */
+void feed_set_lead(struct feed *f, uint64_t lead);
+
+/* The cap on one event's data (FEED_EVENT_MAX, or feed_set_event_max). */
+size_t feed_event_max(const struct feed *f);
 
 /* Puts back an event read from a journal, with its own seq, telling
  * neither the store nor any subscriber.  'seq' must be after the latest;

@@ -70,9 +70,23 @@ struct pp_guard {
  * a WebSocket subprotocol name can both carry. */
 bool pp_guard_token_valid(const char *token, size_t len);
 
+/* A feed shared with other servers (redis_feed.h): a publish goes there
+ * first, and reaches 'feed' -- every server's -- when each reads it back.
+ * 'publish' returns 0 and then calls 'done' (if not NULL) once, in a
+ * later turn, with the epoch and seq the event was given or, seq 0, the
+ * errno of a failure; or returns -1 with errno at once (ENOTCONN: the
+ * shared feed is unreachable; EMSGSIZE; EINVAL; ENOMEM). */
+typedef void pp_published_fn(void *ud, uint64_t epoch, uint64_t seq, int err);
+struct pp_backplane {
+	int (*publish)(void *bp, const char *type, const void *data, size_t len,
+		       pp_published_fn *done, void *done_ud);
+	void *bp;
+};
+
 struct pp_hub {
 	struct net_loop *loop;
 	struct feed *feed;
+	struct pp_backplane backplane;  /* .publish NULL: the feed is this server's own */
 	struct pp_config cfg;
 	struct pp_guard guard;
 	struct pp_render score_json, sse_bytes, ws_bytes;

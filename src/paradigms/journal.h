@@ -57,7 +57,7 @@
  * beside it, synced, renamed over it), so it stays within about twice the
  * history whatever the number of events ever published.
  *
- * Read next: hub.h.
+ * Read next: redis_feed.h (the feed shared by several servers), then hub.h.
  */
 #ifndef PUSHPULL_PARADIGMS_JOURNAL_H
 #define PUSHPULL_PARADIGMS_JOURNAL_H

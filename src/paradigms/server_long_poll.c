@@ -103,13 +103,21 @@ static void lp_release(struct lp_wait *w)
 	free(w);
 }
 
+/* An event, or the history beginning again (ev NULL: feed.h).  On a
+ * shared feed (redis_feed.h) the events may come with a hole, or before
+ * the one this client waits for (its cursor came from another server
+ * ahead of this one): the first is reported as a gap, the second waited
+ * out. */
 static void lp_on_event(struct feed_sub *sub, const struct feed_event *ev)
 {
-	(void)ev;
 	struct lp_wait *w = (struct lp_wait *)sub;
 	struct http_exchange *x = w->x;
 	struct pp_hub *hub = w->hub;
-	struct feed_resume from = { .next = w->next };
+	struct feed *f = hub->feed;
+	if (ev && ev->seq < w->next)
+		return;                 /* not yet the one it waits for */
+	struct feed_resume from = !ev ? feed_resume_unknown(f)
+				: feed_resume_from(f, feed_epoch(f), w->next - 1);
 	lp_release(w);                  /* before answering: the answer may close */
 	answer_events(x, hub, &from);
 }

@@ -16,7 +16,12 @@
  *                               journal, if any, has it and every subscriber
  *                               has been told.  At most FEED_EVENT_MAX
  *                               bytes (413 over it); 503 when the journal
- *                               cannot be written.
+ *                               cannot be written.  On a feed shared
+ *                               through Redis (redis_feed.h) the answer
+ *                               comes once Redis has given the event its
+ *                               seq -- the subscribers of every server,
+ *                               this one's too, get it as each reads the
+ *                               stream -- and 503 when Redis is away.
  *
  * What it costs: one request and one answer per call, whatever happened
  * in between -- and, without keep-alive, a TCP handshake and a close too.
@@ -29,6 +34,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* The answer to GET /score: the latest event as JSON, made once per seq
@@ -71,6 +77,72 @@ void pp__rpc_score(struct http_exchange *x, struct pp_hub *hub)
 		pp__hub_delivered(hub, PP_RPC, 1);      /* an event, not "none yet" */
 }
 
+static void respond_published(struct http_exchange *x, uint64_t epoch, uint64_t seq)
+{
+	char json[48 + FEED_ID_MAX], id[FEED_ID_MAX];
+	feed_id_format(id, epoch, seq);
+	int len = snprintf(json, sizeof json, "{\"seq\":%llu,\"id\":\"%s\"}",
+			   (unsigned long long)seq, id);
+	http_respond(x, 200, HTTP_TYPE_JSON, NULL, json, (size_t)len);
+}
+
+/* --- a shared feed (redis_feed.h): answered when Redis has answered ------ */
+
+struct shared_publish {
+	struct http_exchange *x;        /* NULL once the client has gone */
+};
+
+static void shared_on_abort(struct http_exchange *x, void *ud)
+{
+	(void)x;
+	((struct shared_publish *)ud)->x = NULL;
+}
+
+static void shared_done(void *ud, uint64_t epoch, uint64_t seq, int err)
+{
+	struct shared_publish *p = ud;
+	struct http_exchange *x = p->x;
+	free(p);
+	if (!x)
+		return;
+	if (seq) {
+		respond_published(x, epoch, seq);
+		return;
+	}
+	char why[160];
+	snprintf(why, sizeof why, "%s\n", err == ESTALE ?
+		 "the shared feed began again (a new epoch) before the event was kept" :
+		 err == ECONNRESET ? "the shared feed was lost before it answered: the event "
+		 "may or may not have been kept" : "the shared feed refused the event");
+	http_respond_text(x, 503, NULL, why);
+}
+
+static void publish_shared(struct http_exchange *x, struct pp_hub *hub, const char *type,
+			   const char *body, size_t len)
+{
+	struct shared_publish *p = malloc(sizeof *p);
+	if (!p) {
+		http_respond_text(x, 503, NULL, "out of memory\n");
+		return;
+	}
+	p->x = x;
+	if (hub->backplane.publish(hub->backplane.bp, type, body, len, shared_done, p) == 0) {
+		http_exchange_on_abort(x, shared_on_abort, p);
+		return;
+	}
+	int err = errno;
+	free(p);
+	char why[96];
+	if (err == EMSGSIZE)
+		snprintf(why, sizeof why, "an event holds at most %u bytes\n",
+			 (unsigned)FEED_EVENT_MAX);
+	else if (err == ENOTCONN)
+		snprintf(why, sizeof why, "the shared feed (Redis) is unreachable: try again\n");
+	else
+		snprintf(why, sizeof why, "the event could not be kept: %s\n", strerror(err));
+	http_respond_text(x, err == EMSGSIZE ? 413 : 503, NULL, why);
+}
+
 static void on_publish(struct http_exchange *x, const struct http_request *req,
 		       const char *body, size_t body_len, void *ud)
 {
@@ -100,6 +172,10 @@ static void on_publish(struct http_exchange *x, const struct http_request *req,
 		http_respond_text(x, 400, NULL, "the event must be UTF-8 text\n");
 		return;
 	}
+	if (hub->backplane.publish) {
+		publish_shared(x, hub, type, body, body_len);
+		return;
+	}
 	uint64_t seq = pp_hub_publish(hub, type, body, body_len);
 	if (seq == 0) {
 		char why[96];
@@ -111,11 +187,7 @@ static void on_publish(struct http_exchange *x, const struct http_request *req,
 		http_respond_text(x, errno == EMSGSIZE ? 413 : 503, NULL, why);
 		return;
 	}
-	char json[48 + FEED_ID_MAX], id[FEED_ID_MAX];
-	feed_id_format(id, feed_epoch(hub->feed), seq);
-	int len = snprintf(json, sizeof json, "{\"seq\":%llu,\"id\":\"%s\"}",
-			   (unsigned long long)seq, id);
-	http_respond(x, 200, HTTP_TYPE_JSON, NULL, json, (size_t)len);
+	respond_published(x, feed_epoch(hub->feed), seq);
 }
 
 int pp__rpc_routes(struct http_server *s, struct pp_hub *hub)

@@ -210,9 +210,31 @@ static void on_drain(struct http_exchange *x, void *ud)
 		stream_catch_up(s);
 }
 
+/* Writes the reset notice of 'from', with the id where the client now
+ * stands (see the top), into 'dst'; returns its length (0 if it does not
+ * fit 'cap', RESET_EVENT_MAX is enough). */
+#define RESET_EVENT_MAX (FEED_ID_MAX + FEED_RESET_JSON_MAX + 32)
+static size_t reset_event(const struct feed *f, const struct feed_resume *from, char *dst,
+			  size_t cap)
+{
+	char data[FEED_RESET_JSON_MAX], id[FEED_ID_MAX];
+	size_t n = feed_reset_json(f, from, data, sizeof data);
+	size_t il = feed_id_format(id, feed_epoch(f), from->next - 1);
+	struct sse_msg m = { id, il, FEED_TYPE_RESET, strlen(FEED_TYPE_RESET), data, n };
+	ssize_t w = sse_write_event(dst, cap, &m);
+	return w > 0 ? (size_t)w : 0;
+}
+
 static void on_event(struct feed_sub *sub, const struct feed_event *ev)
 {
 	struct sse_stream *s = (struct sse_stream *)sub;
+	if (!ev) {                              /* a new epoch (feed.h): say so, go on */
+		struct feed_resume from = feed_resume_unknown(s->hub->feed);
+		char notice[RESET_EVENT_MAX];
+		s->next = from.next;
+		stream_send(s, notice, reset_event(s->hub->feed, &from, notice, sizeof notice));
+		return;                         /* on failure 's' is released */
+	}
 	if (s->next == ev->seq) {
 		/* Caught up: send it whatever the queue holds -- the queue's
 		 * cap is what stops a client that does not read. */
@@ -277,20 +299,13 @@ static int send_opening(struct sse_stream *s, const struct http_request *req)
 	struct pp_hub *hub = s->hub;
 	struct feed *f = hub->feed;
 	struct feed_resume from;
-	char head[SSE_RETRY_LINE_MAX + FEED_ID_MAX + FEED_RESET_JSON_MAX + 32];
+	char head[SSE_RETRY_LINE_MAX + RESET_EVENT_MAX];
 	size_t hl = (size_t)sse_write_retry(head, sizeof head, hub->cfg.sse_retry_ms);
 	s->next = feed_latest(f) + 1;           /* live only */
 	if (resume_point(hub, req, &from)) {
 		s->next = from.next;
-		if (from.gap != FEED_GAP_NONE) {
-			char data[FEED_RESET_JSON_MAX], id[FEED_ID_MAX];
-			size_t n = feed_reset_json(f, &from, data, sizeof data);
-			size_t il = feed_id_format(id, feed_epoch(f), from.next - 1);
-			struct sse_msg m = { id, il, FEED_TYPE_RESET, strlen(FEED_TYPE_RESET), data, n };
-			ssize_t w = sse_write_event(head + hl, sizeof head - hl, &m);
-			if (w > 0)
-				hl += (size_t)w;
-		}
+		if (from.gap != FEED_GAP_NONE)
+			hl += reset_event(f, &from, head + hl, sizeof head - hl);
 	}
 	return stream_send(s, head, hl);
 }

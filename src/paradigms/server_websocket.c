@@ -376,6 +376,12 @@ static void peer_catch_up(struct ws_peer *p)
 static void peer_on_event(struct feed_sub *sub, const struct feed_event *ev)
 {
 	struct ws_peer *p = (struct ws_peer *)sub;
+	if (!ev) {                              /* a new epoch (feed.h): say so, go on */
+		struct feed_resume from = feed_resume_unknown(p->hub->feed);
+		p->owed = from.next;
+		peer_send_reset(p, &from);
+		return;
+	}
 	if (p->owed == ev->seq) {               /* caught up: this one now */
 		p->owed++;
 		peer_send_event(p, ev);
@@ -406,7 +412,9 @@ static void echo_message(struct ws_peer *p, const struct ws_event *ev)
 }
 
 /* /ws: text is published (every subscriber, this one included, is sent
- * it before feed_publish returns); binary is refused. */
+ * it before feed_publish returns; on a feed shared through Redis, when
+ * each server reads it back -- a failure after it left is only logged);
+ * binary is refused. */
 static void feed_message(struct ws_peer *p, const struct ws_event *ev)
 {
 	if (ws_session_state(&p->ws) != WS_STATE_OPEN)
@@ -424,7 +432,10 @@ static void feed_message(struct ws_peer *p, const struct ws_event *ev)
 		peer_start_close(p, WS_CLOSE_POLICY, why);
 		return;
 	}
-	if (pp_hub_publish(p->hub, "message", ev->data, ev->len) == 0 && !p->gone)
+	struct pp_backplane *bp = &p->hub->backplane;
+	bool kept = bp->publish ? bp->publish(bp->bp, "message", ev->data, ev->len, NULL, NULL) == 0
+				: pp_hub_publish(p->hub, "message", ev->data, ev->len) != 0;
+	if (!kept && !p->gone)
 		peer_start_close(p, WS_CLOSE_INTERNAL, "the feed refused the message");
 }
 

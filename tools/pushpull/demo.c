@@ -81,7 +81,7 @@ static const struct {
 static void on_feed_event(struct feed_sub *s, const struct feed_event *ev)
 {
 	struct demo *d = (struct demo *)((char *)s - offsetof(struct demo, recorder));
-	if (ev->seq <= d->total)
+	if (ev && ev->seq <= d->total)          /* NULL: a new epoch, never here */
 		d->published_us[ev->seq] = ev->published_us;
 }
 

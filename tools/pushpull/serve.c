@@ -10,7 +10,9 @@
  *   GET  /ledger, /metrics      the ledgers now, as JSON and for Prometheus
  *   GET  /ladder/NAME.svg       a paradigm's first packets (--capture)
  *
- * All share one feed; with --journal it survives a restart (journal.h).
+ * All share one feed; with --journal it survives a restart (journal.h);
+ * with --redis it is shared by every server pointed at the same Redis
+ * (redis_feed.h).
  * Each connection's costs land in the ledger of the
  * paradigm its request turned out to be (a connection that never sent a
  * complete request stays under "unrouted"); on SIGINT or SIGTERM the
@@ -26,6 +28,7 @@
 #include "paradigms/hub.h"
 #include "paradigms/journal.h"
 #include "paradigms/page.h"
+#include "paradigms/redis_feed.h"
 #include "http/http_server.h"
 #include "net/limits.h"
 #include "net/loop.h"
@@ -76,6 +79,10 @@ static const char serve_usage[] =
 	"  --fsync MODE         when the journal reaches the disk: always (before each\n"
 	"                       publish is answered), batch (within 50 ms; the default),\n"
 	"                       never (when the kernel likes)\n"
+	"  --redis HOST:PORT    share the feed with every server pointed at this Redis:\n"
+	"                       ids mean the same event on each, and the history lives\n"
+	"                       in Redis (not with --journal).  Unreachable at start:\n"
+	"                       exit 1; lost later: publishes answer 503 until it is back\n"
 	"  --capture            count the packets of each paradigm from the wire too\n"
 	"                       (needs root or CAP_NET_RAW)\n"
 	"  --json               print the ledger as JSON\n"
@@ -108,6 +115,8 @@ struct serve_opts {
 	uint16_t port;
 	bool json, capture;
 	const char *journal;            /* --journal FILE, or NULL */
+	char redis_host[64];            /* --redis HOST:PORT; "" without */
+	uint16_t redis_port;
 	enum journal_fsync fsync;
 	struct pp_config cfg;
 	const char *token_file;         /* --publish-token-file */
@@ -138,6 +147,26 @@ static bool size_arg(const char *s, size_t *out)
 	return true;
 }
 
+/* "HOST:PORT", "[V6]:PORT" -> o->redis_host, o->redis_port. */
+static bool redis_arg(const char *s, struct serve_opts *o)
+{
+	const char *colon = strrchr(s, ':');
+	uint64_t port;
+	if (!colon || !cli_u64(colon + 1, 1, 65535, &port))
+		return false;
+	size_t n = (size_t)(colon - s);
+	if (n >= 2 && s[0] == '[' && s[n - 1] == ']') {
+		s++;
+		n -= 2;
+	}
+	if (n == 0 || n >= sizeof o->redis_host)
+		return false;
+	memcpy(o->redis_host, s, n);
+	o->redis_host[n] = '\0';
+	o->redis_port = (uint16_t)port;
+	return net_host_valid(o->redis_host) && strcmp(o->redis_host, "*") != 0;
+}
+
 /* Reads the command line into 'o'.  Returns -1 to go on, or the exit
  * status (0 after --help, 2 after bad usage). */
 static int serve_options(int argc, char **argv, struct serve_opts *o)
@@ -157,6 +186,7 @@ static int serve_options(int argc, char **argv, struct serve_opts *o)
 		{ "ws-message-timeout", required_argument, NULL, 'W' },
 		{ "log-level", required_argument, NULL, 'L' },
 		{ "workers", required_argument, NULL, 'w' },
+		{ "redis", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	uint64_t v, port = 8080;
@@ -216,6 +246,11 @@ static int serve_options(int argc, char **argv, struct serve_opts *o)
 		case 'j': o->json = true; break;
 		case 'c': o->capture = true; break;
 		case 'J': o->journal = optarg; break;
+		case 'R':
+			if (!redis_arg(optarg, o))
+				return cli_bad("pushpull serve", "--redis needs HOST:PORT (an IPv4 address, "
+					       "localhost or [IPv6], and 1..65535)");
+			break;
 		case 'F':
 			if (!journal_fsync_parse(optarg, &o->fsync))
 				return cli_bad("pushpull serve", "--fsync is always, batch or never");
@@ -238,6 +273,12 @@ static int serve_options(int argc, char **argv, struct serve_opts *o)
 	if (o->workers > 1 && (o->journal || o->capture))
 		return cli_bad("pushpull serve", "--workers above 1 goes with neither --journal "
 			       "nor --capture (each belongs to one loop)");
+	if (o->journal && o->redis_host[0])
+		return cli_bad("pushpull serve", "--redis and --journal do not go together: with "
+			       "--redis the history lives in Redis, shared by every server");
+	if (o->workers > 1 && o->redis_host[0])
+		return cli_bad("pushpull serve", "--workers above 1 does not go with --redis yet: "
+			       "run one server per core, each with --redis");
 	o->port = (uint16_t)port;
 	pp_config_defaults(&o->cfg);
 	return -1;
@@ -249,6 +290,8 @@ struct server {
 	struct net_ledger unrouted, loop_ledger, ledgers[PP_PARADIGMS];
 	struct serve_wire wire;         /* --capture */
 	struct journal *journal;        /* --journal */
+	struct redis_feed *redis;       /* --redis */
+	struct net_ledger redis_ledger;
 	struct pp_page page;            /* GET /, /ledger, /metrics, /ladder */
 	struct serve_token token;
 	/* --workers above 1: this worker's place, and its ledgers put on the
@@ -304,6 +347,44 @@ static bool serve_journal(struct server *s, const struct serve_opts *o)
 		return false;
 	}
 	journal_say(o->journal, &rep);
+	return true;
+}
+
+/* --redis: connects, agrees on the epoch and reads the history, at most
+ * SERVE_REDIS_START_MS.  False after saying why. */
+#define SERVE_REDIS_START_MS 5000
+
+static bool redis_started(void *arg)
+{
+	struct server *s = arg;
+	return redis_feed_ready(s->redis) || redis_feed_start_error(s->redis) ||
+	       net_loop_stopped(s->hub.loop);
+}
+
+static bool serve_redis(struct server *s, const struct serve_opts *o)
+{
+	net_ledger_init(&s->redis_ledger, "redis");
+	s->redis = redis_feed_new(&s->hub, o->redis_host, o->redis_port, &s->redis_ledger);
+	if (!s->redis) {
+		fprintf(stderr, "pushpull serve: cannot start: %s\n", strerror(errno));
+		return false;
+	}
+	net_loop_run_until(s->hub.loop, redis_started, s, SERVE_REDIS_START_MS);
+	if (!redis_feed_ready(s->redis)) {
+		const char *why = redis_feed_start_error(s->redis);
+		fprintf(stderr, "pushpull serve: --redis %s:%u: %s\n", o->redis_host,
+			(unsigned)o->redis_port, why ? why : "no answer from Redis in time");
+		return false;
+	}
+	struct feed *f = s->hub.feed;
+	fprintf(stderr, "pushpull serve: --redis %s:%u: epoch %012llx, shared; %llu events in "
+		"its history", o->redis_host, (unsigned)o->redis_port,
+		(unsigned long long)feed_epoch(f),
+		(unsigned long long)(feed_latest(f) + 1 - feed_oldest(f)));
+	if (feed_latest(f))
+		fprintf(stderr, " (%llu..%llu)", (unsigned long long)feed_oldest(f),
+			(unsigned long long)feed_latest(f));
+	fputc('\n', stderr);
 	return true;
 }
 
@@ -417,7 +498,8 @@ static bool serve_setup(struct server *s, struct serve_opts *o, uint16_t port)
 		fprintf(stderr, "pushpull serve: worker %u: %s\n", s->index, strerror(errno));
 		return false;
 	}
-	if (!serve_loop_limits(s, o) || (s->index == 0 && !serve_journal(s, o)) ||
+	if (!serve_loop_limits(s, o) ||
+	    (o->redis_host[0] ? !serve_redis(s, o) : s->index == 0 && !serve_journal(s, o)) ||
 	    !serve_token_load(o->token_file, &s->token))
 		return false;
 	if (s->token.len && s->index == 0) {
@@ -496,6 +578,15 @@ static void serve_report(struct server *servers, const struct serve_opts *o)
 		net_ledger_print_table(stdout, table, n);
 	if (o->capture)
 		serve_wire_report(&s->wire, &s->hub, o->json);
+	if (s->redis) {
+		struct redis_feed_stats st;
+		redis_feed_stats(s->redis, &st);
+		fprintf(stderr, "pushpull serve: redis: %llu published here, %llu refused, %llu "
+			"events read, %llu new epochs met; %llu commands in %llu round trips\n",
+			(unsigned long long)st.published, (unsigned long long)st.refused,
+			(unsigned long long)st.read, (unsigned long long)st.restarts,
+			(unsigned long long)st.commands, (unsigned long long)st.round_trips);
+	}
 }
 
 static void serve_free(struct server *s)
@@ -503,6 +594,7 @@ static void serve_free(struct server *s)
 	http_server_free(s->srv);
 	serve_wire_free(&s->wire);
 	journal_close(s->journal);              /* synced, and marked closed cleanly */
+	redis_feed_free(s->redis);
 	pp_hub_cleanup(&s->hub);
 	feed_free(s->hub.feed);
 	net_loop_free(s->hub.loop);
