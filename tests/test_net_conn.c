@@ -241,6 +241,49 @@ START_TEST(ipv6)
 }
 END_TEST
 
+/* A client bound to 127.0.0.2 before connecting is seen from there; the
+ * bind and its setsockopt are counted; a source of the wrong family or
+ * no address at all is refused before any socket is made. */
+START_TEST(connect_from_a_source_address)
+{
+	struct pair p = { 0 };
+	p.loop = net_loop_new(NULL);
+	p.srv = calloc(1, sizeof *p.srv);
+	p.cli = calloc(1, sizeof *p.cli);
+	net_ledger_init(&p.srv->ledger, "server");
+	net_ledger_init(&p.cli->ledger, "client");
+	p.l = net_listen(p.loop, "127.0.0.1", 0, 16, server_accept, p.srv, &p.srv->ledger);
+	ck_assert_ptr_nonnull(p.l);
+	p.cli->conn = net_connect_from(p.loop, "127.0.0.2", "127.0.0.1", net_listener_port(p.l),
+				       &side_ops, p.cli, &p.cli->ledger);
+	ck_assert_msg(p.cli->conn != NULL, "connect: %s", strerror(errno));
+	ck_assert(net_loop_run_until(p.loop, both_up, &p, 2000));
+	int version;
+	uint8_t addr[16];
+	uint16_t port;
+	ck_assert(net_conn_peer(p.srv->conn, &version, addr, &port));
+	ck_assert_int_eq(version, 4);
+	ck_assert_mem_eq(addr, ((uint8_t[]){ 127, 0, 0, 2 }), 4);
+	ck_assert_uint_gt(port, 0);
+	ck_assert_uint_eq(p.cli->ledger.c.sys[NET_SYS_BIND], 1);
+	ck_assert_uint_eq(net_conn_counts(p.cli->conn)->sys[NET_SYS_BIND], 1);
+	ck_assert_uint_eq(p.cli->ledger.c.sys[NET_SYS_SOCKET], 1);
+	pair_close(&p);
+
+	struct net_loop *loop = net_loop_new(NULL);
+	struct net_ledger none;
+	net_ledger_init(&none, "none");
+	errno = 0;
+	ck_assert_ptr_null(net_connect_from(loop, "::1", "127.0.0.1", 80, &side_ops, NULL, &none));
+	ck_assert_int_eq(errno, EINVAL);
+	errno = 0;
+	ck_assert_ptr_null(net_connect_from(loop, "nowhere", "127.0.0.1", 80, &side_ops, NULL, &none));
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_uint_eq(none.c.sys[NET_SYS_SOCKET], 0);
+	net_loop_free(loop);
+}
+END_TEST
+
 START_TEST(echo_and_ledger)
 {
 	struct pair p;
@@ -879,6 +922,7 @@ Suite *test_suite(void)
 	tcase_set_timeout(tc, 20);
 	tcase_add_test(tc, host_valid);
 	tcase_add_test(tc, ipv6);
+	tcase_add_test(tc, connect_from_a_source_address);
 	tcase_add_test(tc, echo_and_ledger);
 	tcase_add_test(tc, replies_to_one_read_are_one_send);
 	tcase_add_test(tc, big_replies_keep_their_order);

@@ -592,6 +592,43 @@ START_TEST(loadgen_modes)
 	ck_assert_msg(r.status == 0, "status %d: %s", r.status, r.err);
 	ck_assert_ptr_nonnull(strstr(r.out, "ready 50"));
 
+	/* Held long polls from three source addresses, one event published
+	 * while they are held: each poll is answered, and asked again. */
+	char *lp[] = { LOADGEN, "idle", "lp", base, "--connections", "30", "--sources", "3",
+		       "--hold", "2", NULL };
+	int lo, le;
+	pid_t held = proc_spawn(lp, NULL, &lo, &le);
+	usleep(1000 * 1000);                    /* all 30 held by then */
+	char pub_url[96];
+	snprintf(pub_url, sizeof pub_url, "%s/publish", base);
+	char *pub[] = { PUSHPULL, "client", "rpc", pub_url, "--data", "held", NULL };
+	proc_run(&r, pub, 5000);
+	ck_assert_int_eq(r.status, 0);
+	memset(&r, 0, sizeof r);
+	proc_drain(&r, lo, le, 10000);
+	close(lo);
+	close(le);
+	proc_reap(&r, held, 5000);
+	ck_assert_msg(r.status == 0, "status %d: %s", r.status, r.err);
+	ck_assert_ptr_nonnull(strstr(r.out, "ready 30"));
+	ck_assert_msg(strstr(r.out, "\"kind\":\"lp\",\"connections\":30,") != NULL, "%s", r.out);
+	ck_assert_msg(strstr(r.out, "\"answered\":30,\"dropped\":0}") != NULL, "%s", r.out);
+
+	/* What the command line refuses, with the usage status. */
+	static const char *const bad[][4] = {
+		{ "idle", "lp", "--sources", "0" },       /* 1..1000 */
+		{ "idle", "lp", "--sources", "1001" },
+		{ "idle", "tcp", "--connections", "1" },  /* ws, sse or lp */
+		{ "idle", "lp", "--events", "3" },        /* not this mode's */
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		char *argv[] = { LOADGEN, (char *)bad[i][0], (char *)bad[i][1], base,
+				 (char *)bad[i][2], (char *)bad[i][3], NULL };
+		proc_run(&r, argv, 5000);
+		ck_assert_msg(r.status == 2, "%s %s %s: status %d", bad[i][1], bad[i][2],
+			      bad[i][3], r.status);
+	}
+
 	struct proc_run s;
 	proc_serve_stop(srv, so, se, &s);
 	ck_assert_ptr_nonnull(strstr(s.out, "sse/server"));

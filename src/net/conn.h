@@ -131,6 +131,18 @@ void net_listener_close(struct net_listener *l);
 struct net_conn *net_connect(struct net_loop *loop, const char *host,
 			     uint16_t port, const struct net_conn_ops *ops,
 			     void *ud, struct net_ledger *ledger);
+/* The same from the local address 'src' (NULL: the kernel's choice, as
+ * net_connect): the socket is bound to it before connecting, so one
+ * client can spread its connections over many source addresses (any of
+ * 127.0.0.0/8 on loopback) and so past the ~28,000 ephemeral ports one
+ * source has towards one server port.  The port is picked by connect
+ * (IP_BIND_ADDRESS_NO_PORT).  The setsockopt and the bind are charged
+ * like the socket, to 'ledger' and to the connection.  Returns NULL with
+ * errno set: EINVAL for an address that is not one, or not of the
+ * destination's family; EADDRNOTAVAIL and the like from bind. */
+struct net_conn *net_connect_from(struct net_loop *loop, const char *src, const char *host,
+				  uint16_t port, const struct net_conn_ops *ops,
+				  void *ud, struct net_ledger *ledger);
 
 /* --- a connection ------------------------------------------------------- */
 

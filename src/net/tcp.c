@@ -334,8 +334,31 @@ struct net_conn *net_connect(struct net_loop *loop, const char *host,
 			     uint16_t port, const struct net_conn_ops *ops,
 			     void *ud, struct net_ledger *ledger)
 {
-	struct addr a;
-	if (parse_addr(host, port, &a) < 0 || a.dual) {
+	return net_connect_from(loop, NULL, host, port, ops, ud, ledger);
+}
+
+/* Binds 'fd' to the source address 'a' (port 0).  IP_BIND_ADDRESS_NO_PORT
+ * leaves the port to connect, which picks one free for the whole
+ * four-tuple: bind alone would reserve a port per source address for
+ * every destination, and run out at the same ~28,000.  Returns 0, or -1
+ * with errno. */
+static int bind_source(const struct net_charge *pay, int fd, const struct addr *a)
+{
+	int one = 1;
+	if (a->u.sa.sa_family == AF_INET &&
+	    net_sys_setsockopt(pay, fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one) < 0)
+		return -1;
+	return net_sys_bind(pay, fd, &a->u.sa, a->len);
+}
+
+struct net_conn *net_connect_from(struct net_loop *loop, const char *src, const char *host,
+				  uint16_t port, const struct net_conn_ops *ops,
+				  void *ud, struct net_ledger *ledger)
+{
+	struct addr a, from;
+	if (parse_addr(host, port, &a) < 0 || a.dual ||
+	    (src && (parse_addr(src, 0, &from) < 0 || from.dual ||
+		     from.u.sa.sa_family != a.u.sa.sa_family))) {
 		errno = EINVAL;
 		return NULL;
 	}
@@ -343,6 +366,12 @@ struct net_conn *net_connect(struct net_loop *loop, const char *host,
 	int fd = net_sys_socket(&pay, a.u.sa.sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return NULL;
+	if (src && bind_source(&pay, fd, &from) < 0) {
+		int err = errno;
+		net_sys_close(&pay, fd);
+		errno = err;
+		return NULL;
+	}
 	struct net_conn *c = net__conn_new(loop, fd, NET_CONN_CONNECTING, ledger);
 	if (!c) {
 		net_sys_close(&pay, fd);
@@ -350,6 +379,11 @@ struct net_conn *net_connect(struct net_loop *loop, const char *host,
 		return NULL;
 	}
 	c->counts.sys[NET_SYS_SOCKET]++;        /* already in the ledger via 'pay' */
+	if (src) {
+		c->counts.sys[NET_SYS_BIND]++;
+		if (from.u.sa.sa_family == AF_INET)
+			c->counts.sys[NET_SYS_SOCKOPT]++;
+	}
 	net__conn_set_peer(c, &a.u.sa);
 	net_conn_set_ops(c, ops, ud);
 	/* Non-blocking: EINPROGRESS is the normal answer.  Either way the

@@ -22,9 +22,10 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <strings.h>
 
-#define MAX_FDS    65536
+#define MAX_FDS    (1 << 18)   /* 262,144: the hundredk section's 100,000 streams fit */
 #define REQ_MAX    8192         /* a request head and body, while unknown */
 
 enum kind { FREE, READING, STREAM };
@@ -163,6 +164,12 @@ int main(int argc, char **argv)
 	if (argc != 2) {
 		fprintf(stderr, "usage: bare_sse PORT\n");
 		return 2;
+	}
+	/* As many descriptors as the table has, or as many as may be had. */
+	struct rlimit rl = { MAX_FDS, MAX_FDS };
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0 && getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
 	}
 	int ep, l = bare_listen("bare_sse", argv[1], 4096, &ep);
 	struct epoll_event evs[512];

@@ -3,7 +3,8 @@
 # the same run.  Benchmarks are not tests: they print numbers and ratios,
 # they assert nothing.  Run from the top of the tree (make does).
 #
-# Sections (BENCH_ONLY="micro resp http ws sse large mem lab instr workers flood journal" picks some):
+# Sections (BENCH_ONLY="micro resp http ws sse large mem lab instr workers flood journal"
+# picks some; hundredk only runs when named):
 #   micro  src/net and src/http on their own (bench_net, bench_http_parser)
 #   resp   src/resp on its own (resp_parse): Redis replies parsed and read
 #          per second on one core, a realistic mix and XREAD batches alone
@@ -59,6 +60,20 @@
 #          on 50 connections (publish.lua), per second and server CPU per
 #          publish, for each --fsync against no journal; and SSE fan-out
 #          to 1,000 clients with and without it
+#   hundredk  BENCH_100K (100,000) connections of each kind on one
+#          `pushpull serve`: idle WebSockets, idle SSE streams, held long
+#          polls (`loadgen idle ws|sse|lp`, the load spread over source
+#          addresses 127.1.0.1 ...), each on a fresh server: user-space
+#          memory per connection (the server's RSS growth / N) and kernel
+#          memory per connection end (slab growth and sockstat's TCP
+#          buffer pages, both ends of each loopback connection being on
+#          this machine, / 2N).  Then one event at a time fanned out to N
+#          SSE streams (BENCH_100K_EVENTS, 10): delivery p50/p99 and server
+#          CPU per delivery, against bare_sse at the same N.  No node.
+#          Not in the default list: a few minutes, and 100,000 descriptors
+#          in each of two processes (raised by the programs when they
+#          may; when they may not, measured at what the limit allows, and
+#          said so)
 #   lab    the delay line of `pushpull lab` (root): packets per second it
 #          forwards on one core, with no delay added, from a UDP flood
 #          (udp_flood.c) on the client side to a sink on the server side
@@ -79,8 +94,8 @@
 # BENCH_LARGE_SIZES, BENCH_LARGE_CONNS, BENCH_LARGE_SECONDS (2: each cell
 # of the matrix is measured for this long, after a second of warm-up),
 # BENCH_LARGE_DELIVERIES (20000: SSE events per run are this divided by
-# the clients), PUSHPULL (bin/pushpull), LOADGEN (bin/loadgen),
-# BENCH_NGINX_PORT (18089).
+# the clients), BENCH_100K (100000), BENCH_100K_EVENTS (10),
+# PUSHPULL (bin/pushpull), LOADGEN (bin/loadgen), BENCH_NGINX_PORT (18089).
 cd "$(dirname "$0")/../.." || exit 1
 
 OUT=build/bench
@@ -94,6 +109,8 @@ SECS=${BENCH_SECONDS:-5}
 SSE_EVENTS=${BENCH_SSE_EVENTS:-1000}
 SSE_EVENTS_10K=${BENCH_SSE_EVENTS_10K:-200}
 IDLE=${BENCH_IDLE:-10000}
+HUNDREDK=${BENCH_100K:-100000}
+HUNDREDK_EVENTS=${BENCH_100K_EVENTS:-10}
 NGINX_PORT=${BENCH_NGINX_PORT:-18089}
 LARGE_SIZES=${BENCH_LARGE_SIZES:-4096 65536 1048576}
 LARGE_CONNS=${BENCH_LARGE_CONNS:-1 10 50 500}
@@ -707,6 +724,126 @@ section_mem() {
 	done
 }
 
+# --- 100,000 connections ---------------------------------------------------------
+
+slab_kb() {     # the kernel's slab memory, the whole machine
+	awk '/^Slab:/ { print $2 }' /proc/meminfo
+}
+
+tcp_mem_pages() {       # pages of TCP buffers, every socket (/proc/net/sockstat)
+	awk '$1 == "TCP:" { for (i = 2; i < NF; i++) if ($i == "mem") print $(i + 1) }' /proc/net/sockstat
+}
+
+# hk_size: how many connections each process may hold.  The programs
+# raise their own descriptor limit as far as they may; the shell checks
+# whether that reaches BENCH_100K, and when it cannot, measures at what
+# the limit allows and says what to raise.
+hk_size() {
+	want=$((HUNDREDK + 100))
+	hard=$(ulimit -Hn)
+	if [ "$hard" != unlimited ] && [ "$hard" -lt "$want" ] &&
+		! (ulimit -Hn "$want") 2>/dev/null; then
+		HK_N=$(((hard - 100) / 100 * 100))
+		echo "  the descriptor limit is $hard, and this shell may not raise it (raising the"
+		echo "  hard limit takes CAP_SYS_RESOURCE): measuring $HK_N connections, not $HUNDREDK."
+		echo "  For $HUNDREDK: ulimit -Hn $want before make bench (as root with that"
+		echo "  capability), LimitNOFILE=$want in a systemd unit, --ulimit nofile=$want in a"
+		echo "  container; fs.nr_open ($(cat /proc/sys/fs/nr_open)) must be at least that"
+	else
+		HK_N=$HUNDREDK
+	fi
+}
+
+# hk_settle PID: waits until PID's RSS stops growing (the server still
+# reading the last requests), at most 20 s.
+hk_settle() {
+	last=0 i=0
+	while [ $i -lt 40 ]; do
+		now=$(rss_kb "$1")
+		[ "$now" = "$last" ] && break
+		last=$now
+		sleep 0.5
+		i=$((i + 1))
+	done
+}
+
+# hk_idle KIND: a fresh server, HK_N idle connections of KIND (ws, sse,
+# lp); records hk.KIND.user, .slab and .sock (bytes per connection, the
+# last two per end).
+hk_idle() {
+	kind=$1
+	start_pushpull || return
+	pid=$SPID
+	sleep 0.5
+	r0=$(rss_kb "$pid") s0=$(slab_kb) m0=$(tcp_mem_pages)
+	: > "$OUT/idle.out"
+	$ON_LOAD "$LG" idle "$kind" "http://127.0.0.1:$PORT" --connections "$HK_N" --hold 600 \
+		>> "$OUT/idle.out" 2>&1 &
+	lpid=$!
+	STARTED="$STARTED $lpid"
+	if wait_for "$OUT/idle.out" "^ready" 3000; then
+		hk_settle "$pid"
+		r1=$(rss_kb "$pid") s1=$(slab_kb) m1=$(tcp_mem_pages)
+		fds=$(ls "/proc/$pid/fd" | wc -l)
+		user=$(awk -v a="$r0" -v b="$r1" -v n="$HK_N" 'BEGIN { printf "%.0f", (b - a) * 1024 / n }')
+		slab=$(awk -v a="$s0" -v b="$s1" -v n="$HK_N" 'BEGIN { printf "%.0f", (b - a) * 1024 / (2 * n) }')
+		sock=$(awk -v a="$m0" -v b="$m1" -v n="$HK_N" 'BEGIN { printf "%.0f", (b - a) * 4096 / (2 * n) }')
+		record "hk.$kind.user" "$user"
+		record "hk.$kind.slab" "$slab"
+		record "hk.$kind.sock" "$sock"
+		echo "  $kind: $HK_N open ($fds descriptors in the server): RSS $r0 -> $r1 KiB," \
+		     "$user B/conn; slab $s0 -> $s1 KiB, $slab B/end; TCP buffers $m0 -> $m1 pages," \
+		     "$sock B/end"
+	else
+		echo "  $kind: the connections did not open: $(tail -n 2 "$OUT/idle.out" | tr '\n' ' ')"
+	fi
+	stop "$lpid"
+	stop "$pid"
+	sleep 2                 # the closed sockets leave the kernel before the next
+}
+
+section_hundredk() {
+	echo "== $HUNDREDK connections: idle memory per paradigm, and an SSE fan-out to all"
+	hk_size
+	for kind in ws sse lp; do
+		r=1
+		while [ $r -le "$RUNS" ]; do
+			hk_idle $kind
+			r=$((r + 1))
+		done
+		row "$kind idle x$HK_N user B/conn" "B" "$(median hk.$kind.user)" "NA" "pushpull<=1024"
+		row "$kind idle x$HK_N kernel slab B/end" "B" "$(median hk.$kind.slab)" "NA" "-"
+		row "$kind idle x$HK_N TCP buffers B/end" "B" "$(median hk.$kind.sock)" "NA" "-"
+	done
+	echo " SSE fan-out: $HK_N streams x $HUNDREDK_EVENTS events, pushpull and bare_sse"
+	start_pushpull || return
+	pp_pid=$SPID pp_port=$PORT
+	start bare_sse build/bench/bare_sse 0
+	bare_pid=$SPID
+	wait_for "$OUT/bare_sse.log" "^listening" || echo "  bare_sse did not start: its rows stay empty"
+	bare_port=$(sed -n 's/^listening \([0-9]*\)/\1/p' "$OUT/bare_sse.log")
+	r=1
+	while [ $r -le "$RUNS" ]; do
+		sse_once hk.fanout.pushpull "$pp_pid" "http://127.0.0.1:$pp_port" \
+			--clients "$HK_N" --events "$HUNDREDK_EVENTS"
+		record hk.fanout.pushpull.p50 "$(jget "$OUT/sse.out" latency_p50_us)"
+		[ -n "$bare_port" ] && {
+			sse_once hk.fanout.bare "$bare_pid" "http://127.0.0.1:$bare_port" \
+				--clients "$HK_N" --events "$HUNDREDK_EVENTS"
+			record hk.fanout.bare.p50 "$(jget "$OUT/sse.out" latency_p50_us)"
+		}
+		r=$((r + 1))
+	done
+	stop "$bare_pid"
+	stop "$pp_pid"
+	row "sse fan-out x$HK_N p50 latency" "us" "$(median hk.fanout.pushpull.p50)" \
+		"$(median hk.fanout.bare.p50)" "-"
+	row "sse fan-out x$HK_N p99 latency" "us" "$(median hk.fanout.pushpull.p99)" \
+		"$(median hk.fanout.bare.p99)" "-"
+	row "sse fan-out x$HK_N CPU/delivery, pp vs bare" "us" "$(median hk.fanout.pushpull.cpu)" \
+		"$(median hk.fanout.bare.cpu)" "ratio<=1.1"
+}
+
 # --- lab ----------------------------------------------------------------------
 
 section_lab() {
@@ -891,8 +1028,8 @@ if [ $needs_pp = 1 ] && { [ ! -x "$PP" ] || [ ! -x "$LG" ]; }; then
 fi
 for s in $ONLY; do
 	case $s in
-	micro|resp|http|ws|sse|large|mem|lab|instr|workers|flood|journal) "section_$s"; echo ;;
-	*) echo "unknown section '$s' (micro resp http ws sse large mem lab instr workers flood journal)" ;;
+	micro|resp|http|ws|sse|large|mem|lab|instr|workers|flood|journal|hundredk) "section_$s"; echo ;;
+	*) echo "unknown section '$s' (micro resp http ws sse large mem lab instr workers flood journal hundredk)" ;;
 	esac
 done
 

@@ -83,15 +83,75 @@ bool cli_url_parse(const char *url, char *host, size_t host_cap, uint16_t *port,
 	return true;
 }
 
-uint64_t cli_raise_nofile(void)
+bool cli_sysctl_u64(const char *name, int field, uint64_t *out)
+{
+	char path[128], line[128];
+	snprintf(path, sizeof path, "/proc/sys/%s", name);
+	for (char *p = path + sizeof "/proc/sys/" - 1; *p; p++)
+		if (*p == '.')
+			*p = '/';
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return false;
+	bool ok = fgets(line, sizeof line, f) != NULL;
+	fclose(f);
+	char *p = line;
+	for (int i = 0; ok && i < field; i++) {         /* skip to the field asked */
+		p += strcspn(p, " \t\n");
+		p += strspn(p, " \t");
+	}
+	p[strcspn(p, " \t\n")] = '\0';
+	return ok && cli_u64(p, 0, UINT64_MAX, out);
+}
+
+/* The kernel's ceiling for any process's limit: fs.nr_open. */
+static uint64_t nr_open(void)
+{
+	uint64_t v;
+	return cli_sysctl_u64("fs.nr_open", 0, &v) ? v : 1048576;
+}
+
+uint64_t cli_raise_nofile(uint64_t want)
 {
 	struct rlimit rl;
 	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
 		return 1024;
+	uint64_t hard = rl.rlim_max == RLIM_INFINITY ? UINT64_MAX : (uint64_t)rl.rlim_max;
+	uint64_t ceiling = nr_open(), goal = want ? want : ceiling;
+	if (goal > ceiling)
+		goal = ceiling;
+	if (goal > hard) {
+		/* Only with CAP_SYS_RESOURCE; otherwise EPERM, and the soft
+		 * limit still goes up to the hard one below. */
+		struct rlimit up = { (rlim_t)goal, (rlim_t)goal };
+		if (setrlimit(RLIMIT_NOFILE, &up) == 0)
+			rl = up;
+	}
 	if (rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
 		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
 			getrlimit(RLIMIT_NOFILE, &rl);
 	}
 	return rl.rlim_cur == RLIM_INFINITY ? UINT64_MAX : (uint64_t)rl.rlim_cur;
+}
+
+void cli_nofile_advice(const char *cmd, uint64_t want, uint64_t have)
+{
+	uint64_t open_max = nr_open(), file_max;
+	if (want <= have)
+		return;
+	fprintf(stderr, "%s: %llu descriptors are needed, and the limit is %llu, which this "
+		"process may not raise (raising the hard limit takes CAP_SYS_RESOURCE, which "
+		"root has unless a container took it away). The operator raises it:\n", cmd, (unsigned long long)want, (unsigned long long)have);
+	fprintf(stderr, "  ulimit -n %llu          (in the shell that starts it; as root, or "
+		"within the hard limit)\n  LimitNOFILE=%llu       (a systemd unit), or "
+		"'nofile' in /etc/security/limits.conf\n",
+		(unsigned long long)want, (unsigned long long)want);
+	if (want > open_max)
+		fprintf(stderr, "  sysctl -w fs.nr_open=%llu   (first: no process may have more "
+			"than fs.nr_open, now %llu)\n", (unsigned long long)want,
+			(unsigned long long)open_max);
+	if (cli_sysctl_u64("fs.file-max", 0, &file_max) && want > file_max)
+		fprintf(stderr, "  sysctl -w fs.file-max=%llu  (the whole system's open files, "
+			"now %llu)\n", (unsigned long long)want * 2, (unsigned long long)file_max);
 }

@@ -24,9 +24,25 @@ int cli_bad(const char *cmd, const char *what);
  * lacked its value; returns 2.  'argv' is what getopt_long was given. */
 int cli_bad_option(const char *cmd, char *const *argv);
 
-/* Raises the soft limit on open descriptors to the hard limit (servers
- * and load generators hold thousands of sockets) and returns it. */
-uint64_t cli_raise_nofile(void);
+/* Raises the limit on open descriptors so that 'want' fit (0: as many as
+ * the kernel allows any process, fs.nr_open): servers and load
+ * generators hold thousands of sockets.  The soft limit goes up to the
+ * hard one; the hard limit goes up too, to 'want' but never past
+ * fs.nr_open, when the process may (root, or CAP_SYS_RESOURCE) -- a
+ * limit is raised, never lowered.  Returns the soft limit now, which may
+ * be less than 'want': then cli_nofile_advice says what to do. */
+uint64_t cli_raise_nofile(uint64_t want);
+
+/* When 'want' > 'have': tells the operator on stderr, in lines starting
+ * "CMD: ", what to raise and how -- ulimit -n or LimitNOFILE, and
+ * fs.nr_open and fs.file-max where those are short too.  Nothing
+ * otherwise. */
+void cli_nofile_advice(const char *cmd, uint64_t want, uint64_t have);
+
+/* A number from /proc/sys: 'name' as sysctl writes it ("fs.nr_open",
+ * "net.ipv4.ip_local_port_range"), 'field' 0 for the first of several.
+ * False when it cannot be read. */
+bool cli_sysctl_u64(const char *name, int field, uint64_t *out);
 
 /* "http://HOST[:PORT]/PATH" or "ws://..." -> host, port (default 80) and
  * path (default "/").  HOST is an IPv4 address or localhost (all that

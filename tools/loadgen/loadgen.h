@@ -11,6 +11,7 @@
  *                 ledger, phase, failure, connections dropped)
  *   websocket.c   WebSocket clients: ws-echo, and idle ws
  *   sse.c         event-stream clients and a publisher: sse-fanout, idle sse
+ *   long_poll.c   held long polls: idle lp
  *
  * Every mode prints one line for a person and one JSON line for a script
  * (tools/bench/run.sh reads the JSON).
@@ -23,6 +24,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "net/conn.h"
 #include "net/ledger.h"
 #include "net/loop.h"
 
@@ -38,6 +40,9 @@
                                            well under a listen backlog (511) */
 #define LOADGEN_SETUP_MS       120000     /* every connection must be up by then */
 #define LOADGEN_STALL_MS       10000      /* no progress this long fails the run */
+#define LOADGEN_SOURCES_MAX    1000       /* --sources */
+#define LOADGEN_PER_SOURCE     20000      /* connections from one source address before
+                                           more are used (ephemeral ports: ~28,000) */
 #define LOADGEN_HOST_MAX       64
 #define LOADGEN_PATH_MAX       1024
 
@@ -54,8 +59,10 @@ struct loadgen_opts {
 	uint64_t events;                /* sse-fanout */
 	uint64_t hold_s;                /* idle: 0 waits for a signal */
 	int server_pid;                 /* --server-pid: whose CPU time to read, 0: none */
+	uint64_t sources;               /* --sources: source addresses, 0: the kernel's */
 	bool idle;
-	bool idle_ws;                   /* idle ws (else idle sse) */
+	bool idle_ws;                   /* idle ws */
+	bool idle_lp;                   /* idle lp (neither: idle sse) */
 };
 
 /* --- the modes ------------------------------------------------------------
@@ -63,6 +70,7 @@ struct loadgen_opts {
  * is on stderr). */
 int loadgen_ws_run(const struct loadgen_opts *o);
 int loadgen_sse_run(const struct loadgen_opts *o);
+int loadgen_lp_run(const struct loadgen_opts *o);
 
 /* --- shared ------------------------------------------------------------- */
 
@@ -131,6 +139,18 @@ bool loadgen_run_init(struct loadgen_run *r, const struct loadgen_opts *o);
  * on_tick(ud) every 'tick_ms', and returns once the loop stops. */
 void loadgen_run_loop(struct loadgen_run *r, int (*open_one)(struct loadgen_dialer *, size_t),
 		    void *ud, uint64_t tick_ms, net_timer_fn *on_tick);
+/* Connection 'i' of the run: from source address i mod --sources
+ * (127.1.0.1, 127.1.0.2, ...: loadgen_source), or from the kernel's
+ * choice without sources.  NULL with errno, as net_connect. */
+struct net_conn *loadgen_connect(struct loadgen_run *r, size_t i, const struct net_conn_ops *ops,
+				 void *ud);
+/* Source address 'k' (0-based) as text: 127.1.0.1 for 0, on through
+ * 127.1.3.232 for 999.  'out' holds 16 bytes. */
+void loadgen_source(uint64_t k, char out[16]);
+/* The sources a run of 'connections' uses when --sources is not given:
+ * none up to LOADGEN_PER_SOURCE, else enough for that many each. */
+uint64_t loadgen_auto_sources(uint64_t connections);
+
 /* Ends the run now; the first reason given is the one reported. */
 void loadgen_run_fail(struct loadgen_run *r, const char *why);
 /* A connection closed.  While it was being set up, the dialer hears of

@@ -4,7 +4,12 @@
  *   loadgen ws-echo URL --connections N --size BYTES --inflight K
  *                                 --duration SECONDS
  *   loadgen sse-fanout BASE_URL --clients N --events M
- *   loadgen idle ws|sse BASE_URL --connections N [--hold SECONDS]
+ *   loadgen idle ws|sse|lp BASE_URL --connections N [--hold SECONDS]
+ *
+ * Any mode: --sources S spreads the connections over the source addresses
+ * 127.1.0.1 .. 127.1.x.y (loopback: all of 127.0.0.0/8 is this machine),
+ * each with its own ~28,000 ephemeral ports towards the server's port;
+ * a run of more than 20,000 connections does that by itself.
  *
  * Load only ever goes to 127.0.0.1: a benchmark that could be pointed at
  * another machine would be a flooding tool.  Every count and every time
@@ -42,10 +47,11 @@ static const char loadgen_usage[] =
 	"                         POST BASE_URL/publish, the next once every client has\n"
 	"                         the last; reports deliveries per second and the\n"
 	"                         publish-to-delivery latency (p50, p99)\n"
-	"  idle ws|sse BASE_URL   opens --connections idle WebSockets (BASE_URL/ws) or\n"
-	"                         event streams (BASE_URL/events), prints \"ready N\" once\n"
-	"                         all are open, and holds them until SIGINT, SIGTERM or\n"
-	"                         --hold seconds\n"
+	"  idle ws|sse|lp BASE_URL  opens --connections idle WebSockets (BASE_URL/ws),\n"
+	"                         event streams (BASE_URL/events) or held long polls\n"
+	"                         (BASE_URL/score?since=LATEST&timeout=120000, asked again\n"
+	"                         when answered), prints \"ready N\" once all are open,\n"
+	"                         and holds them until SIGINT, SIGTERM or --hold seconds\n"
 	"\n"
 	"options:\n"
 	"  --connections N, --clients N   how many connections (1; sse-fanout: 100)\n"
@@ -56,6 +62,9 @@ static const char loadgen_usage[] =
 	"  --warmup SECONDS       ws-echo: how long to run before counting (1)\n"
 	"  --events M             sse-fanout: events to publish (100)\n"
 	"  --hold SECONDS         idle: how long to hold (0: until a signal)\n"
+	"  --sources S            connect from S source addresses, 127.1.0.1 onwards,\n"
+	"                         in turn (1..1000; default: none up to 20000\n"
+	"                         connections, else one per 20000)\n"
 	"  --server-pid PID       ws-echo, sse-fanout: read that process's CPU time\n"
 	"                         and minor page faults (/proc/PID/stat) over the\n"
 	"                         measured window, and report both per message or\n"
@@ -145,6 +154,27 @@ void loadgen_dialer_done(struct loadgen_dialer *d, int err, const char *why)
 		d->ready++;
 	}
 	loadgen_dialer_pump(d);
+}
+
+void loadgen_source(uint64_t k, char out[16])
+{
+	snprintf(out, 16, "127.1.%u.%u", (unsigned)((k + 1) >> 8), (unsigned)((k + 1) & 255));
+}
+
+uint64_t loadgen_auto_sources(uint64_t connections)
+{
+	return connections <= LOADGEN_PER_SOURCE ? 0
+		: (connections + LOADGEN_PER_SOURCE - 1) / LOADGEN_PER_SOURCE;
+}
+
+struct net_conn *loadgen_connect(struct loadgen_run *r, size_t i, const struct net_conn_ops *ops,
+				 void *ud)
+{
+	char src[16];
+	if (!r->o->sources)
+		return net_connect(r->loop, r->o->host, r->o->port, ops, ud, &r->ledger);
+	loadgen_source(i % r->o->sources, src);
+	return net_connect_from(r->loop, src, r->o->host, r->o->port, ops, ud, &r->ledger);
 }
 
 /* --- a run ----------------------------------------------------------------- */
@@ -248,7 +278,7 @@ static bool base_join(struct loadgen_opts *o, const char *tail)
 }
 
 enum { SET_CONN = 1, SET_SIZE = 2, SET_INFLIGHT = 4, SET_DURATION = 8, SET_WARMUP = 16,
-       SET_EVENTS = 32, SET_HOLD = 64, SET_PID = 128 };
+       SET_EVENTS = 32, SET_HOLD = 64, SET_PID = 128, SET_SOURCES = 256 };
 
 /* One option into 'o'; 'set' collects which were given.  Returns -1 to go
  * on, or the exit status. */
@@ -294,6 +324,11 @@ static int one_option(int c, bool sse, struct loadgen_opts *o, unsigned *set)
 			return cli_bad(me, "--hold needs 0..3600 seconds");
 		*set |= SET_HOLD;
 		break;
+	case 'S':
+		if (!cli_u64(optarg, 1, LOADGEN_SOURCES_MAX, &o->sources))
+			return cli_bad(me, "--sources needs 1..1000");
+		*set |= SET_SOURCES;
+		break;
 	case 'P':
 		if (!cli_u64(optarg, 1, 4194304, &v))
 			return cli_bad(me, "--server-pid needs a process id");
@@ -317,10 +352,12 @@ static int positionals(char **pos, int npos, struct loadgen_opts *o, bool ws)
 	const char *me = "loadgen", *url;
 	if (o->idle) {
 		if (npos != 2)
-			return cli_bad(me, "idle wants KIND (ws or sse) and BASE_URL");
-		if (strcmp(pos[0], "ws") != 0 && strcmp(pos[0], "sse") != 0)
-			return cli_bad(me, "idle KIND is ws or sse");
+			return cli_bad(me, "idle wants KIND (ws, sse or lp) and BASE_URL");
+		if (strcmp(pos[0], "ws") != 0 && strcmp(pos[0], "sse") != 0 &&
+		    strcmp(pos[0], "lp") != 0)
+			return cli_bad(me, "idle KIND is ws, sse or lp");
 		o->idle_ws = strcmp(pos[0], "ws") == 0;
+		o->idle_lp = strcmp(pos[0], "lp") == 0;
 		url = pos[1];
 	} else {
 		if (npos != 1)
@@ -351,6 +388,7 @@ static int loadgen_options(int argc, char **argv, struct loadgen_opts *o)
 		{ "events", required_argument, NULL, 'e' },
 		{ "hold", required_argument, NULL, 'o' },
 		{ "server-pid", required_argument, NULL, 'P' },
+		{ "sources", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -380,12 +418,38 @@ static int loadgen_options(int argc, char **argv, struct loadgen_opts *o)
 		if ((status = one_option(c, sse, o, &set)) >= 0)
 			return status;
 	}
-	unsigned allowed = ws ? SET_CONN | SET_SIZE | SET_INFLIGHT | SET_DURATION | SET_WARMUP | SET_PID
-		: sse ? SET_CONN | SET_SIZE | SET_EVENTS | SET_PID : SET_CONN | SET_HOLD;
+	unsigned allowed = SET_SOURCES | (ws ? SET_CONN | SET_SIZE | SET_INFLIGHT | SET_DURATION | SET_WARMUP | SET_PID
+		: sse ? SET_CONN | SET_SIZE | SET_EVENTS | SET_PID : SET_CONN | SET_HOLD);
 	if (set & ~allowed)
 		return cli_bad("loadgen", "an option that does not apply to this mode");
+	if (!(set & SET_SOURCES))
+		o->sources = loadgen_auto_sources(o->connections);
 	/* The positional arguments (getopt moved them to the end). */
 	return positionals(argv + 1 + optind, argc - 1 - optind, o, ws);
+}
+
+/* Enough ephemeral ports for the connections of each source address
+ * (net.ipv4.ip_local_port_range, towards one server port), and enough
+ * descriptors; otherwise says what to raise.  True when the run can go. */
+static bool capacity(const struct loadgen_opts *o)
+{
+	uint64_t lo, hi, per = o->sources ? (o->connections + o->sources - 1) / o->sources
+					  : o->connections;
+	if (cli_sysctl_u64("net.ipv4.ip_local_port_range", 0, &lo) &&
+	    cli_sysctl_u64("net.ipv4.ip_local_port_range", 1, &hi) && hi >= lo &&
+	    per + 1 > hi - lo + 1) {
+		fprintf(stderr, "loadgen: %llu connections from each source address, and "
+			"net.ipv4.ip_local_port_range has %llu ports: use more --sources, or "
+			"widen the range (sysctl -w net.ipv4.ip_local_port_range=\"1024 65535\")\n",
+			(unsigned long long)per, (unsigned long long)(hi - lo + 1));
+		return false;
+	}
+	uint64_t limit = cli_raise_nofile(o->connections + 64);
+	if (o->connections + 64 > limit) {
+		cli_nofile_advice("loadgen", o->connections + 64, limit);
+		return false;
+	}
+	return true;
 }
 
 int main(int argc, char **argv)
@@ -394,13 +458,10 @@ int main(int argc, char **argv)
 	int status = loadgen_options(argc, argv, &o);
 	if (status >= 0)
 		return status;
-	uint64_t limit = cli_raise_nofile();
-	if (o.connections + 64 > limit) {
-		fprintf(stderr, "loadgen: %llu connections need more descriptors than "
-			"the limit allows (%llu; raise it with ulimit -n)\n",
-			(unsigned long long)o.connections, (unsigned long long)limit);
+	if (!capacity(&o))
 		return 1;
-	}
+	if (o.idle_lp)
+		return loadgen_lp_run(&o);
 	if (strcmp(o.mode, "ws-echo") == 0 || o.idle_ws)
 		return loadgen_ws_run(&o);
 	return loadgen_sse_run(&o);

@@ -340,7 +340,7 @@ static int open_one(struct loadgen_dialer *d, size_t i)
 	c->b = b;
 	c->state = SSC_CONNECTING;
 	sse_parser_init(&c->sse, NULL);
-	c->nc = net_connect(b->r.loop, b->r.o->host, b->r.o->port, &ssc_ops, c, &b->r.ledger);
+	c->nc = loadgen_connect(&b->r, i, &ssc_ops, c);
 	if (!c->nc) {
 		c->state = SSC_CLOSED;
 		return errno ? errno : ENOMEM;

@@ -306,7 +306,7 @@ static int open_one(struct loadgen_dialer *d, size_t i)
 	c->b = b;
 	c->state = WSC_CONNECTING;
 	ws_frame_decoder_init(&c->dec, WS_ROLE_CLIENT, 0);
-	c->nc = net_connect(b->r.loop, b->r.o->host, b->r.o->port, &wsc_ops, c, &b->r.ledger);
+	c->nc = loadgen_connect(&b->r, i, &wsc_ops, c);
 	if (!c->nc) {
 		c->state = WSC_CLOSED;
 		return errno ? errno : ENOMEM;

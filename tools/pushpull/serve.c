@@ -407,17 +407,24 @@ static void serve_page(struct server *s)
 /* The limits (net/limits.h).  A connection limit the descriptor limit
  * cannot honour is lowered to what it can, and said: past it accept
  * would fail with EMFILE, and the client would wait in the backlog
- * instead of being told 503. */
+ * instead of being told 503.  --max-connections 0 is as many as the
+ * descriptor limit allows, once raised as far as it goes. */
 static void serve_limits(struct serve_opts *o, uint64_t nofile)
 {
 	struct net_limits *l = &o->limits;
 	uint64_t room = nofile > SERVE_FD_RESERVE ? nofile - SERVE_FD_RESERVE : 1;
-	if (l->max_conns == 0 || l->max_conns > room) {
+	if (l->max_conns == 0) {
+		log_say(LOG_INFO, LOG_SERVER, "the descriptor limit is %llu: up to %llu "
+			"connections", (unsigned long long)nofile, (unsigned long long)room);
+	} else if (l->max_conns > room) {
 		log_say(LOG_WARN, LOG_SERVER, "the descriptor limit is %llu: at most %llu "
-			"connections (raise it with ulimit -n for more)", (unsigned long long)nofile,
-			(unsigned long long)room);
-		l->max_conns = (uint32_t)(room < UINT32_MAX ? room : UINT32_MAX);
+			"connections, not %u", (unsigned long long)nofile,
+			(unsigned long long)room, (unsigned)l->max_conns);
+		cli_nofile_advice("pushpull serve", (uint64_t)l->max_conns + SERVE_FD_RESERVE,
+				  nofile);
 	}
+	if (l->max_conns == 0 || l->max_conns > room)
+		l->max_conns = (uint32_t)(room < UINT32_MAX ? room : UINT32_MAX);
 }
 
 /* One worker's share of a limit: each loop counts its own connections
@@ -648,7 +655,10 @@ int pushpull_serve(int argc, char **argv)
 	if (status >= 0)
 		return status;
 	log_set_level(o.log_level);
-	serve_limits(&o, cli_raise_nofile());   /* thousands of clients are normal */
+	/* Room for --max-connections (0: as many as may be had). */
+	uint64_t nofile = cli_raise_nofile(o.limits.max_conns ?
+					   (uint64_t)o.limits.max_conns + SERVE_FD_RESERVE : 0);
+	serve_limits(&o, nofile);
 	struct server *servers = calloc(o.workers, sizeof *servers);
 	struct pp_bus *bus = o.workers > 1 ? pp_bus_new(o.workers, feed_random_epoch()) : NULL;
 	if (!servers || (o.workers > 1 && !bus)) {
