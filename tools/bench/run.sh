@@ -3,7 +3,7 @@
 # the same run.  Benchmarks are not tests: they print numbers and ratios,
 # they assert nothing.  Run from the top of the tree (make does).
 #
-# Sections (BENCH_ONLY="micro resp http ws sse large mem lab instr workers flood journal"
+# Sections (BENCH_ONLY="micro resp http ws sse large mem lab instr workers redis flood journal"
 # picks some; hundredk only runs when named):
 #   micro  src/net and src/http on their own (bench_net, bench_http_parser)
 #   resp   src/resp on its own (resp_parse): Redis replies parsed and read
@@ -51,6 +51,10 @@
 #          `--workers 2`: deliveries/s.  Neither server is pinned (two
 #          workers need both cores), and the load generator shares them:
 #          on two cores the second worker competes with the load
+#   redis  the backplane (serve --redis): two servers on one redis-server
+#          (no persistence) against one server alone -- CPU per published
+#          event of the publishing server, the other server and Redis,
+#          and SSE fan-out to 1,000 clients through Redis against alone
 #   flood  tools/bench/flood.py: `pushpull serve` with its default limits
 #          under each flood of README's "Running it for real" (slow SSE
 #          readers, unfinished WebSocket fragments, half-sent request
@@ -116,7 +120,8 @@ LARGE_SIZES=${BENCH_LARGE_SIZES:-4096 65536 1048576}
 LARGE_CONNS=${BENCH_LARGE_CONNS:-1 10 50 500}
 LARGE_SECS=${BENCH_LARGE_SECONDS:-2}
 LARGE_DELIVERIES=${BENCH_LARGE_DELIVERIES:-20000}
-ONLY=${BENCH_ONLY:-micro resp http ws sse large mem lab instr workers flood journal}
+ONLY=${BENCH_ONLY:-micro resp http ws sse large mem lab instr workers redis flood journal}
+REDIS_PUBLISHES=${BENCH_REDIS_PUBLISHES:-10000}
 INSTR_FEW=${BENCH_INSTR_FEW:-500}
 INSTR_MANY=${BENCH_INSTR_MANY:-2500}
 TCK=$(getconf CLK_TCK)
@@ -974,6 +979,67 @@ section_workers() {
 		"$(median workers.1.cpu)" "-"
 }
 
+# publish_cpu KEY PORT PIDS...: REDIS_PUBLISHES publishes one after another
+# on PORT; records KEY.<i> = CPU us per publish of the i-th PID (/proc
+# counts in ticks: 10,000 publishes make a tick 1 us a publish).
+publish_cpu() {
+	key=$1 port=$2
+	shift 2
+	before=""
+	for p in "$@"; do before="$before $(cpu_us "$p")"; done
+	"$PP" client rpc --count "$REDIS_PUBLISHES" --data "bench" \
+		"http://127.0.0.1:$port/publish" >/dev/null 2>&1
+	i=0
+	for p in "$@"; do
+		i=$((i + 1))
+		b=$(echo $before | cut -d' ' -f$i)
+		record "$key.$i" "$(awk -v a="$(cpu_us "$p")" -v b="$b" -v n="$REDIS_PUBLISHES" \
+			'BEGIN { printf "%.1f", (a - b) / n }')"
+	done
+}
+
+section_redis() {
+	echo "== redis: the backplane, two servers through redis-server against one alone"
+	need redis-server redis-server || { echo "redis-server is missing: skipped"; return; }
+	rport=$((NGINX_PORT + 30))
+	start redis redis-server --port "$rport" --bind 127.0.0.1 --save "" --appendonly no
+	redis_pid=$SPID
+	wait_for "$OUT/redis.log" "Ready to accept connections" ||
+		{ echo "  redis-server did not start"; stop "$redis_pid"; return; }
+	start_pushpull --redis "127.0.0.1:$rport" --log-level error || { stop "$redis_pid"; return; }
+	a_pid=$SPID a_port=$PORT
+	start_pushpull --redis "127.0.0.1:$rport" --log-level error || { stop "$a_pid"; stop "$redis_pid"; return; }
+	b_pid=$SPID
+	start_pushpull --log-level error || { stop "$a_pid"; stop "$b_pid"; stop "$redis_pid"; return; }
+	alone_pid=$SPID alone_port=$PORT
+	r=1
+	while [ $r -le "$RUNS" ]; do
+		# CPU per publish: the publisher, the follower, Redis.
+		publish_cpu redis.pub "$a_port" "$a_pid" "$b_pid" "$redis_pid"
+		publish_cpu alone.pub "$alone_port" "$alone_pid"
+		sse_once "redis.fanout" "$a_pid" "http://127.0.0.1:$a_port" --clients 1000 \
+			--events "$SSE_EVENTS"
+		sse_once "alone.fanout" "$alone_pid" "http://127.0.0.1:$alone_port" --clients 1000 \
+			--events "$SSE_EVENTS"
+		r=$((r + 1))
+	done
+	for k in redis.pub.1 redis.pub.2 redis.pub.3 alone.pub.1; do
+		echo "  $k: $(median "$k") us of CPU per publish"
+	done
+	row "publish CPU/event, publisher via Redis" "us" "$(median redis.pub.1)" \
+		"$(median alone.pub.1)" "-"
+	row "publish CPU/event, other server" "us" "$(median redis.pub.2)" "NA" "-"
+	row "publish CPU/event, redis-server" "us" "$(median redis.pub.3)" "NA" "-"
+	row "sse 1000 deliveries/s, via Redis vs alone" "/s" "$(median redis.fanout.dps)" \
+		"$(median alone.fanout.dps)" "-"
+	row "sse 1000 CPU/delivery, via Redis vs alone" "us" "$(median redis.fanout.cpu)" \
+		"$(median alone.fanout.cpu)" "-"
+	stop "$alone_pid"
+	stop "$b_pid"
+	stop "$a_pid"
+	stop "$redis_pid"
+}
+
 section_flood() {
 	echo "== flood: pushpull serve with its default limits (README, \"Running it for real\")"
 	if ! command -v python3 >/dev/null 2>&1; then
@@ -1028,8 +1094,8 @@ if [ $needs_pp = 1 ] && { [ ! -x "$PP" ] || [ ! -x "$LG" ]; }; then
 fi
 for s in $ONLY; do
 	case $s in
-	micro|resp|http|ws|sse|large|mem|lab|instr|workers|flood|journal|hundredk) "section_$s"; echo ;;
-	*) echo "unknown section '$s' (micro resp http ws sse large mem lab instr workers flood journal hundredk)" ;;
+	micro|resp|http|ws|sse|large|mem|lab|instr|workers|redis|flood|journal|hundredk) "section_$s"; echo ;;
+	*) echo "unknown section '$s' (micro resp http ws sse large mem lab instr workers redis flood journal hundredk)" ;;
 	esac
 done
 
