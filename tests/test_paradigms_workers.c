@@ -15,6 +15,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include "support/proc.h"
 
 #define PUSHPULL "bin/pushpull"
@@ -90,6 +94,34 @@ static unsigned long open_of(const char *base, const char *paradigm)
 	return at ? strtoul(at + strlen(want), NULL, 10) : 0;
 }
 
+/* 'req' on a new connection to 'port': the answer's status. */
+static int raw_status(uint16_t port, const char *req)
+{
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port) };
+	inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+	struct timeval tv = { 5, 0 };
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	ck_assert_int_eq(send(fd, req, strlen(req), 0), (ssize_t)strlen(req));
+	char buf[64] = "";
+	ck_assert_int_gt(recv(fd, buf, sizeof buf - 1, 0), 0);
+	close(fd);
+	int status = 0;
+	sscanf(buf, "HTTP/1.1 %d", &status);
+	return status;
+}
+
+/* A counter of /metrics: both workers' (the others' as of their last
+ * snapshot on the bus, at most PP_BUS_SNAPSHOT_MS old). */
+static unsigned long metric_of(const char *base, const char *sample)
+{
+	static struct proc_run r;
+	get(base, "/metrics", &r);
+	const char *at = strstr(r.out, sample);
+	return at ? strtoul(at + strlen(sample), NULL, 10) : 0;
+}
+
 START_TEST(one_feed_for_two_workers)
 {
 	char *serve[] = { PUSHPULL, "serve", "--port", "0", "--workers", "2", "--json", NULL };
@@ -139,6 +171,20 @@ START_TEST(one_feed_for_two_workers)
 			client_start(&c, kinds[k], base, epoch, 5);
 			client_check(&c, kinds[k], epoch, 5);
 		}
+
+	/* Refusals on either worker, summed in /metrics: a publish naming a
+	 * host that is not this machine's, on new connections. */
+	uint16_t port = (uint16_t)atoi(strrchr(base, ':') + 1);
+	for (int i = 0; i < 8; i++)
+		ck_assert_int_eq(raw_status(port, "POST /publish HTTP/1.1\r\nHost: evil.example\r\n"
+					    "Content-Length: 1\r\n\r\nx"), 403);
+	const char *refused = "pushpull_requests_refused_total{refused=\"publish\"} ";
+	end = proc_now_ms() + 5000;
+	while (metric_of(base, refused) < 8 && proc_now_ms() < end) {
+		struct timespec pause = { 0, 100 * 1000 * 1000 };      /* the next snapshot */
+		nanosleep(&pause, NULL);
+	}
+	ck_assert_uint_eq(metric_of(base, refused), 8);
 
 	struct proc_run out;
 	proc_serve_stop(srv, so, se, &out);

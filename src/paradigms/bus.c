@@ -38,6 +38,7 @@ struct worker {
 	struct net_ledger ledgers[PP_BUS_LEDGERS_MAX];
 	struct net_gauges gauges[PP_BUS_LEDGERS_MAX];
 	size_t nledgers;
+	struct pp_page_refusals refusals;
 };
 
 struct pp_bus {
@@ -188,7 +189,7 @@ void pp_bus_stop_all(struct pp_bus *b)
 }
 
 void pp_bus_put_ledgers(struct pp_bus *b, unsigned i, const struct net_ledger *src,
-			const struct net_gauges *g, size_t n)
+			const struct net_gauges *g, size_t n, const struct pp_page_refusals *r)
 {
 	if (i >= b->nworkers || n > PP_BUS_LEDGERS_MAX)
 		return;
@@ -196,11 +197,27 @@ void pp_bus_put_ledgers(struct pp_bus *b, unsigned i, const struct net_ledger *s
 	memcpy(b->w[i].ledgers, src, n * sizeof *src);
 	memcpy(b->w[i].gauges, g, n * sizeof *g);
 	b->w[i].nledgers = n;
+	b->w[i].refusals = *r;
 	pthread_mutex_unlock(&b->snap_lock);
 }
 
+/* The counts of two workers' limits, added ('held_peak': the larger). */
+static void add_limits(struct net_limits_stats *d, const struct net_limits_stats *s)
+{
+	d->conns += s->conns;
+	d->addresses += s->addresses;           /* one address on two workers counts twice */
+	d->refused_total += s->refused_total;
+	d->refused_per_addr += s->refused_per_addr;
+	d->dropped_slow += s->dropped_slow;
+	d->dropped_input += s->dropped_input;
+	d->dropped_cap += s->dropped_cap;
+	d->held += s->held;
+	if (s->held_peak > d->held_peak)
+		d->held_peak = s->held_peak;
+}
+
 void pp_bus_add_ledgers(struct pp_bus *b, unsigned i, struct net_ledger *dst,
-			struct net_gauges *g, size_t n)
+			struct net_gauges *g, size_t n, struct pp_page_refusals *r)
 {
 	pthread_mutex_lock(&b->snap_lock);
 	for (unsigned k = 0; k < b->nworkers; k++) {
@@ -212,6 +229,9 @@ void pp_bus_add_ledgers(struct pp_bus *b, unsigned i, struct net_ledger *dst,
 			g[j].connections_open += w->gauges[j].connections_open;
 			g[j].bytes_queued += w->gauges[j].bytes_queued;
 		}
+		add_limits(&r->limits, &w->refusals.limits);
+		r->refused_publish += w->refusals.refused_publish;
+		r->refused_origin += w->refusals.refused_origin;
 	}
 	pthread_mutex_unlock(&b->snap_lock);
 }

@@ -31,7 +31,8 @@
  *
  * Ledgers stay per worker: each connection pays its own worker's.  For a
  * view of the whole server while it runs (GET /ledger, /metrics), each
- * worker puts a copy of its live ledgers on the bus every
+ * worker puts a copy of its live ledgers, and of what it refused and
+ * dropped (page.h, pp_page_refusals), on the bus every
  * PP_BUS_SNAPSHOT_MS, and a page adds the others' copies to its own
  * (pp_bus_add_ledgers): figures of the other workers are at most that
  * old.  At exit the program sums them itself, with every thread stopped.
@@ -50,6 +51,7 @@
 #include <stdint.h>
 #include "net/ledger.h"
 #include "paradigms/hub.h"
+#include "paradigms/page.h"
 
 #define PP_BUS_WORKERS_MAX  64
 #define PP_BUS_INBOX_MAX    4096        /* events waiting for one worker */
@@ -74,9 +76,9 @@ void pp_bus_stop_all(struct pp_bus *b);
  * bus for the others to see; and adds the latest copies of every other
  * worker to 'dst' (the same n, in the same order).  Any thread. */
 void pp_bus_put_ledgers(struct pp_bus *b, unsigned i, const struct net_ledger *src,
-			const struct net_gauges *g, size_t n);
+			const struct net_gauges *g, size_t n, const struct pp_page_refusals *r);
 void pp_bus_add_ledgers(struct pp_bus *b, unsigned i, struct net_ledger *dst,
-			struct net_gauges *g, size_t n);
+			struct net_gauges *g, size_t n, struct pp_page_refusals *r);
 
 /* Events published through the bus so far. */
 uint64_t pp_bus_published(struct pp_bus *b);

@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include "http/http_server.h"
 #include "net/ledger.h"
+#include "net/limits.h"
 #include "paradigms/hub.h"
 
 #define PP_PAGE_LEDGERS 12              /* ledgers a page can show */
@@ -37,6 +38,13 @@ extern const unsigned char pp_page_html[];
 extern const size_t pp_page_html_len;
 
 struct pp_page;
+
+/* What the server refused and dropped to protect itself, for /metrics:
+ * the loop's limits (net/limits.h) and the guard's counts (hub.h). */
+struct pp_page_refusals {
+	struct net_limits_stats limits;
+	uint64_t refused_publish, refused_origin;
+};
 
 /* The route of one paradigm's ladder. */
 struct pp_page_ladder {
@@ -65,7 +73,8 @@ struct pp_page {
 	 * bus to this page's live copies (the same ledgers, in the same
 	 * order), so that /ledger and /metrics show the whole server.  NULL:
 	 * one loop, nothing to add. */
-	void (*add_others)(void *ud, struct net_ledger *copy, struct net_gauges *g, size_t n);
+	void (*add_others)(void *ud, struct net_ledger *copy, struct net_gauges *g, size_t n,
+			   struct pp_page_refusals *r);
 	void *add_others_ud;
 	struct pp_page_ladder ladders[PP_PARADIGMS];
 };
@@ -83,9 +92,10 @@ int pp_page_routes(struct http_server *s, struct pp_page *pg);
 /* The live ledgers, as GET /ledger and GET /metrics answer them, into
  * 'out'.  0, or -1 when memory ran out (nothing written). */
 /* This page's own ledgers now (not the other workers'), with what their
- * open connections add, into copy[] and g[] (PP_PAGE_LEDGERS each).
- * Returns how many. */
-size_t pp_page_snapshot(struct pp_page *pg, struct net_ledger *copy, struct net_gauges *g);
+ * open connections add, into copy[] and g[] (PP_PAGE_LEDGERS each), and
+ * its refusals into '*r'.  Returns how many ledgers. */
+size_t pp_page_snapshot(struct pp_page *pg, struct net_ledger *copy, struct net_gauges *g,
+			struct pp_page_refusals *r);
 
 int pp_page_write_ledger(struct pp_page *pg, FILE *out);
 int pp_page_write_metrics(struct pp_page *pg, FILE *out);

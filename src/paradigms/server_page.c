@@ -51,6 +51,7 @@ struct snapshot {
 	struct net_ledger copy[PP_PAGE_LEDGERS];
 	struct net_ledger *shown[PP_PAGE_LEDGERS];      /* &copy[j], for the printers */
 	struct net_gauges gauges[PP_PAGE_LEDGERS];
+	struct pp_page_refusals refusals;
 };
 
 /* One open connection: its queue, and what TCP_INFO says of it so far
@@ -83,8 +84,12 @@ static void snapshot_own(struct pp_page *pg, struct snapshot *s)
 	}
 	if (pg->srv)
 		http_server_each_conn(pg->srv, visit, s);
-	if (pg->hub)
+	if (pg->hub) {
 		pp_hub_each_websocket(pg->hub, visit, s);
+		net_loop_limits_stats(pg->hub->loop, &s->refusals.limits);
+		s->refusals.refused_publish = pg->hub->guard.refused_publish;
+		s->refusals.refused_origin = pg->hub->guard.refused_origin;
+	}
 }
 
 /* The whole server's: this page's, and the other workers'.  NULL when
@@ -96,11 +101,12 @@ static struct snapshot *snapshot_take(struct pp_page *pg)
 		return NULL;
 	snapshot_own(pg, s);
 	if (pg->add_others)
-		pg->add_others(pg->add_others_ud, s->copy, s->gauges, pg->n);
+		pg->add_others(pg->add_others_ud, s->copy, s->gauges, pg->n, &s->refusals);
 	return s;
 }
 
-size_t pp_page_snapshot(struct pp_page *pg, struct net_ledger *copy, struct net_gauges *g)
+size_t pp_page_snapshot(struct pp_page *pg, struct net_ledger *copy, struct net_gauges *g,
+			struct pp_page_refusals *r)
 {
 	struct snapshot *s = calloc(1, sizeof *s);
 	if (!s)
@@ -108,6 +114,7 @@ size_t pp_page_snapshot(struct pp_page *pg, struct net_ledger *copy, struct net_
 	snapshot_own(pg, s);
 	memcpy(copy, s->copy, pg->n * sizeof *copy);
 	memcpy(g, s->gauges, pg->n * sizeof *g);
+	*r = s->refusals;
 	free(s);
 	return pg->n;
 }
@@ -218,11 +225,10 @@ static void server_family(FILE *out, const struct family *f, const char *const *
 }
 
 /* What the server refused and dropped to protect itself (net/limits.h,
- * guard.c, util/log.h). */
-static void write_guard_metrics(struct pp_page *pg, FILE *out)
+ * guard.c, util/log.h): every worker's, when there are several. */
+static void write_guard_metrics(const struct pp_page_refusals *r, FILE *out)
 {
-	struct net_limits_stats st;
-	net_loop_limits_stats(pg->hub->loop, &st);
+	const struct net_limits_stats st = r->limits;
 	static const char *const why_refused[] = { "total", "per_address" };
 	static const char *const why_dropped[] = { "output", "input", "queue_cap" };
 	const struct family refused = { "pushpull_connections_refused_total", "counter",
@@ -243,8 +249,8 @@ static void write_guard_metrics(struct pp_page *pg, FILE *out)
 	const struct family guard = { "pushpull_requests_refused_total", "counter",
 		"Requests refused: a publish without the right (401, 403, close 1008), or a "
 		"page of another origin (403).", "refused" };
-	server_family(out, &guard, what, (const uint64_t[]){ pg->hub->guard.refused_publish,
-							      pg->hub->guard.refused_origin }, 2);
+	server_family(out, &guard, what, (const uint64_t[]){ r->refused_publish,
+							      r->refused_origin }, 2);
 	const struct family quiet = { "pushpull_log_lines_suppressed_total", "counter",
 		"Log lines held back by the log's rate limit.", NULL };
 	server_family(out, &quiet, NULL, (const uint64_t[]){ log_suppressed() }, 1);
@@ -294,8 +300,8 @@ int pp_page_write_metrics(struct pp_page *pg, FILE *out)
 	family_head(out, &queued);
 	for (size_t j = 0; j < n; j++)
 		sample(out, &queued, &s->copy[j], NULL, s->gauges[j].bytes_queued);
+	write_guard_metrics(&s->refusals, out);
 	free(s);
-	write_guard_metrics(pg, out);
 	return 0;
 }
 

@@ -301,6 +301,7 @@ struct server {
 	struct net_timer snap;
 	struct net_ledger snap_copy[PP_PAGE_LEDGERS];
 	struct net_gauges snap_gauges[PP_PAGE_LEDGERS];
+	struct pp_page_refusals snap_refusals;
 	pthread_t thread;
 };
 
@@ -455,15 +456,16 @@ static void serve_snap(struct net_loop *loop, struct net_timer *t, void *ud)
 {
 	(void)loop; (void)t;
 	struct server *s = ud;
-	size_t n = pp_page_snapshot(&s->page, s->snap_copy, s->snap_gauges);
-	pp_bus_put_ledgers(s->bus, s->index, s->snap_copy, s->snap_gauges, n);
+	size_t n = pp_page_snapshot(&s->page, s->snap_copy, s->snap_gauges, &s->snap_refusals);
+	pp_bus_put_ledgers(s->bus, s->index, s->snap_copy, s->snap_gauges, n, &s->snap_refusals);
 }
 
 /* --workers: the other workers' ledgers, added to this page's. */
-static void serve_add_others(void *ud, struct net_ledger *copy, struct net_gauges *g, size_t n)
+static void serve_add_others(void *ud, struct net_ledger *copy, struct net_gauges *g, size_t n,
+			     struct pp_page_refusals *r)
 {
 	struct server *s = ud;
-	pp_bus_add_ledgers(s->bus, s->index, copy, g, n);
+	pp_bus_add_ledgers(s->bus, s->index, copy, g, n, r);
 }
 
 /* Worker 's''s page shows the whole server: its own ledgers and the
