@@ -94,7 +94,8 @@ static const char serve_usage[] =
 	"                       server from a browser, besides its own page; repeatable\n"
 	"limits (0: none):\n"
 	"  --max-connections N  connections open at once (10000, and no more than the\n"
-	"                       descriptor limit allows); more are answered 503\n"
+	"                       descriptor limit allows; 0: as many as it allows);\n"
+	"                       more are answered 503\n"
 	"  --max-per-address N  of those, from one client address (1000); behind a\n"
 	"                       reverse proxy every client has the proxy's address\n"
 	"  --max-buffered SIZE  memory held for connections in all: unsent output,\n"
@@ -107,7 +108,7 @@ static const char serve_usage[] =
 	"  --workers N          N threads, each with its own loop and listener on the\n"
 	"                       port, one feed for all (1; auto: one per core); the\n"
 	"                       limits above are shared out among them. Not with\n"
-	"                       --journal or --capture\n"
+	"                       --journal, --capture or --redis\n"
 	"  --help\n";
 
 struct serve_opts {
