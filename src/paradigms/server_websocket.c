@@ -516,8 +516,17 @@ static void peer_on_drain(struct net_conn *nc)
 		net_conn_resume_read(nc);
 }
 
+/* A large message's payload is read straight into the session's
+ * reassembly buffer (net/conn.h, "Reading straight into place"). */
+static uint8_t *peer_read_into(struct net_conn *nc, size_t *room)
+{
+	struct ws_peer *p = net_conn_ud(nc);
+	return ws_session_payload_room(&p->ws, room);
+}
+
 static const struct net_conn_ops peer_ops = {
 	.on_data = peer_on_data,
+	.read_into = peer_read_into,
 	.on_eof = peer_on_eof,
 	.on_drain = peer_on_drain,
 	.on_close = peer_on_close,
