@@ -56,7 +56,9 @@
  * (freed when the queue empties), no reassembly buffer once it is quiet.
  *
  * Large messages.  A message larger than one read is gathered in the
- * session's reassembly buffer (ws_session.h, "Memory").  A connection
+ * session's reassembly buffer (ws_session.h, "Memory"), its payload read
+ * straight into it once the header is in (peer_read_into), so that a
+ * 1 MiB message costs a few recvs and no copy.  A connection
  * keeps that buffer from one message to the next -- up to
  * WS_KEEP_MAX_DEFAULT (1 MiB) on /echo, FEED_EVENT_MAX on /ws -- so that a
  * peer sending large messages one after another costs one allocation,
