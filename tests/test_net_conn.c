@@ -586,6 +586,76 @@ START_TEST(edge_rereads_after_a_full_read)
 }
 END_TEST
 
+/* ops->read_into: a protocol that knows the next bytes are payload of
+ * its own reads them straight into its buffer, in one recv for as much
+ * as the kernel has (conn.h, "Reading straight into place"); below
+ * NET_READ_CHUNK of room the shared buffer is used as before. */
+struct into {
+	struct side side;               /* first: side_ops' callbacks see it */
+	uint8_t *buf;
+	size_t room, got;
+	size_t in_place;                /* bytes on_data was handed where they belong */
+	uint8_t *first_data;            /* where on_data was handed the bytes */
+};
+
+static size_t into_data(struct net_conn *c, uint8_t *data, size_t len)
+{
+	struct into *t = net_conn_ud(c);
+	if (!t->first_data)
+		t->first_data = data;
+	if (data == t->buf + t->got)
+		t->in_place += len;
+	else
+		memcpy(t->buf + t->got, data, len);
+	t->got += len;
+	t->side.got_total += len;
+	return len;
+}
+
+static uint8_t *into_room(struct net_conn *c, size_t *room)
+{
+	struct into *t = net_conn_ud(c);
+	*room = t->room - t->got;
+	return t->buf + t->got;
+}
+
+static const struct net_conn_ops into_ops = {
+	.on_data = into_data, .on_close = side_close, .read_into = into_room,
+};
+
+static void read_into_case(size_t total, bool straight)
+{
+	struct pair p;
+	pair_open(&p);
+	struct into t = { .buf = malloc(total), .room = total };
+	net_conn_set_ops(p.srv->conn, &into_ops, &t);
+	uint8_t *out = malloc(total);
+	for (size_t i = 0; i < total; i++)
+		out[i] = (uint8_t)(i * 13);
+	/* All of it in the server's socket before it reads: one blocking send. */
+	ck_assert_int_eq(net_conn_write(p.cli->conn, out, total), 0);
+	ck_assert(wait_bytes(&p, &t.side, total, 5000));
+	ck_assert(memcmp(t.buf, out, total) == 0);
+	if (straight) {
+		/* Read in place while the room was at least NET_READ_CHUNK:
+		 * all but the last few bytes at most. */
+		ck_assert_ptr_eq(t.first_data, t.buf);
+		ck_assert_uint_ge(t.in_place, total - NET_READ_CHUNK);
+	} else {
+		ck_assert_uint_eq(t.in_place, 0);               /* the shared buffer */
+	}
+	pair_close(&p);
+	free(t.buf);
+	free(out);
+}
+
+START_TEST(read_straight_into_place)
+{
+	read_into_case(1024 * 1024, true);
+	read_into_case(NET_READ_CHUNK / 2, false);
+}
+END_TEST
+
 START_TEST(edge_sees_a_fin_that_came_with_the_last_bytes)
 {
 	struct pair p;
@@ -933,6 +1003,7 @@ Suite *test_suite(void)
 	tcase_set_timeout(tc, 20);
 	tcase_add_test(tc, small_hold_read_again_in_front);
 	tcase_add_test(tc, edge_rereads_after_a_full_read);
+	tcase_add_test(tc, read_straight_into_place);
 	tcase_add_test(tc, edge_sees_a_fin_that_came_with_the_last_bytes);
 	tcase_add_test(tc, edge_resume_reads_what_came_while_paused);
 	suite_add_tcase(s, tc);

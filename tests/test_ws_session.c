@@ -460,6 +460,61 @@ START_TEST(kept_between_messages)
 }
 END_TEST
 
+/* ws_session_payload_room: once a large frame's header is in, the rest
+ * of its payload can be read straight into the reassembly buffer, where
+ * it is unmasked in place and delivered without a copy.  Room is offered
+ * for exactly what is left of the frame, and for no frame that is not
+ * being gathered (a whole message in the caller's buffer, a control
+ * frame, none at all). */
+START_TEST(payload_read_into_place)
+{
+	static const struct ws_config cfg = { .keep_max = WS_KEEP_MAX_DEFAULT };
+	struct ws_session s;
+	struct ws_event ev;
+	size_t n, room;
+	uint8_t *in = big_binary(KEEP_LEN, 9, &n);
+
+	ws_session_init(&s, WS_ROLE_SERVER, &cfg);
+	ck_assert_ptr_null(ws_session_payload_room(&s, &room));        /* no frame */
+	ck_assert_uint_eq(room, 0);
+	ck_assert_uint_eq(ws_session_feed(&s, in, 1000, &ev), 1000);
+	ck_assert_int_eq(ev.type, WS_EV_NONE);
+	uint8_t *at = ws_session_payload_room(&s, &room);
+	ck_assert_ptr_nonnull(at);
+	ck_assert_uint_eq(room, n - 1000);                      /* the rest of the frame */
+	/* "Read" the rest in two parts, as a recv that came up short would. */
+	size_t part = room / 3;
+	memcpy(at, in + 1000, part);
+	ck_assert_uint_eq(ws_session_feed(&s, at, part, &ev), part);
+	ck_assert_int_eq(ev.type, WS_EV_NONE);
+	ck_assert_ptr_eq(ws_session_payload_room(&s, &room), at + part);
+	ck_assert_uint_eq(room, n - 1000 - part);
+	memcpy(at + part, in + 1000 + part, room);
+	ck_assert_uint_eq(ws_session_feed(&s, at + part, room, &ev), room);
+	ck_assert_int_eq(ev.type, WS_EV_MESSAGE);
+	ck_assert_uint_eq(ev.len, KEEP_LEN);
+	ck_assert_ptr_eq(ev.data + (1000 - 14), at);            /* in the buffer, in place */
+	for (size_t i = 0; i < KEEP_LEN; i++)
+		ck_assert_uint_eq(ev.data[i], (uint8_t)(i * 7 + 9));    /* unmasked */
+	ck_assert_ptr_null(ws_session_payload_room(&s, &room));        /* message over */
+	ck_assert_uint_eq(ws_session_feed(&s, in + n, 0, &ev), 0);
+
+	/* A whole small message in the caller's buffer, and a ping whose
+	 * header alone is in: neither has room in the session. */
+	static const struct ws_fspec f[] = { T(FIN, WS_OP_BINARY, "abc"),
+					     T(FIN, WS_OP_PING, "ping"), WS_F_END };
+	uint8_t small[64];
+	size_t k = ws_build(f, true, small, sizeof small);
+	ck_assert_uint_eq(ws_session_feed(&s, small, k - 1, &ev), 9);
+	ck_assert_int_eq(ev.type, WS_EV_MESSAGE);
+	ck_assert_ptr_null(ws_session_payload_room(&s, &room));
+	ck_assert_uint_eq(ws_session_feed(&s, small + 9, k - 10, &ev), 0);     /* ping incomplete */
+	ck_assert_ptr_null(ws_session_payload_room(&s, &room));
+	free(in);
+	ws_session_free(&s);
+}
+END_TEST
+
 /* A buffer over 'keep_max' is freed after its message; the default
  * config keeps nothing. */
 START_TEST(over_keep_max_freed)
@@ -634,6 +689,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, kept_between_messages);
 	tcase_add_test(tc, over_keep_max_freed);
 	tcase_add_test(tc, trim_spares_a_message_in_progress);
+	tcase_add_test(tc, payload_read_into_place);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("client");

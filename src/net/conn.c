@@ -627,6 +627,21 @@ static void more_to_read(struct net_conn *c, size_t got, size_t room)
 		c->reread_pending = true;
 }
 
+/* The protocol's own place for the next bytes (ops->read_into), when it
+ * has room for more than a read into the scratch buffer would bring:
+ * below NET_READ_CHUNK the scratch buffer takes the same bytes and those
+ * after them (the next header) in one recv.  Else NULL, and 'room' is
+ * left as it was. */
+static uint8_t *read_target(struct net_conn *c, size_t *room)
+{
+	size_t want = 0;
+	uint8_t *p = c->ops && c->ops->read_into ? c->ops->read_into(c, &want) : NULL;
+	if (!p || want < NET_READ_CHUNK)
+		return NULL;
+	*room = want;
+	return p;
+}
+
 static void do_read(struct net_conn *c)
 {
 	if (c->state == NET_CONN_LINGER || c->state == NET_CONN_FLUSHING) {
@@ -645,7 +660,10 @@ static void do_read(struct net_conn *c)
 	uint8_t *buf = scratch;
 	size_t room = sizeof scratch;
 	size_t small = 0;               /* held bytes copied in front of the scratch buffer */
-	if (c->in_len > 0 && c->in_len <= NET_HELD_SMALL) {
+	uint8_t *into = c->in_len == 0 ? read_target(c, &room) : NULL;
+	if (into) {
+		buf = into;             /* conn.h, "Reading straight into place" */
+	} else if (c->in_len > 0 && c->in_len <= NET_HELD_SMALL) {
 		small = c->in_len;
 		memcpy(scratch, c->in, small);
 		buf = scratch + small;
@@ -685,7 +703,9 @@ static void do_read(struct net_conn *c)
 		return;
 	}
 	c->drained = (size_t)r < room;
-	if (buf == scratch + small)
+	if (into)
+		deliver(c, into, (size_t)r);
+	else if (buf == scratch + small)
 		deliver(c, scratch, small + (size_t)r);
 	else {
 		c->in_len += (size_t)r;

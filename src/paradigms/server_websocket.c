@@ -56,7 +56,9 @@
  * (freed when the queue empties), no reassembly buffer once it is quiet.
  *
  * Large messages.  A message larger than one read is gathered in the
- * session's reassembly buffer (ws_session.h, "Memory").  A connection
+ * session's reassembly buffer (ws_session.h, "Memory"), its payload read
+ * straight into it once the header is in (peer_read_into), so that a
+ * 1 MiB message costs a few recvs and no copy.  A connection
  * keeps that buffer from one message to the next -- up to
  * WS_KEEP_MAX_DEFAULT (1 MiB) on /echo, FEED_EVENT_MAX on /ws -- so that a
  * peer sending large messages one after another costs one allocation,
@@ -516,8 +518,17 @@ static void peer_on_drain(struct net_conn *nc)
 		net_conn_resume_read(nc);
 }
 
+/* A large message's payload is read straight into the session's
+ * reassembly buffer (net/conn.h, "Reading straight into place"). */
+static uint8_t *peer_read_into(struct net_conn *nc, size_t *room)
+{
+	struct ws_peer *p = net_conn_ud(nc);
+	return ws_session_payload_room(&p->ws, room);
+}
+
 static const struct net_conn_ops peer_ops = {
 	.on_data = peer_on_data,
+	.read_into = peer_read_into,
 	.on_eof = peer_on_eof,
 	.on_drain = peer_on_drain,
 	.on_close = peer_on_close,

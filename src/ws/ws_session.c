@@ -86,6 +86,24 @@ bool ws_session_receiving(const struct ws_session *s)
 	return s->msg_op != 0 || s->dec.in_frame;
 }
 
+uint8_t *ws_session_payload_room(struct ws_session *s, size_t *room)
+{
+	const struct ws_frame_decoder *d = &s->dec;
+
+	*room = 0;
+	/* A data frame's payload under way, with its room reserved at the
+	 * frame's first piece (on_data); a message delivered whole from the
+	 * caller's buffer never got here. */
+	if (!d->in_frame || ws_opcode_is_control(d->hdr.opcode) || !s->msg ||
+	    s->state == WS_STATE_CLOSED || s->state == WS_STATE_FAILED)
+		return NULL;
+	uint64_t left = d->hdr.length - d->done;
+	if (left == 0 || s->msg_len + left > s->msg_cap)
+		return NULL;
+	*room = (size_t)left;
+	return s->msg + s->msg_len;
+}
+
 static size_t max_message(const struct ws_session *s)
 {
 	return s->cfg->max_message ? s->cfg->max_message : WS_MESSAGE_MAX_DEFAULT;
@@ -246,7 +264,9 @@ static int on_data(struct ws_session *s, const struct ws_frame_piece *pc,
 		if (pc->first && msg_reserve(s, (size_t)h->length, err) < 0)
 			return -1;      /* room for the whole frame, reserved once */
 		assert(s->msg_len + pc->len <= s->msg_cap);
-		if (pc->len > 0)
+		/* Bytes read straight into place (ws_session_payload_room)
+		 * are already where they belong. */
+		if (pc->len > 0 && pc->data != s->msg + s->msg_len)
 			memcpy(s->msg + s->msg_len, pc->data, pc->len);
 		s->msg_len += pc->len;
 		if (!ends)

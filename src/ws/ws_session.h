@@ -45,7 +45,8 @@
  * and munmap), so the next message's buffer is new memory again: a page
  * fault and a page of zeroes from the kernel for every 4 KiB, on every
  * message.  Kept, the buffer is warm, and a message costs one copy into
- * it.  The owner gives it back with ws_session_trim() when the connection
+ * it -- or none, for a caller that reads the payload straight into the
+ * buffer (ws_session_payload_room).  The owner gives it back with ws_session_trim() when the connection
  * has gone quiet, so that an idle connection holds none; how long "quiet"
  * is, is the owner's choice (it has the clock).  'keep_max' 0, the
  * default, keeps nothing: every buffer is freed after its message.
@@ -186,6 +187,17 @@ bool ws_session_receiving(const struct ws_session *s);
  * call when the connection has gone quiet.  Returns the bytes freed.  The
  * last event's data may point into the buffer: it is invalid after. */
 size_t ws_session_trim(struct ws_session *s);
+
+/* Where the rest of the frame being gathered goes, for a caller that can
+ * read it straight there (net_conn_ops.read_into) instead of copying it
+ * in from its own buffer: the place in the reassembly buffer after the
+ * bytes already in, with '*room' set to the payload bytes still to come.
+ * NULL (and '*room' 0) unless a data frame's header has been consumed
+ * and its payload is being gathered.  The bytes read there are then fed
+ * with ws_session_feed() like any others -- unmasked in place, checked,
+ * and not copied, since they already are where they belong.  Valid until
+ * the next call on this session. */
+uint8_t *ws_session_payload_room(struct ws_session *s, size_t *room);
 
 /* Consumes bytes from 'data' (writable: payload is unmasked in place) up
  * to and including the next event, and fills '*ev'.  Returns the bytes
