@@ -24,6 +24,7 @@
 #include <linux/tcp.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -100,6 +101,13 @@ bool net_conn_peer(const struct net_conn *c, int *ip_version, uint8_t addr[16], 
 	memcpy(addr, c->peer_addr, 16);
 	*port = c->peer_port;
 	return true;
+}
+
+void net_conn_peer_text(const struct net_conn *c, char *dst, size_t cap)
+{
+	if (!c->peer_version ||
+	    !inet_ntop(c->peer_version == 4 ? AF_INET : AF_INET6, c->peer_addr, dst, (socklen_t)cap))
+		snprintf(dst, cap, "?");
 }
 
 void net_conn_set_ops(struct net_conn *c, const struct net_conn_ops *ops, void *ud)
@@ -380,7 +388,7 @@ static int enqueue(struct net_conn *c, const void *data, size_t len)
 	size_t pending = net_conn_pending(c);
 	if (pending + len > c->out_limit) {
 		char who[64];
-		net__peer_text(c, who, sizeof who);
+		net_conn_peer_text(c, who, sizeof who);
 		log_say(LOG_WARN, LOG_SLOW, "dropped %s port %u: %zu bytes it has not read, and "
 			"%zu more would pass its cap of %zu", who, (unsigned)c->peer_port, pending,
 			len, c->out_limit);

@@ -168,6 +168,9 @@ struct net_conn *net_connect_from(struct net_loop *loop, const char *src, const 
  * syscall): 'ip_version' 4 or 6, IPv4 in the first 4 bytes of 'addr'.
  * False when not known. */
 bool net_conn_peer(const struct net_conn *c, int *ip_version, uint8_t addr[16], uint16_t *port);
+/* The same address as text, for a log line ("?" when not known);
+ * INET6_ADDRSTRLEN bytes are enough. */
+void net_conn_peer_text(const struct net_conn *c, char *dst, size_t cap);
 
 /* Gives the connection its protocol.  Called from inside on_data (a
  * protocol switch), the bytes that on_data did not consume are handed to

@@ -106,8 +106,6 @@ void net__held_forget(struct net_conn *c);
  * (net__admit_leave undoes it); else 1 ('max_conns' reached) or 2
  * ('max_per_addr' reached), counted as refused. */
 int  net__admit(struct net_loop *loop, const struct sockaddr *sa);
-/* The other end's address as text, for the log ("?" if not known). */
-void net__peer_text(const struct net_conn *c, char *dst, size_t cap);
 void net__admit_leave(struct net_conn *c);
 /* 'c' is dropped over its own output queue's cap: counted. */
 void net__dropped_cap(struct net_conn *c);

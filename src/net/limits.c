@@ -179,13 +179,6 @@ void net__admit_leave(struct net_conn *c)
 	}
 }
 
-void net__peer_text(const struct net_conn *c, char *dst, size_t cap)
-{
-	if (!c->peer_version ||
-	    !inet_ntop(c->peer_version == 4 ? AF_INET : AF_INET6, c->peer_addr, dst, (socklen_t)cap))
-		snprintf(dst, cap, "?");
-}
-
 /* --- memory held ------------------------------------------------------------ */
 
 static void link_holder(struct net__limits *l, struct net_conn *c)
@@ -239,7 +232,7 @@ static void enforce(struct net__limits *l, struct net_conn *self)
 		else
 			l->st.dropped_input++;
 		char who[INET6_ADDRSTRLEN];
-		net__peer_text(v, who, sizeof who);
+		net_conn_peer_text(v, who, sizeof who);
 		log_say(LOG_WARN, LOG_SLOW, "dropped %s port %u holding %zu bytes (%s): %zu held "
 			"in all, over the limit of %zu", who, (unsigned)v->peer_port, had,
 			slow ? "output it did not read" : "input not yet a whole message",

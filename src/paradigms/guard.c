@@ -33,7 +33,7 @@
 #include "http/http_fields.h"
 #include "util/log.h"
 
-#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -215,12 +215,9 @@ enum pp_right pp__publish_right(struct pp_hub *hub, struct http_exchange *x,
 
 void pp__log_refusal(struct net_conn *nc, const char *what)
 {
-	int version;
-	uint8_t a[16];
-	uint16_t port;
 	char who[INET6_ADDRSTRLEN] = "?";
-	if (nc && net_conn_peer(nc, &version, a, &port))
-		inet_ntop(version == 4 ? AF_INET : AF_INET6, a, who, sizeof who);
+	if (nc)
+		net_conn_peer_text(nc, who, sizeof who);
 	size_t n = strcspn(what, "\n");
 	log_say(LOG_WARN, LOG_PUBLISH, "%s: %.*s", who, (int)n, what);
 }

@@ -168,109 +168,114 @@ static bool redis_arg(const char *s, struct serve_opts *o)
 	return net_host_valid(o->redis_host) && strcmp(o->redis_host, "*") != 0;
 }
 
-/* Reads the command line into 'o'.  Returns -1 to go on, or the exit
- * status (0 after --help, 2 after bad usage). */
-static int serve_options(int argc, char **argv, struct serve_opts *o)
+static const struct option serve_long_opts[] = {
+	{ "host", required_argument, NULL, 'H' }, { "port", required_argument, NULL, 'p' },
+	{ "lp-timeout", required_argument, NULL, 'l' },
+	{ "heartbeat", required_argument, NULL, 'b' }, { "retry", required_argument, NULL, 'r' },
+	{ "ping", required_argument, NULL, 'g' }, { "json", no_argument, NULL, 'j' },
+	{ "capture", no_argument, NULL, 'c' },
+	{ "journal", required_argument, NULL, 'J' }, { "fsync", required_argument, NULL, 'F' },
+	{ "publish-token-file", required_argument, NULL, 'T' },
+	{ "allow-origin", required_argument, NULL, 'O' },
+	{ "max-connections", required_argument, NULL, 'C' },
+	{ "max-per-address", required_argument, NULL, 'A' },
+	{ "max-buffered", required_argument, NULL, 'B' },
+	{ "ws-message-timeout", required_argument, NULL, 'W' },
+	{ "log-level", required_argument, NULL, 'L' },
+	{ "workers", required_argument, NULL, 'w' },
+	{ "redis", required_argument, NULL, 'R' },
+	{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+};
+
+/* The options that size the server: limits, times, workers, the log.
+ * Returns -1 to go on, 2 after bad usage, or 1 when 'c' is not one of
+ * them. */
+static int serve_sizing_option(int c, const char *arg, struct serve_opts *o)
 {
-	static const struct option opts[] = {
-		{ "host", required_argument, NULL, 'H' }, { "port", required_argument, NULL, 'p' },
-		{ "lp-timeout", required_argument, NULL, 'l' },
-		{ "heartbeat", required_argument, NULL, 'b' }, { "retry", required_argument, NULL, 'r' },
-		{ "ping", required_argument, NULL, 'g' }, { "json", no_argument, NULL, 'j' },
-		{ "capture", no_argument, NULL, 'c' },
-		{ "journal", required_argument, NULL, 'J' }, { "fsync", required_argument, NULL, 'F' },
-		{ "publish-token-file", required_argument, NULL, 'T' },
-		{ "allow-origin", required_argument, NULL, 'O' },
-		{ "max-connections", required_argument, NULL, 'C' },
-		{ "max-per-address", required_argument, NULL, 'A' },
-		{ "max-buffered", required_argument, NULL, 'B' },
-		{ "ws-message-timeout", required_argument, NULL, 'W' },
-		{ "log-level", required_argument, NULL, 'L' },
-		{ "workers", required_argument, NULL, 'w' },
-		{ "redis", required_argument, NULL, 'R' },
-		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
-	};
-	uint64_t v, port = 8080;
-	int c;
-	*o = (struct serve_opts){ .host = "127.0.0.1", .log_level = LOG_INFO, .workers = 1,
-				  .limits = { SERVE_MAX_CONNS, SERVE_MAX_PER_ADDR,
-					      SERVE_MAX_BUFFERED } };
-	optind = 1;
-	opterr = 0;                             /* our own one-line message instead */
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'H':
-			if (!net_host_valid(optarg))
-				return cli_bad("pushpull serve", "--host needs an IPv4 or IPv6 address, "
-					       "localhost or *");
-			o->host = optarg;
-			break;
-		case 'p':
-			if (!cli_u64(optarg, 0, 65535, &port))
-				return cli_bad("pushpull serve", "--port needs 0..65535");
-			break;
-		case 'C': case 'A':
-			if (!cli_u64(optarg, 0, 10000000, &v))
-				return cli_bad("pushpull serve", "a connection limit needs 0..10000000");
-			if (c == 'C') o->limits.max_conns = (uint32_t)v;
-			if (c == 'A') o->limits.max_per_addr = (uint32_t)v;
-			break;
-		case 'B':
-			if (!size_arg(optarg, &o->limits.max_held))
-				return cli_bad("pushpull serve", "--max-buffered needs bytes, with K, M "
-					       "or G if you like (64M)");
-			break;
-		case 'w':
-			if (strcmp(optarg, "auto") == 0) {
-				long cores = sysconf(_SC_NPROCESSORS_ONLN);
-				v = cores < 1 ? 1 : cores > PP_BUS_WORKERS_MAX ? PP_BUS_WORKERS_MAX
-					      : (uint64_t)cores;
-			} else if (!cli_u64(optarg, 1, PP_BUS_WORKERS_MAX, &v)) {
-				return cli_bad("pushpull serve", "--workers needs 1..64, or auto");
-			}
-			o->workers = (unsigned)v;
-			break;
-		case 'L':
-			if (!log_level_parse(optarg, &o->log_level))
-				return cli_bad("pushpull serve", "--log-level is error, warn, info or "
-					       "debug");
-			break;
-		case 'l': case 'b': case 'r': case 'g': case 'W':
-			if (!cli_u64(optarg, 1, 3600000, &v))
-				return cli_bad("pushpull serve", "a time needs 1..3600000 milliseconds");
-			if (c == 'W') o->cfg.ws_message_timeout_ms = (uint32_t)v;
-			if (c == 'l') o->cfg.lp_timeout_ms = (uint32_t)v;
-			if (c == 'b') o->cfg.sse_heartbeat_ms = (uint32_t)v;
-			if (c == 'r') o->cfg.sse_retry_ms = (uint32_t)v;
-			if (c == 'g') o->cfg.ws_ping_ms = (uint32_t)v;
-			break;
-		case 'j': o->json = true; break;
-		case 'c': o->capture = true; break;
-		case 'J': o->journal = optarg; break;
-		case 'R':
-			if (!redis_arg(optarg, o))
-				return cli_bad("pushpull serve", "--redis needs HOST:PORT (an IPv4 address, "
-					       "localhost or [IPv6], and 1..65535)");
-			break;
-		case 'F':
-			if (!journal_fsync_parse(optarg, &o->fsync))
-				return cli_bad("pushpull serve", "--fsync is always, batch or never");
-			break;
-		case 'T': o->token_file = optarg; break;
-		case 'O':
-			if (!serve_origin_valid(optarg))
-				return cli_bad("pushpull serve", "--allow-origin needs http://host[:port] "
-					       "or https://host[:port], no path");
-			if (o->norigins == SERVE_ORIGINS_MAX)
-				return cli_bad("pushpull serve", "too many --allow-origin");
-			o->origins[o->norigins++] = optarg;
-			break;
-		case 'h': fputs(serve_usage, stdout); return 0;
-		default: return cli_bad_option("pushpull serve", argv);
+	uint64_t v;
+	switch (c) {
+	case 'C': case 'A':
+		if (!cli_u64(arg, 0, 10000000, &v))
+			return cli_bad("pushpull serve", "a connection limit needs 0..10000000");
+		if (c == 'C') o->limits.max_conns = (uint32_t)v;
+		if (c == 'A') o->limits.max_per_addr = (uint32_t)v;
+		return -1;
+	case 'B':
+		if (!size_arg(arg, &o->limits.max_held))
+			return cli_bad("pushpull serve", "--max-buffered needs bytes, with K, M "
+				       "or G if you like (64M)");
+		return -1;
+	case 'w':
+		if (strcmp(arg, "auto") == 0) {
+			long cores = sysconf(_SC_NPROCESSORS_ONLN);
+			v = cores < 1 ? 1 : cores > PP_BUS_WORKERS_MAX ? PP_BUS_WORKERS_MAX
+				      : (uint64_t)cores;
+		} else if (!cli_u64(arg, 1, PP_BUS_WORKERS_MAX, &v)) {
+			return cli_bad("pushpull serve", "--workers needs 1..64, or auto");
 		}
+		o->workers = (unsigned)v;
+		return -1;
+	case 'L':
+		if (!log_level_parse(arg, &o->log_level))
+			return cli_bad("pushpull serve", "--log-level is error, warn, info or debug");
+		return -1;
+	case 'l': case 'b': case 'r': case 'g': case 'W':
+		if (!cli_u64(arg, 1, 3600000, &v))
+			return cli_bad("pushpull serve", "a time needs 1..3600000 milliseconds");
+		if (c == 'W') o->cfg.ws_message_timeout_ms = (uint32_t)v;
+		if (c == 'l') o->cfg.lp_timeout_ms = (uint32_t)v;
+		if (c == 'b') o->cfg.sse_heartbeat_ms = (uint32_t)v;
+		if (c == 'r') o->cfg.sse_retry_ms = (uint32_t)v;
+		if (c == 'g') o->cfg.ws_ping_ms = (uint32_t)v;
+		return -1;
 	}
-	if (optind < argc)
-		return cli_bad("pushpull serve", "unexpected argument");
+	return 1;
+}
+
+/* The other options: where to listen, what to keep, who may publish.
+ * Returns -1 to go on, or the exit status. */
+static int serve_option(int c, char *arg, struct serve_opts *o, uint64_t *port, char **argv)
+{
+	switch (c) {
+	case 'H':
+		if (!net_host_valid(arg))
+			return cli_bad("pushpull serve", "--host needs an IPv4 or IPv6 address, "
+				       "localhost or *");
+		o->host = arg;
+		return -1;
+	case 'p':
+		if (!cli_u64(arg, 0, 65535, port))
+			return cli_bad("pushpull serve", "--port needs 0..65535");
+		return -1;
+	case 'j': o->json = true; return -1;
+	case 'c': o->capture = true; return -1;
+	case 'J': o->journal = arg; return -1;
+	case 'R':
+		if (!redis_arg(arg, o))
+			return cli_bad("pushpull serve", "--redis needs HOST:PORT (an IPv4 address, "
+				       "localhost or [IPv6], and 1..65535)");
+		return -1;
+	case 'F':
+		if (!journal_fsync_parse(arg, &o->fsync))
+			return cli_bad("pushpull serve", "--fsync is always, batch or never");
+		return -1;
+	case 'T': o->token_file = arg; return -1;
+	case 'O':
+		if (!serve_origin_valid(arg))
+			return cli_bad("pushpull serve", "--allow-origin needs http://host[:port] "
+				       "or https://host[:port], no path");
+		if (o->norigins == SERVE_ORIGINS_MAX)
+			return cli_bad("pushpull serve", "too many --allow-origin");
+		o->origins[o->norigins++] = arg;
+		return -1;
+	case 'h': fputs(serve_usage, stdout); return 0;
+	}
+	return cli_bad_option("pushpull serve", argv);
+}
+
+/* Options that do not go together.  -1, or 2 after saying why. */
+static int serve_options_agree(const struct serve_opts *o)
+{
 	if (o->workers > 1 && (o->journal || o->capture))
 		return cli_bad("pushpull serve", "--workers above 1 goes with neither --journal "
 			       "nor --capture (each belongs to one loop)");
@@ -280,6 +285,31 @@ static int serve_options(int argc, char **argv, struct serve_opts *o)
 	if (o->workers > 1 && o->redis_host[0])
 		return cli_bad("pushpull serve", "--workers above 1 does not go with --redis yet: "
 			       "run one server per core, each with --redis");
+	return -1;
+}
+
+/* Reads the command line into 'o'.  Returns -1 to go on, or the exit
+ * status (0 after --help, 2 after bad usage). */
+static int serve_options(int argc, char **argv, struct serve_opts *o)
+{
+	uint64_t port = 8080;
+	int c, status;
+	*o = (struct serve_opts){ .host = "127.0.0.1", .log_level = LOG_INFO, .workers = 1,
+				  .limits = { SERVE_MAX_CONNS, SERVE_MAX_PER_ADDR,
+					      SERVE_MAX_BUFFERED } };
+	optind = 1;
+	opterr = 0;                             /* our own one-line message instead */
+	while ((c = getopt_long(argc, argv, "", serve_long_opts, NULL)) != -1) {
+		status = serve_sizing_option(c, optarg, o);
+		if (status == 1)
+			status = serve_option(c, optarg, o, &port, argv);
+		if (status >= 0)
+			return status;
+	}
+	if (optind < argc)
+		return cli_bad("pushpull serve", "unexpected argument");
+	if ((status = serve_options_agree(o)) >= 0)
+		return status;
 	o->port = (uint16_t)port;
 	pp_config_defaults(&o->cfg);
 	return -1;
